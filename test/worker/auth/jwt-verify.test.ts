@@ -1,0 +1,338 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { clearJwksCache } from "../../../worker/auth/jwks";
+import { signHs256 } from "../../../worker/auth/jwt-sign";
+import { verifyJwt, type JwtVerifyOptions } from "../../../worker/auth/jwt-verify";
+import { toBase64Url } from "../../../worker/keys/key-digest";
+import { TEST_JWT_SECRET, generateJwks, mintToken, serveJwks, type JwksServer } from "../helpers/jwt";
+
+const NOW = 1_800_000_000;
+const encoder = new TextEncoder();
+
+function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { sub: `user_${crypto.randomUUID()}`, org_id: `org_${crypto.randomUUID()}`, exp: NOW + 300, ...overrides };
+}
+
+function hsOptions(overrides: Partial<JwtVerifyOptions> = {}): JwtVerifyOptions {
+  return { hsSecret: TEST_JWT_SECRET, jwksUrl: null, issuer: null, audience: null, nowSeconds: NOW, ...overrides };
+}
+
+function jwksOptions(server: JwksServer, url: string, overrides: Partial<JwtVerifyOptions> = {}): JwtVerifyOptions {
+  return { ...hsOptions({ hsSecret: null, jwksUrl: url, fetcher: server.fetcher }), ...overrides };
+}
+
+function uniqueJwksUrl(): string {
+  return `https://idp-${crypto.randomUUID()}.test/.well-known/jwks.json`;
+}
+
+beforeEach(() => clearJwksCache());
+
+describe("verifyJwt with HS256", () => {
+  it("accepts a token signed with the configured secret and returns its claims", async () => {
+    const payload = claims();
+    const result = await verifyJwt(await mintToken({ claims: payload }), hsOptions());
+    expect(result).toEqual({ ok: true, claims: payload });
+  });
+
+  it("accepts a token minted by signHs256 under the same secret", async () => {
+    const payload = claims();
+    const result = await verifyJwt(await signHs256(payload, TEST_JWT_SECRET), hsOptions());
+    expect(result).toEqual({ ok: true, claims: payload });
+  });
+
+  it("refuses a token signed with a different secret", async () => {
+    const token = await mintToken({ claims: claims(), hsSecret: `other-${crypto.randomUUID()}` });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuses a token whose payload was replaced after signing", async () => {
+    const [header, , signature] = (await mintToken({ claims: claims() })).split(".");
+    const forged = (await mintToken({ claims: claims({ permissions: ["api_keys:admin"] }) })).split(".")[1];
+    expect(await verifyJwt(`${header}.${forged}.${signature}`, hsOptions())).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuses a token whose signature was altered", async () => {
+    const token = await mintToken({ claims: claims() });
+    const [header, payload, signature = ""] = token.split(".");
+    const flipped = (signature.startsWith("A") ? "B" : "A") + signature.slice(1);
+    expect(await verifyJwt(`${header}.${payload}.${flipped}`, hsOptions())).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuses HS256 as unsupported when no secret is configured", async () => {
+    const token = await mintToken({ claims: claims() });
+    expect(await verifyJwt(token, hsOptions({ hsSecret: null }))).toEqual({ ok: false, reason: "unsupported_algorithm" });
+  });
+
+  it("throws from signHs256 when the claims carry no exp", async () => {
+    await expect(signHs256({ sub: "user_1" }, TEST_JWT_SECRET)).rejects.toThrow(TypeError);
+  });
+});
+
+describe("verifyJwt time claims", () => {
+  it("reports missing_exp for a token without exp", async () => {
+    const token = await mintToken({ claims: claims({ exp: undefined }) });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "missing_exp" });
+  });
+
+  it("reports missing_exp when exp is not a number", async () => {
+    const token = await mintToken({ claims: claims({ exp: String(NOW + 300) }) });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "missing_exp" });
+  });
+
+  it("reports expired once now reaches exp plus the leeway", async () => {
+    const token = await mintToken({ claims: claims({ exp: NOW - 30 }) });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "expired" });
+  });
+
+  it("accepts a token that expired less than the leeway ago", async () => {
+    const token = await mintToken({ claims: claims({ exp: NOW - 29 }) });
+    expect((await verifyJwt(token, hsOptions())).ok).toBe(true);
+  });
+
+  it("honours a custom leeway of zero", async () => {
+    const token = await mintToken({ claims: claims({ exp: NOW }) });
+    expect(await verifyJwt(token, hsOptions({ leewaySeconds: 0 }))).toEqual({ ok: false, reason: "expired" });
+  });
+
+  it("reports not_yet_valid when nbf is further ahead than the leeway", async () => {
+    const token = await mintToken({ claims: claims({ nbf: NOW + 31 }) });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "not_yet_valid" });
+  });
+
+  it("accepts a token whose nbf is within the leeway", async () => {
+    const token = await mintToken({ claims: claims({ nbf: NOW + 30 }) });
+    expect((await verifyJwt(token, hsOptions())).ok).toBe(true);
+  });
+});
+
+describe("verifyJwt issuer and audience", () => {
+  it("reports wrong_issuer when iss differs from the configured issuer", async () => {
+    const token = await mintToken({ claims: claims({ iss: "https://evil.test/" }) });
+    expect(await verifyJwt(token, hsOptions({ issuer: "https://idp.test/" }))).toEqual({ ok: false, reason: "wrong_issuer" });
+  });
+
+  it("reports wrong_audience when aud differs from the configured audience", async () => {
+    const token = await mintToken({ claims: claims({ aud: "other-api" }) });
+    expect(await verifyJwt(token, hsOptions({ audience: "api-keys" }))).toEqual({ ok: false, reason: "wrong_audience" });
+  });
+
+  it("accepts an aud array that contains the configured audience", async () => {
+    const token = await mintToken({ claims: claims({ iss: "https://idp.test/", aud: ["billing", "api-keys"] }) });
+    const result = await verifyJwt(token, hsOptions({ issuer: "https://idp.test/", audience: "api-keys" }));
+    expect(result.ok).toBe(true);
+  });
+
+  it("reports wrong_audience for an aud array without the configured audience", async () => {
+    const token = await mintToken({ claims: claims({ aud: ["billing", "reports"] }) });
+    expect(await verifyJwt(token, hsOptions({ audience: "api-keys" }))).toEqual({ ok: false, reason: "wrong_audience" });
+  });
+});
+
+describe("verifyJwt algorithm policy", () => {
+  it("refuses alg none with an empty signature", async () => {
+    const token = await mintToken({ header: { alg: "none" }, claims: claims() });
+    expect(token.endsWith(".")).toBe(true);
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "unsupported_algorithm" });
+  });
+
+  it("refuses alg none even when it carries a valid HMAC signature", async () => {
+    const token = await mintToken({ header: { alg: "none" }, claims: claims(), hsSecret: TEST_JWT_SECRET });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "unsupported_algorithm" });
+  });
+
+  it("refuses an algorithm outside HS256, RS256 and ES256", async () => {
+    const token = await mintToken({ header: { alg: "PS256" }, claims: claims(), hsSecret: TEST_JWT_SECRET });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "unsupported_algorithm" });
+  });
+
+  it("refuses an HS256 token keyed with the RSA public key's JWK JSON", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks } = await generateJwks("RS256", "rsa-1");
+    const server = serveJwks(url, jwks);
+    const token = await mintToken({ claims: claims(), header: { kid: "rsa-1" }, hsSecret: JSON.stringify(jwks.keys[0]) });
+    const result = await verifyJwt(token, jwksOptions(server, url, { hsSecret: TEST_JWT_SECRET }));
+    expect(result).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuses an HS256 token keyed with the RSA public key's SPKI bytes", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks, publicKey } = await generateJwks("RS256", "rsa-1");
+    const spki = await crypto.subtle.exportKey("spki", publicKey);
+    if (!(spki instanceof ArrayBuffer)) throw new Error("expected SPKI bytes");
+    const token = await mintToken({ claims: claims(), hsSecret: new Uint8Array(spki) });
+    const result = await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url, { hsSecret: TEST_JWT_SECRET }));
+    expect(result).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuses an RS256 header over an HMAC signature made with the public key", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks } = await generateJwks("RS256", "rsa-1");
+    const token = await mintToken({ alg: "RS256", header: { kid: "rsa-1" }, claims: claims(), hsSecret: JSON.stringify(jwks.keys[0]) });
+    const result = await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url, { hsSecret: TEST_JWT_SECRET }));
+    expect(result).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuses RS256 as unsupported when no JWKS URL is configured", async () => {
+    const { privateKey } = await generateJwks("RS256", "rsa-1");
+    const token = await mintToken({ claims: claims(), privateKey, header: { kid: "rsa-1" } });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "unsupported_algorithm" });
+  });
+});
+
+describe("verifyJwt with a JWKS", () => {
+  it("accepts an RS256 token whose kid is in the key set", async () => {
+    const url = uniqueJwksUrl();
+    const { privateKey, jwks } = await generateJwks("RS256", "rsa-1");
+    const payload = claims();
+    const token = await mintToken({ claims: payload, privateKey, header: { kid: "rsa-1" } });
+    expect(await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url))).toEqual({ ok: true, claims: payload });
+  });
+
+  it("accepts an ES256 token whose kid is in the key set", async () => {
+    const url = uniqueJwksUrl();
+    const { privateKey, jwks } = await generateJwks("ES256", "ec-1");
+    const payload = claims();
+    const token = await mintToken({ claims: payload, privateKey, header: { kid: "ec-1" } });
+    expect(await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url))).toEqual({ ok: true, claims: payload });
+  });
+
+  it("accepts a token without kid when a key of its type verifies it", async () => {
+    const url = uniqueJwksUrl();
+    const { privateKey, jwks } = await generateJwks("ES256", "ec-1");
+    const token = await mintToken({ claims: claims(), privateKey });
+    expect((await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url))).ok).toBe(true);
+  });
+
+  it("reports unknown_key for a kid the key set does not hold", async () => {
+    const url = uniqueJwksUrl();
+    const { privateKey, jwks } = await generateJwks("ES256", "ec-1");
+    const token = await mintToken({ claims: claims(), privateKey, header: { kid: "ec-2" } });
+    expect(await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url))).toEqual({ ok: false, reason: "unknown_key" });
+  });
+
+  it("reports unknown_key when the kid names a key of another type", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks } = await generateJwks("RS256", "shared-kid");
+    const { privateKey } = await generateJwks("ES256", "shared-kid");
+    const token = await mintToken({ claims: claims(), privateKey, header: { kid: "shared-kid" } });
+    expect(await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url))).toEqual({ ok: false, reason: "unknown_key" });
+  });
+
+  it("reports unknown_key when the matching key is published for encryption", async () => {
+    const url = uniqueJwksUrl();
+    const { privateKey, jwks } = await generateJwks("ES256", "ec-1");
+    const server = serveJwks(url, { keys: jwks.keys.map((key) => ({ ...key, use: "enc" })) });
+    const token = await mintToken({ claims: claims(), privateKey, header: { kid: "ec-1" } });
+    expect(await verifyJwt(token, jwksOptions(server, url))).toEqual({ ok: false, reason: "unknown_key" });
+  });
+
+  it("reports unknown_key when the matching key is published for another algorithm", async () => {
+    const url = uniqueJwksUrl();
+    const { privateKey, jwks } = await generateJwks("RS256", "rsa-1");
+    const server = serveJwks(url, { keys: jwks.keys.map((key) => ({ ...key, alg: "PS256" })) });
+    const token = await mintToken({ claims: claims(), privateKey, header: { kid: "rsa-1" } });
+    expect(await verifyJwt(token, jwksOptions(server, url))).toEqual({ ok: false, reason: "unknown_key" });
+  });
+
+  it("refuses a token signed by another private key under a published kid", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks } = await generateJwks("RS256", "rsa-1");
+    const { privateKey: impostor } = await generateJwks("RS256", "rsa-1");
+    const token = await mintToken({ claims: claims(), privateKey: impostor, header: { kid: "rsa-1" } });
+    expect(await verifyJwt(token, jwksOptions(serveJwks(url, jwks), url))).toEqual({ ok: false, reason: "bad_signature" });
+  });
+});
+
+describe("verifyJwt JWKS download and cache", () => {
+  async function signedEs256(kid: string) {
+    const { privateKey, jwks } = await generateJwks("ES256", kid);
+    return { jwks, token: await mintToken({ claims: claims(), privateKey, header: { kid } }) };
+  }
+
+  it("reports jwks_unavailable when the key set cannot be fetched", async () => {
+    const url = uniqueJwksUrl();
+    const { token } = await signedEs256("ec-1");
+    const fetcher: typeof fetch = async () => Promise.reject(new TypeError("network down"));
+    expect(await verifyJwt(token, { ...hsOptions({ hsSecret: null, jwksUrl: url }), fetcher })).toEqual({ ok: false, reason: "jwks_unavailable" });
+  });
+
+  it("reports jwks_unavailable when the key set URL answers with an error status", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks, token } = await signedEs256("ec-1");
+    const server = serveJwks(`${url}?other`, jwks);
+    expect(await verifyJwt(token, jwksOptions(server, url))).toEqual({ ok: false, reason: "jwks_unavailable" });
+  });
+
+  it.each([
+    ["a body that is not JSON", "<html>"],
+    ["a JSON array", "[]"],
+    ["an object without a keys array", '{"keys":{}}'],
+  ])("reports jwks_unavailable when the key set URL returns %s", async (_, body) => {
+    const url = uniqueJwksUrl();
+    const { token } = await signedEs256("ec-1");
+    const fetcher: typeof fetch = async () => new Response(body);
+    expect(await verifyJwt(token, { ...hsOptions({ hsSecret: null, jwksUrl: url }), fetcher })).toEqual({ ok: false, reason: "jwks_unavailable" });
+  });
+
+  it("reuses the cached key set for later tokens", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks, token } = await signedEs256("ec-1");
+    const server = serveJwks(url, jwks);
+    await verifyJwt(token, jwksOptions(server, url));
+    const later = await verifyJwt(token, jwksOptions(server, url, { nowSeconds: NOW + 200 }));
+    expect([later.ok, server.requests]).toEqual([true, 1]);
+  });
+
+  it("does not refetch for an unknown kid within 30 seconds of the last download", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks } = await signedEs256("ec-1");
+    const { token: unknown } = await signedEs256("ec-2");
+    const server = serveJwks(url, jwks);
+    await verifyJwt(unknown, jwksOptions(server, url));
+    await verifyJwt(unknown, jwksOptions(server, url, { nowSeconds: NOW + 29 }));
+    expect(server.requests).toBe(1);
+  });
+
+  it("refetches for an unknown kid after 30 seconds and accepts the rotated key", async () => {
+    const url = uniqueJwksUrl();
+    const first = await signedEs256("ec-1");
+    const rotated = await signedEs256("ec-2");
+    const server = serveJwks(url, first.jwks);
+    await verifyJwt(first.token, jwksOptions(server, url));
+    server.jwks = rotated.jwks;
+    const result = await verifyJwt(rotated.token, jwksOptions(server, url, { nowSeconds: NOW + 30 }));
+    expect([result.ok, server.requests]).toEqual([true, 2]);
+  });
+
+  it("downloads the key set again once ten minutes have passed", async () => {
+    const url = uniqueJwksUrl();
+    const first = await signedEs256("ec-1");
+    const rotated = await signedEs256("ec-1");
+    const server = serveJwks(url, first.jwks);
+    await verifyJwt(first.token, jwksOptions(server, url));
+    server.jwks = rotated.jwks;
+    const stale = await verifyJwt(first.token, jwksOptions(server, url, { nowSeconds: NOW + 600 }));
+    expect([stale, server.requests]).toEqual([{ ok: false, reason: "bad_signature" }, 2]);
+  });
+});
+
+describe("verifyJwt malformed tokens", () => {
+  const segment = (value: unknown) => toBase64Url(encoder.encode(JSON.stringify(value)));
+
+  it.each([
+    ["two segments", async () => (await mintToken({ claims: claims() })).split(".").slice(0, 2).join(".")],
+    ["a header that is not base64url", async () => `e30*.${segment(claims())}.`],
+    ["a header that is not JSON", async () => `${toBase64Url(encoder.encode("not json"))}.${segment(claims())}.`],
+    ["a payload that is a JSON array", async () => mintToken({ claims: [claims()] })],
+    ["a payload that is JSON null", async () => mintToken({ claims: null })],
+    ["a payload that is a JSON string", async () => mintToken({ claims: "sub" })],
+    ["a signature that is not base64url", async () => `${await mintToken({ claims: claims() })}!`],
+    ["a token over 8 KiB", async () => mintToken({ claims: claims({ padding: "x".repeat(8 * 1024) }) })],
+  ])("reports malformed for %s", async (_, build) => {
+    expect(await verifyJwt(await build(), hsOptions())).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("reports malformed for a kid header that is not a string", async () => {
+    const token = await mintToken({ claims: claims(), header: { kid: 7 } });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "malformed" });
+  });
+});

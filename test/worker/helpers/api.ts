@@ -1,0 +1,112 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../../worker/index";
+import { mintToken, TEST_JWT_SECRET } from "./jwt";
+
+/** A test user: every test makes its own, so tests of one file never share data. */
+export interface TestUser {
+  orgId: string;
+  userId: string;
+  name: string;
+  permissions: string[];
+  token: string;
+}
+
+export interface CallOptions {
+  token?: string | null;
+  /** Serialised as JSON with Content-Type application/json. */
+  json?: unknown;
+  /** A raw body, sent as is. */
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  /** Overrides of the Worker's env for this call (configuration variants). */
+  env?: Partial<Record<keyof Env, string | undefined>>;
+}
+
+let counter = 0;
+
+/** A unique suffix for ids in one test run. */
+export function unique(label: string): string {
+  counter += 1;
+  return `${label}_${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Signs a user in with an HS256 token like the host app would issue.
+ *
+ * @example
+ * const alice = await user({ permissions: ["contacts:read"] });
+ */
+export async function user(options: { orgId?: string; userId?: string; name?: string; permissions?: string[] } = {}): Promise<TestUser> {
+  const orgId = options.orgId ?? unique("org");
+  const userId = options.userId ?? unique("user");
+  const name = options.name ?? `User ${userId}`;
+  const permissions = options.permissions ?? ["contacts:read", "contacts:write"];
+  const now = Math.floor(Date.now() / 1000);
+  const token = await mintToken({
+    claims: { sub: userId, org_id: orgId, name, permissions, iat: now, exp: now + 600 },
+    hsSecret: TEST_JWT_SECRET,
+  });
+  return { orgId, userId, name, permissions, token };
+}
+
+/** An org admin (`api_keys:admin`) in the given org. */
+export function admin(orgId: string): Promise<TestUser> {
+  return user({ orgId, permissions: ["api_keys:admin", "contacts:read", "contacts:write"] });
+}
+
+/**
+ * Sends a request through the Worker's real fetch handler (real D1, real Durable Objects) and
+ * waits for its `waitUntil` work.
+ *
+ * @example
+ * const res = await call("POST", "/v1/keys", { token: alice.token, json: { name: "CRM" } });
+ */
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  }
+  const request = new Request(`http://127.0.0.1:8787${path}`, { method, headers, body });
+  const ctx = createExecutionContext();
+  const testEnv = options.env ? ({ ...env, ...options.env } as Env) : env;
+  const response = await worker.fetch(request, testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** Creates a key for a user and returns the parsed 201 body. */
+export async function createKey(
+  owner: TestUser,
+  input: { name?: string; expiresAt?: string | null; scopes?: string[] } = {},
+): Promise<{ key: KeyJson; secret: string }> {
+  const res = await call("POST", "/v1/keys", { token: owner.token, json: { name: input.name ?? unique("key"), ...input } });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** The API's Key object as tests read it. */
+export interface KeyJson {
+  id: string;
+  name: string;
+  hint: string;
+  createdAt: string;
+  createdBy: { id: string; name: string | null };
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  status: "active" | "expired" | "revoked";
+  scopes: string[] | null;
+  rotatedFromId: string | null;
+  rotatedToId: string | null;
+}
+
+/** A snapshot of every row of the tables a bad request must not change. */
+export async function snapshotTables(): Promise<string> {
+  const tables = ["api_keys", "users", "audit_events"];
+  const rows = await Promise.all(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
+  return JSON.stringify(rows.map((r) => r.results));
+}

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { Timestamp } from "../schemas/text";
+
+export const EventSchema = z
+  .object({
+    id: z.string(),
+    at: Timestamp,
+    action: z.enum(["key.created", "key.revoked", "key.rotated", "user.updated", "user.deactivated"]),
+    actor: z.object({ type: z.enum(["user", "admin_api"]), id: z.string() }),
+    keyId: z.string().nullable(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+  })
+  .meta({ id: "AuditEvent" });
+export type EventView = z.output<typeof EventSchema>;
+
+export const EventListResponse = z.object({ events: z.array(EventSchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,94 @@
+import type { Actor, RequestOrigin } from "../auth/principal";
+import type { CursorPosition } from "../http/cursor";
+import { randomBase62 } from "../keys/base62";
+
+export type AuditAction = "key.created" | "key.revoked" | "key.rotated" | "user.updated" | "user.deactivated";
+
+/** One audit event as stored. */
+export interface AuditRecord {
+  id: string;
+  orgId: string;
+  at: number;
+  action: AuditAction;
+  actor: Actor;
+  /** The user whose key or account the event concerns: members see the events they own. */
+  ownerId: string;
+  keyId: string | null;
+  origin: RequestOrigin;
+}
+
+interface AuditRow {
+  id: string;
+  org_id: string;
+  at: number;
+  action: AuditAction;
+  actor_type: Actor["type"];
+  actor_id: string;
+  owner_id: string;
+  key_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/**
+ * The D1 table `audit_events` (append-only): all of its SQL, with bound parameters only.
+ *
+ * @example
+ * await env.DB.batch([audit.append(newAuditEvent({ ... }))]);
+ */
+export class AuditStore {
+  constructor(private readonly db: D1Database) {}
+
+  /** Appends an event; idempotent by event id, so a retried write does not duplicate it. */
+  append(event: AuditRecord): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `INSERT INTO audit_events (id, org_id, at, action, actor_type, actor_id, owner_id, key_id, ip, user_agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      )
+      .bind(
+        event.id, event.orgId, event.at, event.action, event.actor.type, event.actor.id,
+        event.ownerId, event.keyId, event.origin.ip, event.origin.userAgent,
+      );
+  }
+
+  /** Newest first, `limit + 1` rows; `ownerId` null lists the whole org. */
+  async list(orgId: string, ownerId: string | null, after: CursorPosition | null, limit: number): Promise<AuditRecord[]> {
+    const where = ["org_id = ?"];
+    const params: unknown[] = [orgId];
+    if (ownerId !== null) {
+      where.push("owner_id = ?");
+      params.push(ownerId);
+    }
+    if (after) {
+      where.push("(at < ? OR (at = ? AND id < ?))");
+      params.push(after.at, after.at, after.id);
+    }
+    const sql = `SELECT * FROM audit_events WHERE ${where.join(" AND ")} ORDER BY at DESC, id DESC LIMIT ?`;
+    const { results } = await this.db.prepare(sql).bind(...params, limit + 1).all<AuditRow>();
+    return results.map(fromRow);
+  }
+}
+
+/**
+ * A new event with a fresh id.
+ *
+ * @example
+ * newAuditEvent({ orgId, at: now, action: "key.created", actor, ownerId, keyId, origin });
+ */
+export function newAuditEvent(event: Omit<AuditRecord, "id">): AuditRecord {
+  return { id: `evt_${randomBase62(20)}`, ...event };
+}
+
+function fromRow(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    at: row.at,
+    action: row.action,
+    actor: { type: row.actor_type, id: row.actor_id },
+    ownerId: row.owner_id,
+    keyId: row.key_id,
+    origin: { ip: row.ip, userAgent: row.user_agent },
+  };
+}

@@ -1,0 +1,20 @@
+/** The signed-in user a management request acts for, taken only from a verified token. */
+export interface Principal {
+  orgId: string;
+  userId: string;
+  name: string | null;
+  permissions: string[];
+  isAdmin: boolean;
+}
+
+/** The permission that lets a user see and manage every key of their org. */
+export const ADMIN_PERMISSION = "api_keys:admin";
+
+/** Who performed an audited action. */
+export type Actor = { type: "user"; id: string } | { type: "admin_api"; id: string };
+
+/** Where a request came from, for the audit log. */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+
+const ALLOW_METHODS = "GET, POST, PUT, OPTIONS";
+const ALLOW_HEADERS = "Authorization, Content-Type";
+const EXPOSE_HEADERS = "X-Request-Id, Retry-After, RateLimit, RateLimit-Policy";
+
+/**
+ * CORS for the exact origins in `ALLOWED_ORIGINS`: an allowed origin is echoed back, any other
+ * gets no CORS headers at all, and every response says `Vary: Origin` so caches keep them apart.
+ * Credentials (cookies) are never allowed: the API authenticates with bearer tokens.
+ *
+ * @example
+ * app.use("/v1/*", cors());
+ */
+export function cors(): MiddlewareHandler<AppEnv> {
+  return async function corsHandler(c, next) {
+    const origin = c.req.header("Origin");
+    const allowed = origin !== undefined && c.var.config.allowedOrigins.has(origin);
+    if (c.req.method === "OPTIONS" && c.req.header("Access-Control-Request-Method")) {
+      const headers = new Headers({ Vary: "Origin" });
+      if (allowed) {
+        headers.set("Access-Control-Allow-Origin", origin);
+        headers.set("Access-Control-Allow-Methods", ALLOW_METHODS);
+        headers.set("Access-Control-Allow-Headers", ALLOW_HEADERS);
+        headers.set("Access-Control-Max-Age", "600");
+      }
+      return new Response(null, { status: 204, headers });
+    }
+    await next();
+    c.res.headers.append("Vary", "Origin");
+    if (allowed) {
+      c.res.headers.set("Access-Control-Allow-Origin", origin);
+      c.res.headers.set("Access-Control-Expose-Headers", EXPOSE_HEADERS);
+    }
+  };
+}

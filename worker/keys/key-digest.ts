@@ -1,0 +1,50 @@
+const encoder = new TextEncoder();
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * HMAC-SHA-256 of a key under the deployment's `KEY_HASH_SECRET`, base64url-encoded. This is
+ * all that storage ever holds of a key's secret.
+ *
+ * @example
+ * const digest = await digestKey(secret, config.keyHashSecret);
+ */
+export async function digestKey(secret: string, hashSecret: string): Promise<string> {
+  const signature = await crypto.subtle.sign("HMAC", await hmacKey(hashSecret), encoder.encode(secret));
+  return toBase64Url(new Uint8Array(signature));
+}
+
+/**
+ * Compares two digests in constant time (no early exit on the first differing byte).
+ *
+ * @example
+ * if (digestsEqual(await digestKey(presented, s), stored)) { … }
+ */
+export function digestsEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  if (left.byteLength !== right.byteLength) return false;
+  return crypto.subtle.timingSafeEqual(left, right);
+}
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
+/** Base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Decodes base64url (padding optional); null when the text is not base64url. */
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+}

@@ -1,0 +1,51 @@
+import { Failure } from "../errors/failure";
+import { parseRfc3339 } from "../schemas/rfc3339";
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Turns a requested `expiresAt` into epoch milliseconds, or null for "no expiry". Refuses
+ * (422 on the `expiresAt` field) a timestamp without a zone, an impossible date, one less than a
+ * minute ahead, or one more than `maxLifetimeDays` ahead.
+ *
+ * @example
+ * const expiresAt = resolveExpiry(input.expiresAt, Date.now(), config.maxKeyLifetimeDays);
+ */
+export function resolveExpiry(requested: string | null | undefined, now: number, maxLifetimeDays: number): number | null {
+  if (requested === null || requested === undefined) return null;
+  const at = parseRfc3339(requested);
+  if (at === null) {
+    throw invalid("expiresAt must be an RFC 3339 date-time with a zone, such as 2026-03-01T00:00:00Z.");
+  }
+  if (at < now + MINUTE_MS) throw invalid("expiresAt must be at least one minute in the future.");
+  if (at > now + maxLifetimeDays * DAY_MS) {
+    throw invalid(`expiresAt must be at most ${maxLifetimeDays} days in the future.`);
+  }
+  return at;
+}
+
+/**
+ * The expiry of a rotated key's successor: the same lifetime as its predecessor from now, capped
+ * at the deployment's maximum; null when the predecessor never expired.
+ */
+export function successorExpiry(lifetimeMs: number | null, now: number, maxLifetimeDays: number): number | null {
+  if (lifetimeMs === null) return null;
+  return now + Math.min(lifetimeMs, maxLifetimeDays * DAY_MS);
+}
+
+/**
+ * When a rotated key stops working: `graceSeconds` from now but never past its own expiry;
+ * unchanged when no grace period was asked for.
+ */
+export function graceExpiry(current: number | null, graceSeconds: number | undefined, now: number): number | null {
+  if (graceSeconds === undefined) return current;
+  const end = now + graceSeconds * 1000;
+  return current === null ? end : Math.min(current, end);
+}
+
+function invalid(message: string): Failure {
+  return new Failure("validation_failed", "The request body has invalid fields.", {
+    errors: [{ field: "expiresAt", message }],
+  });
+}

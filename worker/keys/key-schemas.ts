@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { displayName, PermissionList, Timestamp } from "../schemas/text";
+
+/** Longest grace period a rotation may give the old key: 7 days. */
+export const MAX_GRACE_SECONDS = 604_800;
+
+export const KeyName = displayName(64, "Name");
+
+/** Body of `POST /v1/keys`. Unknown fields are refused, so nothing unexpected reaches storage. */
+export const CreateKeyInput = z.strictObject({
+  name: KeyName,
+  expiresAt: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({
+      description:
+        "RFC 3339 date-time with a zone, at least one minute and at most MAX_KEY_LIFETIME_DAYS ahead. Omit or null for no expiry (not recommended).",
+    }),
+  scopes: PermissionList.min(1)
+    .optional()
+    .meta({ description: "Narrow the key to these permissions (a subset of the creator's). Omit to inherit them all." }),
+});
+export type CreateKeyInput = z.output<typeof CreateKeyInput>;
+
+/** Body of `POST /v1/keys/{id}/rotate`. */
+export const RotateKeyInput = z.strictObject({
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GRACE_SECONDS)
+    .optional()
+    .meta({ description: "How long the old key keeps working (never past its own expiry). Omit to keep it until revoked by hand." }),
+});
+
+/** Body of `POST /v1/keys/{id}/revoke` (nothing, or an empty object). */
+export const RevokeKeyInput = z.strictObject({});
+
+export const KeyStatusSchema = z.enum(["active", "expired", "revoked"]);
+
+/** Query of the paginated listings. */
+export const PageQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, "limit must be a whole number from 1 to 100.")
+    .transform(Number)
+    .pipe(z.number().min(1, "limit must be at least 1.").max(100, "limit must be at most 100."))
+    .optional()
+    .meta({ description: "Page size, 1–100 (default 50)." }),
+  cursor: z.string().max(512).optional().meta({ description: "The nextCursor of the previous page." }),
+});
+
+export const ListKeysQuery = PageQuery.extend({
+  status: KeyStatusSchema.optional(),
+});
+
+/** A key as the API shows it: never a secret, never a digest. */
+export const KeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    hint: z.string().meta({ description: "Display hint such as ak_live_AbCd…wXyZ." }),
+    createdAt: Timestamp,
+    createdBy: z.object({ id: z.string(), name: z.string().nullable() }),
+    lastUsedAt: Timestamp.nullable(),
+    expiresAt: Timestamp.nullable(),
+    revokedAt: Timestamp.nullable(),
+    status: KeyStatusSchema,
+    scopes: z.array(z.string()).nullable(),
+    rotatedFromId: z.string().nullable(),
+    rotatedToId: z.string().nullable(),
+  })
+  .meta({ id: "Key" });
+export type KeyView = z.output<typeof KeySchema>;
+
+export const KeyResponse = z.object({ key: KeySchema });
+export const KeyListResponse = z.object({ keys: z.array(KeySchema), nextCursor: z.string().nullable() });
+export const CreatedKeyResponse = z.object({
+  key: KeySchema,
+  secret: z.string().meta({ description: "The full key. Shown in this response only." }),
+});
+export const RotatedKeyResponse = CreatedKeyResponse.extend({ previous: KeySchema });

@@ -1,0 +1,190 @@
+import type { Config } from "../config";
+import { type Actor, type Principal, type RequestOrigin } from "../auth/principal";
+import { AuditStore, newAuditEvent, type AuditAction } from "../audit/audit-store";
+import { Failure } from "../errors/failure";
+import { decodeCursor, encodeCursor } from "../http/cursor";
+import { generateApiKey, isKeyId } from "./key-format";
+import { digestKey } from "./key-digest";
+import { graceExpiry, resolveExpiry, successorExpiry } from "./key-expiry";
+import { type KeyRecord, type KeyRecordWithCreator, toKeyView } from "./key-record";
+import type { CreateKeyInput, KeyView } from "./key-schemas";
+import { keyStatus, type KeyStatus } from "./key-status";
+import { KeyStore } from "./key-store";
+
+/** A key together with its secret, returned once by create and rotate. */
+export interface IssuedKey {
+  key: KeyView;
+  secret: string;
+}
+
+/** One page of keys. */
+export interface KeyPage {
+  keys: KeyView[];
+  nextCursor: string | null;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * Everything a signed-in user can do with keys, with the permission rules of SPEC §4: members
+ * act on their own keys, `api_keys:admin` on every key of the org, and another org's key is
+ * reported exactly like a key that does not exist.
+ *
+ * @example
+ * const service = new KeyService(env.DB, config);
+ * const { key, secret } = await service.create(principal, input, origin);
+ */
+export class KeyService {
+  private readonly keys: KeyStore;
+  private readonly audit: AuditStore;
+
+  constructor(
+    private readonly db: D1Database,
+    private readonly config: Config,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.keys = new KeyStore(db);
+    this.audit = new AuditStore(db);
+  }
+
+  async create(principal: Principal, input: CreateKeyInput, origin: RequestOrigin): Promise<IssuedKey> {
+    const now = this.clock();
+    const expiresAt = resolveExpiry(input.expiresAt, now, this.config.maxKeyLifetimeDays);
+    const scopes = input.scopes ?? null;
+    assertScopesHeld(scopes, principal.permissions);
+    await this.assertBelowActiveLimit(principal.orgId, principal.userId, now, 0);
+    const generated = generateApiKey(this.config.keyPrefix);
+    const record: KeyRecord = {
+      id: generated.id,
+      orgId: principal.orgId,
+      createdBy: principal.userId,
+      name: input.name,
+      hint: generated.hint,
+      secretDigest: await digestKey(generated.secret, this.config.keyHashSecret),
+      scopes,
+      createdAt: now,
+      expiresAt,
+      lifetimeMs: expiresAt === null ? null : expiresAt - now,
+      revokedAt: null,
+      lastUsedAt: null,
+      rotatedFromId: null,
+      rotatedToId: null,
+    };
+    await this.db.batch([
+      this.keys.insert(record),
+      this.event("key.created", principal, record, now, origin),
+    ]);
+    return { key: toKeyView({ ...record, creatorName: principal.name }, now), secret: generated.secret };
+  }
+
+  async get(principal: Principal, id: string): Promise<KeyView> {
+    return toKeyView(await this.findVisible(principal, id), this.clock());
+  }
+
+  async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
+    const now = this.clock();
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const scope = `keys:${principal.orgId}`;
+    const after = query.cursor ? await decodeCursor(query.cursor, scope, this.config.keyHashSecret) : null;
+    const rows = await this.keys.list({
+      orgId: principal.orgId,
+      ownerId: principal.isAdmin ? null : principal.userId,
+      status: query.status ?? null,
+      now,
+      after,
+      limit,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > limit && last
+        ? await encodeCursor({ at: last.createdAt, id: last.id }, scope, this.config.keyHashSecret)
+        : null;
+    return { keys: page.map((r) => toKeyView(r, now)), nextCursor };
+  }
+
+  /** Revokes a key; revoking a revoked key changes nothing and succeeds. */
+  async revoke(principal: Principal, id: string, origin: RequestOrigin): Promise<KeyView> {
+    const record = await this.findVisible(principal, id);
+    const now = this.clock();
+    if (record.revokedAt !== null) return toKeyView(record, now);
+    await this.db.batch([this.keys.revoke(id, now), this.event("key.revoked", principal, record, now, origin)]);
+    return toKeyView({ ...record, revokedAt: now }, now);
+  }
+
+  /**
+   * Issues a successor with the same name, scopes, owner and lifetime policy, sharing the old
+   * key's limiter; the old key keeps working for `graceSeconds` (never past its own expiry) or,
+   * when omitted, until revoked by hand.
+   */
+  async rotate(
+    principal: Principal,
+    id: string,
+    graceSeconds: number | undefined,
+    origin: RequestOrigin,
+  ): Promise<IssuedKey & { previous: KeyView }> {
+    const old = await this.findVisible(principal, id);
+    const now = this.clock();
+    if (keyStatus(old, now) !== "active" || old.rotatedToId !== null) {
+      throw new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
+    }
+    await this.assertBelowActiveLimit(old.orgId, old.createdBy, now, graceSeconds === 0 ? 1 : 0);
+    const generated = generateApiKey(this.config.keyPrefix, old.id);
+    const successor: KeyRecordWithCreator = {
+      ...old,
+      id: generated.id,
+      hint: generated.hint,
+      secretDigest: await digestKey(generated.secret, this.config.keyHashSecret),
+      createdAt: now,
+      expiresAt: successorExpiry(old.lifetimeMs, now, this.config.maxKeyLifetimeDays),
+      revokedAt: null,
+      lastUsedAt: null,
+      rotatedFromId: old.id,
+      rotatedToId: null,
+    };
+    const previous = { ...old, rotatedToId: successor.id, expiresAt: graceExpiry(old.expiresAt, graceSeconds, now) };
+    await this.db.batch([
+      this.keys.insert(successor),
+      this.keys.markRotated(old.id, successor.id, previous.expiresAt),
+      this.event("key.created", principal, successor, now, origin),
+      this.event("key.rotated", principal, old, now, origin),
+    ]);
+    return { key: toKeyView(successor, now), secret: generated.secret, previous: toKeyView(previous, now) };
+  }
+
+  /** A key the principal may see, or the same 404 whether it is another org's, another member's or none. */
+  private async findVisible(principal: Principal, id: string): Promise<KeyRecordWithCreator> {
+    const record = isKeyId(id) ? await this.keys.find(principal.orgId, id) : null;
+    if (!record || (!principal.isAdmin && record.createdBy !== principal.userId)) {
+      throw new Failure("not_found", "No key with that id.");
+    }
+    return record;
+  }
+
+  private async assertBelowActiveLimit(orgId: string, userId: string, now: number, freed: number): Promise<void> {
+    const active = await this.keys.countActive(orgId, userId, now);
+    if (active - freed >= this.config.maxActiveKeysPerUser) {
+      throw new Failure(
+        "active_key_limit",
+        `A user may hold at most ${this.config.maxActiveKeysPerUser} active keys. Revoke one first.`,
+      );
+    }
+  }
+
+  private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin) {
+    const actor: Actor = { type: "user", id: principal.userId };
+    return this.audit.append(
+      newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin }),
+    );
+  }
+}
+
+function assertScopesHeld(scopes: string[] | null, permissions: string[]): void {
+  if (scopes === null) return;
+  const missing = scopes.filter((scope) => !permissions.includes(scope));
+  if (missing.length > 0) {
+    throw new Failure("validation_failed", "The request body has invalid fields.", {
+      errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${missing.join(", ")}.` }],
+    });
+  }
+}

@@ -1,0 +1,159 @@
+import type { CursorPosition } from "../http/cursor";
+import type { KeyRecord, KeyRecordWithCreator } from "./key-record";
+import type { KeyStatus } from "./key-status";
+
+interface KeyRow {
+  id: string;
+  org_id: string;
+  created_by: string;
+  name: string;
+  hint: string;
+  secret_digest: string;
+  scopes: string | null;
+  created_at: number;
+  expires_at: number | null;
+  lifetime_ms: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  rotated_from_id: string | null;
+  rotated_to_id: string | null;
+  creator_name: string | null;
+}
+
+const SELECT = `SELECT k.*, u.name AS creator_name FROM api_keys k
+  LEFT JOIN users u ON u.org_id = k.org_id AND u.id = k.created_by`;
+
+/**
+ * SQL conditions equivalent to `keyStatus()` at a bound time `?now`. They must stay in step with
+ * that function; test/worker/keys/key-store.test.ts checks that they agree.
+ */
+const STATUS_SQL: Record<KeyStatus, string> = {
+  active: "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)",
+  expired: "k.revoked_at IS NULL AND k.expires_at <= ?",
+  revoked: "k.revoked_at IS NOT NULL AND k.revoked_at <= ?",
+};
+
+/** Filters of a key listing: the org, optionally one owner and one status, and a page. */
+export interface KeyListFilter {
+  orgId: string;
+  ownerId: string | null;
+  status: KeyStatus | null;
+  now: number;
+  after: CursorPosition | null;
+  limit: number;
+}
+
+/**
+ * The D1 table `api_keys`: all of its SQL, with bound parameters only.
+ *
+ * @example
+ * const store = new KeyStore(env.DB);
+ * const key = await store.find(orgId, id);
+ */
+export class KeyStore {
+  constructor(private readonly db: D1Database) {}
+
+  /** One key of an org, or null (another org's key is indistinguishable from none). */
+  async find(orgId: string, id: string): Promise<KeyRecordWithCreator | null> {
+    const row = await this.db.prepare(`${SELECT} WHERE k.org_id = ? AND k.id = ?`).bind(orgId, id).first<KeyRow>();
+    return row ? fromRow(row) : null;
+  }
+
+  /** Newest first, `limit + 1` rows so the caller can tell whether another page exists. */
+  async list(filter: KeyListFilter): Promise<KeyRecordWithCreator[]> {
+    const where = ["k.org_id = ?"];
+    const params: unknown[] = [filter.orgId];
+    if (filter.ownerId !== null) {
+      where.push("k.created_by = ?");
+      params.push(filter.ownerId);
+    }
+    if (filter.status !== null) {
+      where.push(STATUS_SQL[filter.status]);
+      params.push(filter.now);
+    }
+    if (filter.after) {
+      where.push("(k.created_at < ? OR (k.created_at = ? AND k.id < ?))");
+      params.push(filter.after.at, filter.after.at, filter.after.id);
+    }
+    const sql = `${SELECT} WHERE ${where.join(" AND ")} ORDER BY k.created_at DESC, k.id DESC LIMIT ?`;
+    const { results } = await this.db.prepare(sql).bind(...params, filter.limit + 1).all<KeyRow>();
+    return results.map(fromRow);
+  }
+
+  /** How many keys of a user are active at `now`. */
+  async countActive(orgId: string, userId: string, now: number): Promise<number> {
+    const row = await this.db
+      .prepare(`SELECT count(*) AS n FROM api_keys k WHERE k.org_id = ? AND k.created_by = ? AND ${STATUS_SQL.active}`)
+      .bind(orgId, userId, now)
+      .first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  /** Ids of a user's keys that are not revoked (their state must follow the user's). */
+  async unrevokedIdsOf(orgId: string, userId: string): Promise<string[]> {
+    const { results } = await this.db
+      .prepare("SELECT id FROM api_keys WHERE org_id = ? AND created_by = ? AND revoked_at IS NULL")
+      .bind(orgId, userId)
+      .all<{ id: string }>();
+    return results.map((r) => r.id);
+  }
+
+  /** Inserts a key; idempotent, so a retried write converges instead of failing. */
+  insert(key: KeyRecord): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `INSERT INTO api_keys (id, org_id, created_by, name, hint, secret_digest, scopes, created_at,
+           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      )
+      .bind(
+        key.id, key.orgId, key.createdBy, key.name, key.hint, key.secretDigest,
+        key.scopes === null ? null : JSON.stringify(key.scopes),
+        key.createdAt, key.expiresAt, key.lifetimeMs, key.revokedAt, key.lastUsedAt,
+        key.rotatedFromId, key.rotatedToId,
+      );
+  }
+
+  /** Marks a key revoked at `at` unless it already is (the first revocation time stands). */
+  revoke(id: string, at: number): D1PreparedStatement {
+    return this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(at, id);
+  }
+
+  /** Links a rotated key to its successor and ends it at `expiresAt` (never later than it was). */
+  markRotated(id: string, successorId: string, expiresAt: number | null): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `UPDATE api_keys SET rotated_to_id = ?,
+           expires_at = CASE WHEN ? IS NULL THEN expires_at WHEN expires_at IS NULL THEN ? ELSE min(expires_at, ?) END
+         WHERE id = ?`,
+      )
+      .bind(successorId, expiresAt, expiresAt, expiresAt, id);
+  }
+
+  /** Records last use, only ever moving it forward. */
+  touch(id: string, lastUsedAt: number): D1PreparedStatement {
+    return this.db
+      .prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+      .bind(lastUsedAt, id, lastUsedAt);
+  }
+}
+
+function fromRow(row: KeyRow): KeyRecordWithCreator {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    createdBy: row.created_by,
+    name: row.name,
+    hint: row.hint,
+    secretDigest: row.secret_digest,
+    scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as string[]),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lifetimeMs: row.lifetime_ms,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    rotatedFromId: row.rotated_from_id,
+    rotatedToId: row.rotated_to_id,
+    creatorName: row.creator_name,
+  };
+}

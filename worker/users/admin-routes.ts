@@ -1,0 +1,53 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { requestOrigin } from "../auth/request-origin";
+import { Failure } from "../errors/failure";
+import { readJsonBody } from "../http/json-body";
+import { methodNotAllowed } from "../http/method-not-allowed";
+import { digestKey, digestsEqual } from "../keys/key-digest";
+import { ExternalId } from "../schemas/text";
+import { PutUserInput } from "./user-schemas";
+import { UserService } from "./user-service";
+
+/**
+ * `/v1/admin`: the server-to-server API the host backend calls (bearer `ADMIN_API_TOKEN`) to
+ * tell the Worker about a user's permissions and deactivation.
+ *
+ * @example
+ * app.route("/v1/admin", adminRoutes());
+ */
+export function adminRoutes() {
+  const admin = new Hono<AppEnv>();
+
+  admin.use(async function requireAdminToken(c, next) {
+    const expected = c.var.config.adminApiToken;
+    const presented = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
+    if (!expected || !presented || !(await tokensEqual(presented, expected, c.var.config.keyHashSecret))) {
+      throw new Failure("unauthenticated", "Send the admin API token as Authorization: Bearer <ADMIN_API_TOKEN>.", {
+        headers: { "WWW-Authenticate": 'Bearer realm="api-keys-admin"' },
+      });
+    }
+    await next();
+  });
+
+  admin.put("/orgs/:orgId/users/:userId", async (c) => {
+    const orgId = ExternalId.safeParse(c.req.param("orgId"));
+    const userId = ExternalId.safeParse(c.req.param("userId"));
+    if (!orgId.success || !userId.success) throw new Failure("not_found", "No such org or user id.");
+    const input = await readJsonBody(c, PutUserInput);
+    const user = await new UserService(c.env.DB).record(
+      { orgId: orgId.data, id: userId.data, name: input.name, permissions: input.permissions, active: input.active },
+      { type: "admin_api", id: "admin_api" },
+      requestOrigin(c.req.raw),
+    );
+    return c.json({ user: { ...user, updatedAt: new Date(user.updatedAt).toISOString() } });
+  });
+
+  admin.all("/orgs/:orgId/users/:userId", methodNotAllowed("PUT"));
+  return admin;
+}
+
+/** Compares digests of both tokens, so neither length nor content leaks through timing. */
+async function tokensEqual(presented: string, expected: string, hashSecret: string): Promise<boolean> {
+  return digestsEqual(await digestKey(presented, hashSecret), await digestKey(expected, hashSecret));
+}
