@@ -40,19 +40,54 @@ export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S): 
  */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, where: "body" | "query"): z.output<S> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.join(".") : where,
-    message: issue.message,
-  }));
+  const errors: FieldError[] = protoMembers(value, where);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      errors.push({ field: issue.path.length ? issue.path.join(".") : where, message: issue.message });
+    }
+  }
+  if (result.success && errors.length === 0) return result.data;
   throw new Failure("validation_failed", `The request ${where} has invalid fields.`, { errors });
+}
+
+/**
+ * zod skips an own `__proto__` member (one `JSON.parse` creates) instead of reporting it as an
+ * unknown key, so a strict schema would silently accept it. Every such member, at any depth, is
+ * reported here the way zod reports other unknown keys. Iterative, and paths are only built for a
+ * hit: bodies may nest thousands deep.
+ */
+function protoMembers(value: unknown, where: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const stack: Frame[] = [{ node: value, key: null, parent: null }];
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const node = frame.node;
+    if (typeof node !== "object" || node === null) continue;
+    if (!Array.isArray(node) && Object.hasOwn(node, "__proto__")) {
+      errors.push({ field: pathOf(frame) || where, message: 'Unrecognized key: "__proto__"' });
+    }
+    for (const [key, child] of Object.entries(node)) stack.push({ node: child, key, parent: frame });
+  }
+  return errors;
+}
+
+interface Frame {
+  node: unknown;
+  key: string | null;
+  parent: Frame | null;
+}
+
+function pathOf(frame: Frame): string {
+  const keys: string[] = [];
+  for (let f: Frame | null = frame; f && f.key !== null; f = f.parent) keys.unshift(f.key);
+  return keys.join(".");
 }
 
 function isJson(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const [mediaType = "", ...params] = contentType.split(";").map((part) => part.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith("charset="));
-  return mediaType === "application/json" && (!charset || charset === "charset=utf-8");
+  const charset = params.find((p) => p.startsWith("charset="))?.slice("charset=".length);
+  // RFC 9110 §5.6.6: a quoted parameter value is the same value as the bare token.
+  return mediaType === "application/json" && (charset === undefined || charset === "utf-8" || charset === '"utf-8"');
 }
 
 async function readLimitedText(request: Request): Promise<string> {

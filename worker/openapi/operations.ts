@@ -72,6 +72,15 @@ export const OPERATIONS: Operation[] = [
     success: { status: 200, schema: UserResponse, description: "The user as now recorded" },
   },
   {
+    method: "get", path: "/v1/openapi.json", summary: "This OpenAPI 3.1 document",
+    security: "none", errors: [],
+    success: {
+      status: 200,
+      schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }),
+      description: "The OpenAPI document of the management API",
+    },
+  },
+  {
     method: "post", path: "/dev/session", summary: "Local development only (DEV_LOGIN=true): mint a short-lived user token",
     security: "none", body: DevSessionInput, errors: [404, 415, 422],
     success: {
