@@ -1,5 +1,7 @@
 import { createApp } from "./app";
 
+export { KeyAuthority } from "./limiter/key-authority";
+
 const app = createApp();
 
 /** The Worker entry point. */

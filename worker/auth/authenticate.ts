@@ -44,7 +44,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     }
     const permissions = readPermissions(claims[config.permissionsClaim]);
     const name = typeof claims.name === "string" && claims.name.length <= 200 ? claims.name : null;
-    const user = await new UserService(c.env.DB).record(
+    const user = await new UserService(c.env).record(
       { orgId: orgId.data, id: userId.data, name, permissions },
       { type: "user", id: userId.data },
       requestOrigin(c.req.raw),

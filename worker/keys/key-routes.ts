@@ -16,7 +16,7 @@ import { KeyService } from "./key-service";
  */
 export function keyRoutes() {
   const keys = new Hono<AppEnv>();
-  const service = (c: { env: Env; var: AppEnv["Variables"] }) => new KeyService(c.env.DB, c.var.config);
+  const service = (c: { env: Env; var: AppEnv["Variables"] }) => new KeyService(c.env, c.var.config);
 
   keys.use(authenticate());
 

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import { type Actor, type Principal, type RequestOrigin } from "../auth/principal";
-import { AuditStore, newAuditEvent, type AuditAction } from "../audit/audit-store";
+import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { Failure } from "../errors/failure";
 import { decodeCursor, encodeCursor } from "../http/cursor";
 import { generateApiKey, isKeyId } from "./key-format";
@@ -10,6 +10,8 @@ import { type KeyRecord, type KeyRecordWithCreator, toKeyView } from "./key-reco
 import type { CreateKeyInput, KeyView } from "./key-schemas";
 import { keyStatus, type KeyStatus } from "./key-status";
 import { KeyStore } from "./key-store";
+import { authorityFor } from "../limiter/authority-client";
+import type { AuthorityKey } from "../limiter/authority-store";
 
 /** A key together with its secret, returned once by create and rotate. */
 export interface IssuedKey {
@@ -31,20 +33,18 @@ const DEFAULT_PAGE_SIZE = 50;
  * reported exactly like a key that does not exist.
  *
  * @example
- * const service = new KeyService(env.DB, config);
+ * const service = new KeyService(env, config);
  * const { key, secret } = await service.create(principal, input, origin);
  */
 export class KeyService {
   private readonly keys: KeyStore;
-  private readonly audit: AuditStore;
 
   constructor(
-    private readonly db: D1Database,
+    private readonly env: Env,
     private readonly config: Config,
     private readonly clock: () => number = Date.now,
   ) {
-    this.keys = new KeyStore(db);
-    this.audit = new AuditStore(db);
+    this.keys = new KeyStore(env.DB);
   }
 
   async create(principal: Principal, input: CreateKeyInput, origin: RequestOrigin): Promise<IssuedKey> {
@@ -70,15 +70,21 @@ export class KeyService {
       rotatedFromId: null,
       rotatedToId: null,
     };
-    await this.db.batch([
-      this.keys.insert(record),
-      this.event("key.created", principal, record, now, origin),
-    ]);
+    // The key's Durable Object commits first, so the key works on its very first request;
+    // D1 follows through the object's outbox.
+    await authorityFor(this.env, record.id).register(
+      authorityKeyOf(record),
+      { orgId: principal.orgId, userId: principal.userId, name: principal.name, permissions: principal.permissions, active: true },
+      [{ op: "insertKey", key: record }, { op: "appendAudit", event: this.event("key.created", principal, record, now, origin) }],
+    );
     return { key: toKeyView({ ...record, creatorName: principal.name }, now), secret: generated.secret };
   }
 
+  /** One key, with the exact last use from its Durable Object (the list's may lag a minute). */
   async get(principal: Principal, id: string): Promise<KeyView> {
-    return toKeyView(await this.findVisible(principal, id), this.clock());
+    const record = await this.findVisible(principal, id);
+    const lastUsedAt = await authorityFor(this.env, id).lastUsed(id);
+    return toKeyView({ ...record, lastUsedAt: Math.max(lastUsedAt ?? 0, record.lastUsedAt ?? 0) || null }, this.clock());
   }
 
   async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
@@ -108,8 +114,11 @@ export class KeyService {
     const record = await this.findVisible(principal, id);
     const now = this.clock();
     if (record.revokedAt !== null) return toKeyView(record, now);
-    await this.db.batch([this.keys.revoke(id, now), this.event("key.revoked", principal, record, now, origin)]);
-    return toKeyView({ ...record, revokedAt: now }, now);
+    const { revokedAt } = await authorityFor(this.env, id).revoke(id, now, [
+      { op: "revokeKey", id, at: now },
+      { op: "appendAudit", event: this.event("key.revoked", principal, record, now, origin) },
+    ]);
+    return toKeyView({ ...record, revokedAt }, now);
   }
 
   /**
@@ -129,27 +138,33 @@ export class KeyService {
       throw new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
     }
     await this.assertBelowActiveLimit(old.orgId, old.createdBy, now, graceSeconds === 0 ? 1 : 0);
-    const generated = generateApiKey(this.config.keyPrefix, old.id);
-    const successor: KeyRecordWithCreator = {
-      ...old,
-      id: generated.id,
-      hint: generated.hint,
-      secretDigest: await digestKey(generated.secret, this.config.keyHashSecret),
-      createdAt: now,
-      expiresAt: successorExpiry(old.lifetimeMs, now, this.config.maxKeyLifetimeDays),
-      revokedAt: null,
-      lastUsedAt: null,
-      rotatedFromId: old.id,
-      rotatedToId: null,
-    };
-    const previous = { ...old, rotatedToId: successor.id, expiresAt: graceExpiry(old.expiresAt, graceSeconds, now) };
-    await this.db.batch([
-      this.keys.insert(successor),
-      this.keys.markRotated(old.id, successor.id, previous.expiresAt),
-      this.event("key.created", principal, successor, now, origin),
-      this.event("key.rotated", principal, old, now, origin),
-    ]);
-    return { key: toKeyView(successor, now), secret: generated.secret, previous: toKeyView(previous, now) };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const generated = generateApiKey(this.config.keyPrefix, old.id);
+      const successor: KeyRecordWithCreator = {
+        ...old,
+        id: generated.id,
+        hint: generated.hint,
+        secretDigest: await digestKey(generated.secret, this.config.keyHashSecret),
+        createdAt: now,
+        expiresAt: successorExpiry(old.lifetimeMs, now, this.config.maxKeyLifetimeDays),
+        revokedAt: null,
+        lastUsedAt: null,
+        rotatedFromId: old.id,
+        rotatedToId: null,
+      };
+      const previous = { ...old, rotatedToId: successor.id, expiresAt: graceExpiry(old.expiresAt, graceSeconds, now) };
+      const result = await authorityFor(this.env, old.id).rotate(old.id, authorityKeyOf(successor), previous.expiresAt, [
+        { op: "insertKey", key: successor },
+        { op: "markRotated", id: old.id, successorId: successor.id, expiresAt: previous.expiresAt },
+        { op: "appendAudit", event: this.event("key.created", principal, successor, now, origin) },
+        { op: "appendAudit", event: this.event("key.rotated", principal, old, now, origin) },
+      ]);
+      if (result.ok) {
+        return { key: toKeyView(successor, now), secret: generated.secret, previous: toKeyView(previous, now) };
+      }
+      if (result.reason === "not_active") break;
+    }
+    throw new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
   }
 
   /** A key the principal may see, or the same 404 whether it is another org's, another member's or none. */
@@ -171,11 +186,9 @@ export class KeyService {
     }
   }
 
-  private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin) {
+  private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin): AuditRecord {
     const actor: Actor = { type: "user", id: principal.userId };
-    return this.audit.append(
-      newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin }),
-    );
+    return newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin });
   }
 }
 
@@ -187,4 +200,18 @@ function assertScopesHeld(scopes: string[] | null, permissions: string[]): void 
       errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${missing.join(", ")}.` }],
     });
   }
+}
+
+function authorityKeyOf(record: KeyRecord): AuthorityKey {
+  return {
+    id: record.id,
+    orgId: record.orgId,
+    name: record.name,
+    secretDigest: record.secretDigest,
+    scopes: record.scopes,
+    expiresAt: record.expiresAt,
+    revokedAt: record.revokedAt,
+    rotatedToId: record.rotatedToId,
+    lastUsedAt: null,
+  };
 }

@@ -35,7 +35,7 @@ export function adminRoutes() {
     const userId = ExternalId.safeParse(c.req.param("userId"));
     if (!orgId.success || !userId.success) throw new Failure("not_found", "No such org or user id.");
     const input = await readJsonBody(c, PutUserInput);
-    const user = await new UserService(c.env.DB).record(
+    const user = await new UserService(c.env).record(
       { orgId: orgId.data, id: userId.data, name: input.name, permissions: input.permissions, active: input.active },
       { type: "admin_api", id: "admin_api" },
       requestOrigin(c.req.raw),

@@ -1,5 +1,8 @@
 import { AuditStore, newAuditEvent, type AuditAction } from "../audit/audit-store";
 import type { Actor, RequestOrigin } from "../auth/principal";
+import { KeyStore } from "../keys/key-store";
+import { limiterIdOf } from "../keys/key-format";
+import { authorityFor } from "../limiter/authority-client";
 import { type UserRecord, UserStore } from "./user-store";
 
 /** What a token or the admin API says about a user now. */
@@ -16,10 +19,11 @@ export interface UserUpdate {
 /**
  * Keeps the stored copy of each user current. Sign-in refreshes name and permissions from the
  * token; the admin API also sets the active flag. A change of permissions or of the active flag
- * is audited.
+ * is audited. Changes reach the Durable Objects of the user's keys before D1, so the keys follow
+ * on their very next request.
  *
  * @example
- * const user = await new UserService(env.DB).record(update, actor, origin);
+ * const user = await new UserService(env).record(update, actor, origin);
  * if (!user.active) throw new Failure("user_deactivated", "…");
  */
 export class UserService {
@@ -27,11 +31,11 @@ export class UserService {
   private readonly audit: AuditStore;
 
   constructor(
-    private readonly db: D1Database,
+    private readonly env: Env,
     private readonly clock: () => number = Date.now,
   ) {
-    this.users = new UserStore(db);
-    this.audit = new AuditStore(db);
+    this.users = new UserStore(env.DB);
+    this.audit = new AuditStore(env.DB);
   }
 
   /** Stores the update when it changes anything and returns the user as now recorded. */
@@ -56,8 +60,21 @@ export class UserService {
         ),
       );
     }
-    await this.db.batch(writes);
+    if (before) await this.pushToKeys(after);
+    await this.env.DB.batch(writes);
     return after;
+  }
+
+  /**
+   * Gives every chain of the user's unrevoked keys the user's new state. If the D1 write after
+   * this fails, the caller gets an error and retries (the admin API's PUT and sign-in are both
+   * idempotent), which pushes the same state again.
+   */
+  private async pushToKeys(user: UserRecord): Promise<void> {
+    const ids = await new KeyStore(this.env.DB).unrevokedIdsOf(user.orgId, user.id);
+    const chains = new Map(ids.map((id) => [limiterIdOf(id), id]));
+    const creator = { orgId: user.orgId, userId: user.id, name: user.name, permissions: user.permissions, active: user.active };
+    await Promise.all([...chains.values()].map((id) => authorityFor(this.env, id).setCreator(creator)));
   }
 }
 

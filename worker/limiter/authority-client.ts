@@ -1,0 +1,12 @@
+import { limiterIdOf } from "../keys/key-format";
+import type { KeyAuthority } from "./key-authority";
+
+/**
+ * The Durable Object stub of a key's chain: keys that share a limiter id share one object.
+ *
+ * @example
+ * const result = await authorityFor(env, keyId).verify(keyId, digest);
+ */
+export function authorityFor(env: Env, keyId: string): DurableObjectStub<KeyAuthority> {
+  return env.KEY_AUTHORITY.get(env.KEY_AUTHORITY.idFromName(limiterIdOf(keyId)));
+}

@@ -1,0 +1,192 @@
+import { DurableObject } from "cloudflare:workers";
+import { digestsEqual } from "../keys/key-digest";
+import { keyStatus } from "../keys/key-status";
+import { type AuthorityKey, AuthorityStore, type Creator } from "./authority-store";
+import { type OutboxOp, outboxStatements } from "./outbox";
+import { decide, POLICIES, type PolicyName, type PolicyUsage, usageOf } from "./sliding-window";
+
+/** Who a verified key acts for, with its effective permissions (creator's now ∩ scopes). */
+export interface KeyIdentity {
+  keyId: string;
+  keyName: string;
+  orgId: string;
+  userId: string;
+  userName: string | null;
+  permissions: string[];
+}
+
+/** The answer of {@link KeyAuthority.verify}: expected outcomes are values, not exceptions. */
+export type VerifyResult =
+  | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[] }
+  | { outcome: "unknown" }
+  | { outcome: "revoked" }
+  | { outcome: "expired" }
+  | { outcome: "deactivated" }
+  | { outcome: "rate_limited"; violated: PolicyName; retryAt: number; now: number; usage: PolicyUsage[] };
+
+/** How soon after a use its time is written to D1 (the list's "last used" lags at most this). */
+const USE_FLUSH_DELAY_MS = 30_000;
+/** How soon a failed D1 write is retried. */
+const RETRY_DELAY_MS = 10_000;
+const LONGEST_WINDOW_MS = Math.max(...POLICIES.map((p) => p.windowMs));
+
+/**
+ * One Durable Object per key chain (a key and its rotated successors), named by the key id's
+ * limiter part. It is the authority on the request path: status, expiry, secret digest, the
+ * creator's current permissions and active flag, the exact limiter and the last use. Management
+ * changes commit here first and reach D1 through an idempotent outbox, so the edge is right the
+ * moment a create or revoke returns, and D1 converges even when its write fails.
+ *
+ * @example
+ * const stub = env.KEY_AUTHORITY.get(env.KEY_AUTHORITY.idFromName(limiterIdOf(keyId)));
+ * const result = await stub.verify(keyId, digest);
+ */
+export class KeyAuthority extends DurableObject<Env> {
+  private readonly store: AuthorityStore;
+  private admissions: number[];
+  private alarmAt: number | null = null;
+  private flushing: Promise<boolean> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new AuthorityStore(ctx.storage.sql);
+    this.admissions = this.store.admissions();
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  /**
+   * Checks a presented key and, if it may proceed, admits it against the limiter. Everything
+   * from the lookup to the admission's write is synchronous: no other request can interleave,
+   * so concurrency cannot over-admit.
+   */
+  verify(keyId: string, digest: string): VerifyResult {
+    const key = this.store.findKey(keyId);
+    if (!key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
+    const now = Math.max(Date.now(), this.admissions.at(-1) ?? 0);
+    const status = keyStatus(key, now);
+    if (status !== "active") return { outcome: status };
+    const creator = this.store.creator();
+    if (!creator?.active) return { outcome: "deactivated" };
+    const decision = decide(this.admissions, now);
+    if (!decision.admitted) {
+      return { outcome: "rate_limited", violated: decision.violated!, retryAt: decision.retryAt!, now, usage: decision.usage };
+    }
+    this.admissions = decision.admissions;
+    this.store.admit(now, now - LONGEST_WINDOW_MS);
+    this.store.touchKey(keyId, now);
+    this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
+    return { outcome: "admitted", identity: identityOf(key, creator), usage: decision.usage };
+  }
+
+  /** Registers a new key (and refreshes its creator), then writes it to D1. */
+  async register(key: AuthorityKey, creator: Creator, ops: OutboxOp[]): Promise<{ synced: boolean }> {
+    this.store.putCreator(creator);
+    this.store.putKey(key);
+    this.store.enqueue(ops);
+    return { synced: await this.flush() };
+  }
+
+  /**
+   * Revokes a key from this instant on. Idempotent: revoking again returns the first
+   * revocation time and owes D1 nothing new.
+   */
+  async revoke(keyId: string, at: number, ops: OutboxOp[]): Promise<{ revokedAt: number; changed: boolean; synced: boolean }> {
+    const key = this.store.findKey(keyId);
+    if (key?.revokedAt != null) return { revokedAt: key.revokedAt, changed: false, synced: await this.flush() };
+    if (key) this.store.putKey({ ...key, revokedAt: at });
+    this.store.enqueue(ops);
+    return { revokedAt: at, changed: true, synced: await this.flush() };
+  }
+
+  /**
+   * Adds a successor to the chain and ends the old key at `oldExpiresAt`. Refused unless the old
+   * key is active and not yet rotated: this object serialises concurrent rotations.
+   */
+  async rotate(
+    oldId: string,
+    successor: AuthorityKey,
+    oldExpiresAt: number | null,
+    ops: OutboxOp[],
+  ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; synced: boolean }> {
+    const old = this.store.findKey(oldId);
+    if (!old || keyStatus(old, Date.now()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
+    if (this.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
+    this.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt });
+    this.store.putKey(successor);
+    this.store.enqueue(ops);
+    return { ok: true, synced: await this.flush() };
+  }
+
+  /** Takes the creator's current permissions and active flag; their keys follow on the next request. */
+  setCreator(creator: Creator): void {
+    const current = this.store.creator();
+    if (current && (current.userId !== creator.userId || current.orgId !== creator.orgId)) return;
+    this.store.putCreator(creator);
+  }
+
+  /** The exact last use of a key (D1 may lag by up to a minute). */
+  lastUsed(keyId: string): number | null {
+    return this.store.findKey(keyId)?.lastUsedAt ?? null;
+  }
+
+  /** The limiter's state now, without admitting anything. */
+  usage(): PolicyUsage[] {
+    return usageOf(this.admissions, Date.now());
+  }
+
+  /** Writes owed D1 changes and recent uses. Idempotent: running it twice writes the same values. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    let ok = await this.flush();
+    const uses = this.store.unflushedUses();
+    if (uses.length > 0) {
+      try {
+        await this.env.DB.batch(outboxStatements(this.env.DB, uses.map((u) => ({ op: "touchKey", id: u.id, at: u.at }))));
+        this.store.markUsesFlushed(uses);
+      } catch (error) {
+        ok = false;
+        console.error(`last-used flush failed: ${(error as Error).message}`);
+      }
+    }
+    if (!ok) this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
+    else if (this.store.unflushedUses().length > 0) this.scheduleAlarm(Date.now() + USE_FLUSH_DELAY_MS);
+  }
+
+  /** Writes the outbox to D1 in order, one flush at a time; on failure an alarm retries. */
+  private async flush(): Promise<boolean> {
+    while (this.flushing) await this.flushing;
+    this.flushing = this.flushOnce();
+    try {
+      return await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async flushOnce(): Promise<boolean> {
+    const pending = this.store.pending();
+    if (pending.length === 0) return true;
+    try {
+      await this.env.DB.batch(outboxStatements(this.env.DB, pending.map((p) => p.op)));
+      this.store.clearPending(pending.at(-1)!.seq);
+      return true;
+    } catch (error) {
+      console.error(`D1 write deferred (${pending.length} ops): ${(error as Error).message}`);
+      this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
+      return false;
+    }
+  }
+
+  private scheduleAlarm(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+}
+
+function identityOf(key: AuthorityKey, creator: Creator): KeyIdentity {
+  const permissions = key.scopes === null ? creator.permissions : creator.permissions.filter((p) => key.scopes!.includes(p));
+  return { keyId: key.id, keyName: key.name, orgId: key.orgId, userId: creator.userId, userName: creator.name, permissions };
+}
