@@ -1,5 +1,7 @@
 import type { Config } from "./config";
 import type { Principal } from "./auth/principal";
+import type { KeyIdentity } from "./limiter/key-authority";
+import type { PolicyUsage } from "./limiter/sliding-window";
 
 /**
  * The one Hono environment type of the Worker: bindings from `wrangler types`, and the values
@@ -11,5 +13,9 @@ export interface AppEnv {
     requestId: string;
     config: Config;
     principal: Principal;
+    /** Set by `apiKeyAuth()` on the key-protected API. */
+    apiKey: KeyIdentity;
+    /** The key's rate-limit usage after admitting this request. */
+    rateLimit: PolicyUsage[];
   };
 }

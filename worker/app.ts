@@ -7,13 +7,15 @@ import { Failure } from "./errors/failure";
 import { cors } from "./http/cors";
 import { renderProblem } from "./http/problem";
 import { requestContext } from "./http/request-context";
+import { edgeRoutes } from "./edge/edge-routes";
 import { keyRoutes } from "./keys/key-routes";
 import { docsPage } from "./openapi/docs-page";
 import { openApiDocument } from "./openapi/openapi-document";
 import { adminRoutes } from "./users/admin-routes";
 
 /**
- * The Worker's Hono app: management API under `/v1`, local sign-in under `/dev`, API docs.
+ * The Worker's Hono app: management API under `/v1`, the key-protected API under `/api`, local
+ * sign-in under `/dev`, API docs.
  * Every error leaves through `onError` as problem+json.
  *
  * @example
@@ -38,6 +40,7 @@ export function createApp() {
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
   app.get("/docs", (c) => c.html(docsPage()));
   app.route("/dev", devSessionRoutes());
+  app.route("/api", edgeRoutes());
 
   app.notFound((c) => renderProblem(new Failure("not_found", "No such route."), c.var.requestId));
   app.onError((error, c) => {

@@ -3,7 +3,7 @@ import { digestsEqual } from "../keys/key-digest";
 import { keyStatus } from "../keys/key-status";
 import { type AuthorityKey, AuthorityStore, type Creator } from "./authority-store";
 import { type OutboxOp, outboxStatements } from "./outbox";
-import { decide, POLICIES, type PolicyName, type PolicyUsage, usageOf } from "./sliding-window";
+import { decide, POLICIES, type PolicyName, type PolicyUsage } from "./sliding-window";
 
 /** Who a verified key acts for, with its effective permissions (creator's now ∩ scopes). */
 export interface KeyIdentity {
@@ -129,11 +129,6 @@ export class KeyAuthority extends DurableObject<Env> {
   /** The exact last use of a key (D1 may lag by up to a minute). */
   lastUsed(keyId: string): number | null {
     return this.store.findKey(keyId)?.lastUsedAt ?? null;
-  }
-
-  /** The limiter's state now, without admitting anything. */
-  usage(): PolicyUsage[] {
-    return usageOf(this.admissions, Date.now());
   }
 
   /** Writes owed D1 changes and recent uses. Idempotent: running it twice writes the same values. */

@@ -1,0 +1,54 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { Failure } from "../errors/failure";
+import { apiKeyAuth, requirePermission } from "./api-key-auth";
+import { forward } from "./forward";
+import { SAMPLE_CONTACTS } from "./sample-contacts";
+
+/**
+ * `/api/*`, the key-protected API: `/whoami` answers for the key itself; everything else goes
+ * to `UPSTREAM_URL`, and in local dev (`DEV_LOGIN`) without an upstream `/contacts` answers with
+ * sample data.
+ *
+ * @example
+ * app.route("/api", edgeRoutes());
+ */
+export function edgeRoutes() {
+  const api = new Hono<AppEnv>();
+  api.use(apiKeyAuth());
+  api.use(async function noStore(c, next) {
+    await next();
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+  });
+
+  api.get("/whoami", (c) => {
+    const key = c.var.apiKey;
+    const usage = c.var.rateLimit;
+    return c.json({
+      key: { id: key.keyId, name: key.keyName },
+      org: { id: key.orgId },
+      user: { id: key.userId, name: key.userName },
+      permissions: key.permissions,
+      rateLimit: Object.fromEntries(
+        usage.map((u) => [
+          u.policy.name,
+          { limit: u.policy.quota, windowSeconds: u.policy.windowMs / 1000, remaining: u.remaining, resetSeconds: Math.ceil(u.resetMs / 1000) },
+        ]),
+      ),
+    });
+  });
+
+  api.get("/contacts", requirePermission("contacts:read"), async (c) => {
+    const { upstreamUrl, devLogin } = c.var.config;
+    if (upstreamUrl) return forward(c, upstreamUrl);
+    if (devLogin) return c.json({ contacts: SAMPLE_CONTACTS });
+    throw new Failure("not_found", "No such route.");
+  });
+
+  api.all("*", async (c) => {
+    const upstreamUrl = c.var.config.upstreamUrl;
+    if (!upstreamUrl) throw new Failure("not_found", "No such route.");
+    return forward(c, upstreamUrl);
+  });
+  return api;
+}
