@@ -19,8 +19,8 @@ export interface CallOptions {
   /** A raw body, sent as is. */
   body?: BodyInit;
   headers?: Record<string, string>;
-  /** Overrides of the Worker's env for this call (configuration variants). */
-  env?: Partial<Record<keyof Env, string | undefined>>;
+  /** Overrides of the Worker's env for this call (configuration variants, instrumented bindings). */
+  env?: { [K in keyof Env]?: Env[K] | undefined };
 }
 
 let counter = 0;
@@ -109,4 +109,15 @@ export async function snapshotTables(): Promise<string> {
   const tables = ["api_keys", "users", "audit_events"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
   return JSON.stringify(rows.map((r) => r.results));
+}
+
+/**
+ * Calls the key-protected API with a key in `X-API-Key`.
+ *
+ * @example
+ * const res = await useKey(secret); // GET /api/whoami
+ */
+export function useKey(secret: string | null, path = "/api/whoami", options: Omit<CallOptions, "token"> = {}): Promise<Response> {
+  const headers = { ...options.headers, ...(secret === null ? {} : { "X-API-Key": secret }) };
+  return call("GET", path, { ...options, headers });
 }

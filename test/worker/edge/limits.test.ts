@@ -1,0 +1,84 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { authorityFor } from "../../../worker/limiter/authority-client";
+import type { KeyAuthority } from "../../../worker/limiter/key-authority";
+import { call, createKey, user, useKey } from "../helpers/api";
+
+const statuses = (responses: Response[]) => {
+  const counts: Record<number, number> = {};
+  for (const r of responses) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts;
+};
+
+describe("exact rate limits at the edge", () => {
+  it("admits exactly 10 of 200 concurrent requests on one fresh key and refuses 190 with 429", async () => {
+    const alice = await user();
+    const { secret } = await createKey(alice);
+    const responses = await Promise.all(Array.from({ length: 200 }, () => useKey(secret)));
+    expect(statuses(responses)).toEqual({ 200: 10, 429: 190 });
+  });
+
+  it("answers 429 with Retry-After, rate-limit fields and a problem body naming the policy", async () => {
+    const alice = await user();
+    const { secret } = await createKey(alice);
+    await Promise.all(Array.from({ length: 10 }, () => useKey(secret)));
+    const res = await useKey(secret);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("Retry-After"))).toBe(1);
+    expect(res.headers.get("RateLimit-Policy")).toBe('"burst";q=10;w=1, "minute";q=100;w=60');
+    expect(res.headers.get("RateLimit")).toBe('"burst";r=0;t=1');
+    expect(await res.json()).toMatchObject({ status: 429, code: "rate_limited", policy: "burst" });
+  });
+
+  it("shares one quota between a rotated key and its successor", async () => {
+    const alice = await user();
+    const { key, secret } = await createKey(alice);
+    const rotated = await call("POST", `/v1/keys/${key.id}/rotate`, { token: alice.token, json: { graceSeconds: 600 } });
+    const { secret: next } = (await rotated.json()) as { secret: string };
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => useKey(i % 2 ? secret : next)));
+    expect(statuses(responses)).toEqual({ 200: 10, 429: 10 });
+  });
+
+  it("keeps the limiter state when the Durable Object is evicted and restarted", async () => {
+    const alice = await user();
+    const { key, secret } = await createKey(alice);
+    await Promise.all(Array.from({ length: 10 }, () => useKey(secret)));
+    const stub = authorityFor(env, key.id);
+    await evictDurableObject(stub);
+    const admissions = await runInDurableObject(stub, (_instance: KeyAuthority, state) =>
+      state.storage.sql.exec("SELECT count(*) AS n FROM admissions").one().n,
+    );
+    expect(admissions).toBe(10);
+    expect((await useKey(secret)).status).toBe(429);
+  });
+
+  it("admits nothing once revoke has returned, with a burst in flight while it runs", async () => {
+    const alice = await user();
+    const { key, secret } = await createKey(alice);
+    const inFlight = Array.from({ length: 30 }, () => useKey(secret));
+    const revoke = call("POST", `/v1/keys/${key.id}/revoke`, { token: alice.token });
+    await Promise.all([...inFlight, revoke]);
+    expect((await revoke).status).toBe(200);
+    const after = await Promise.all(Array.from({ length: 50 }, () => useKey(secret)));
+    expect(after.filter((r) => r.status === 200)).toHaveLength(0);
+    // Refused as revoked, or shed as rate-limited while the burst window that the in-flight
+    // requests filled is still full; never admitted.
+    for (const r of after) expect([401, 429]).toContain(r.status);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await (await useKey(secret)).json()).toMatchObject({ code: "api_key_revoked" });
+  });
+
+  it("fails closed with 503 and Retry-After when the limiter cannot be reached", async () => {
+    const alice = await user();
+    const { secret } = await createKey(alice);
+    const unreachable = {
+      idFromName: (name: string) => env.KEY_AUTHORITY.idFromName(name),
+      get: () => ({ verify: () => Promise.reject(new Error("Durable Object is overloaded")) }),
+    } as unknown as Env["KEY_AUTHORITY"];
+    const res = await useKey(secret, "/api/whoami", { env: { KEY_AUTHORITY: unreachable } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("1");
+    expect(await res.json()).toMatchObject({ code: "limiter_unavailable" });
+  });
+});
