@@ -1,0 +1,98 @@
+// `npm run bench`: starts the Worker locally with `wrangler dev`, measures the figures of
+// SPEC §9 against it, and prints them as a markdown table on stdout (progress goes to stderr).
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient } from "./lib/client.mjs";
+import { killAllDevServersNow, startDevServer, stopAllDevServers } from "./lib/dev-server.mjs";
+import { extraRowModules } from "./lib/extra-rows.mjs";
+import { log } from "./lib/log.mjs";
+import { renderTable } from "./lib/table.mjs";
+import { createTraceReader } from "./lib/traces.mjs";
+import { badChecksum } from "./scenarios/bad-checksum.mjs";
+import { concurrentBurst } from "./scenarios/concurrent-burst.mjs";
+import { overhead } from "./scenarios/overhead.mjs";
+import { pacedLoad } from "./scenarios/paced-load.mjs";
+import { revokeUnderLoad } from "./scenarios/revoke-under-load.mjs";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = resolve(benchDir, "../..");
+
+// Two fresh Workers: one without local tracing for the timing-sensitive scenarios (tracing adds
+// milliseconds to every request), one with it for the scenario that reads workerd's traces.
+// `position` is the row order of SPEC §9; the extra row modules come last.
+const PHASES = [
+  {
+    tracing: false,
+    scenarios: [
+      { name: "overhead", run: overhead, position: 5 },
+      { name: "concurrent burst", run: concurrentBurst, position: 1 },
+      { name: "revoke under load", run: revokeUnderLoad, position: 3 },
+      { name: "paced load", run: pacedLoad, position: 2 },
+    ],
+  },
+  {
+    tracing: true,
+    scenarios: [{ name: "bad checksums", run: badChecksum, position: 4 }],
+    extraRows: true,
+  },
+];
+
+async function main() {
+  const started = performance.now();
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, async () => {
+      log(`${signal}: stopping wrangler dev`);
+      await stopAllDevServers();
+      process.exit(130);
+    });
+  }
+  process.once("exit", killAllDevServersNow);
+
+  const sections = [];
+  for (const phase of PHASES) sections.push(...(await runPhase(phase)));
+  sections.sort((a, b) => a.position - b.position);
+
+  const rows = sections.flatMap((s) => s.rows);
+  const notes = sections.flatMap((s) => s.notes);
+  process.stdout.write(`${renderTable(rows, notes)}\n`);
+  const failures = sections.filter((s) => s.failed).length;
+  const missed = rows.filter((r) => r.met === false).length;
+  log(`done in ${Math.round((performance.now() - started) / 1000)} s: ${rows.length} rows, ${missed} marked ✗, ${failures} sections failed to run`);
+  process.exitCode = failures > 0 ? 1 : 0;
+}
+
+async function runPhase({ tracing, scenarios, extraRows }) {
+  const server = await startDevServer(root, { tracing });
+  const { baseUrl, persistDir } = server;
+  const context = { root, baseUrl, persistDir, api: createClient(baseUrl), traces: createTraceReader(baseUrl), log };
+  const sections = [];
+  try {
+    for (const { name, run, position } of scenarios) {
+      sections.push({ ...(await runSection(name, () => run(context))), position });
+    }
+    if (extraRows) {
+      for (const [i, { name, run }] of (await extraRowModules(benchDir)).entries()) {
+        sections.push({ ...(await runSection(name, () => run({ root, baseUrl, log }))), position: 100 + i });
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  return sections;
+}
+
+async function runSection(name, run) {
+  try {
+    const { rows, notes = [] } = await run();
+    return { rows, notes, failed: false };
+  } catch (error) {
+    log(`${name} failed: ${error.stack ?? error}`);
+    const reason = String(error.message).split("\n")[0];
+    return { rows: [{ measure: name, result: `failed to run: ${reason}`, target: "—", met: false }], notes: [], failed: true };
+  }
+}
+
+main().catch((error) => {
+  log(`bench aborted: ${error.stack ?? error}`);
+  process.exitCode = 1;
+});
