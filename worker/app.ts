@@ -4,6 +4,7 @@ import { auditRoutes } from "./audit/audit-routes";
 import { devSessionRoutes } from "./auth/dev-session-routes";
 import { ConfigError } from "./config";
 import { Failure } from "./errors/failure";
+import { componentAsset } from "./http/component-asset";
 import { cors } from "./http/cors";
 import { renderProblem } from "./http/problem";
 import { requestContext } from "./http/request-context";
@@ -29,6 +30,7 @@ export function createApp() {
     c.res.headers.set("X-Content-Type-Options", "nosniff");
   });
   app.use("/v1/*", cors());
+  app.use("/component/*", cors());
   app.use("/v1/*", async function noStore(c, next) {
     await next();
     c.res.headers.set("Cache-Control", "no-store");
@@ -41,6 +43,7 @@ export function createApp() {
   app.get("/docs", (c) => c.html(docsPage()));
   app.route("/dev", devSessionRoutes());
   app.route("/api", edgeRoutes());
+  app.get("/component/*", componentAsset());
 
   app.notFound((c) => renderProblem(new Failure("not_found", "No such route."), c.var.requestId));
   app.onError((error, c) => {

@@ -1,0 +1,88 @@
+import type { ApiKey, Problem } from "./types";
+
+/** A refused or failed call: the problem the API sent, or a network failure (status 0). */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${problem.status}`);
+  }
+}
+
+/** Where the element gets the signed-in user's token. */
+export interface TokenSource {
+  token: string | null;
+  getToken: (() => Promise<string>) | null;
+}
+
+/**
+ * The management API as the element uses it. Sends the user's token as a bearer token; after a
+ * 401 it asks `getToken` once for a fresh token and retries.
+ *
+ * @example
+ * const api = new ApiClient("https://keys.example.com", { token, getToken: null });
+ * const { keys } = await api.list({ status: "active" });
+ */
+export class ApiClient {
+  constructor(
+    private readonly base: string,
+    private readonly auth: TokenSource,
+  ) {}
+
+  list(query: { status?: string; cursor?: string | null }): Promise<{ keys: ApiKey[]; nextCursor: string | null }> {
+    const params = new URLSearchParams();
+    if (query.status) params.set("status", query.status);
+    if (query.cursor) params.set("cursor", query.cursor);
+    const qs = params.toString();
+    return this.send("GET", `/v1/keys${qs ? `?${qs}` : ""}`);
+  }
+
+  get(id: string): Promise<{ key: ApiKey }> {
+    return this.send("GET", `/v1/keys/${encodeURIComponent(id)}`);
+  }
+
+  create(body: { name: string; expiresAt: string | null }): Promise<{ key: ApiKey; secret: string }> {
+    return this.send("POST", "/v1/keys", body);
+  }
+
+  revoke(id: string): Promise<{ key: ApiKey }> {
+    return this.send("POST", `/v1/keys/${encodeURIComponent(id)}/revoke`, {});
+  }
+
+  rotate(id: string, graceSeconds: number | null): Promise<{ key: ApiKey; secret: string; previous: ApiKey }> {
+    return this.send("POST", `/v1/keys/${encodeURIComponent(id)}/rotate`, graceSeconds === null ? {} : { graceSeconds });
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let token = this.auth.token ?? (this.auth.getToken ? await this.auth.getToken() : null);
+    let response = await this.fetch(method, path, token, body);
+    if (response.status === 401 && this.auth.getToken) {
+      token = await this.auth.getToken();
+      response = await this.fetch(method, path, token, body);
+    }
+    if (response.ok) return (await response.json()) as T;
+    let problem: Problem = { status: response.status };
+    try {
+      problem = { ...(await response.json()), status: response.status };
+    } catch {
+      // A body that is not JSON (a proxy's HTML error page): the status is all there is.
+    }
+    throw new ApiError(problem);
+  }
+
+  private async fetch(method: string, path: string, token: string | null, body: unknown): Promise<Response> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    try {
+      return await fetch(this.base.replace(/\/+$/, "") + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch {
+      throw new ApiError({ status: 0, code: "network_error" });
+    }
+  }
+}

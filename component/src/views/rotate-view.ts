@@ -1,0 +1,113 @@
+import { html, nothing, type TemplateResult } from "lit";
+import type { ApiKey } from "../types";
+import type { ViewContext } from "../view-context";
+import { secretBox } from "./secret-box";
+
+export const GRACE_CHOICES = [
+  ["", "graceNone"],
+  ["3600", "graceHour"],
+  ["86400", "graceDay"],
+  ["604800", "graceWeek"],
+] as const;
+
+export interface RotateState {
+  kind: "rotate";
+  step: 1 | 2 | 3 | 4;
+  old: ApiKey;
+  grace: string;
+  busy: boolean;
+  error: string | null;
+  /** Set by step 1; the secret is dropped when step 4 begins. */
+  next: ApiKey | null;
+  secret: string | null;
+  previous: ApiKey | null;
+}
+
+export interface RotateActions {
+  onGrace: (grace: string) => void;
+  onCreate: () => void;
+  onStep: (step: RotateState["step"]) => void;
+  onCheck: () => void;
+  onRevokeOld: () => void;
+  onClose: () => void;
+  announce: (message: string) => void;
+}
+
+/**
+ * The guided rotation of the help article: (1) create the new key, (2) copy it and update the
+ * integration, (3) verify it is used, with a ready curl line, (4) revoke the old key or let its
+ * grace period end.
+ *
+ * @example
+ * html`${renderRotate(ctx, state, apiBase, actions)}`
+ */
+export function renderRotate(ctx: ViewContext, state: RotateState, apiBase: string, actions: RotateActions): TemplateResult {
+  const { t } = ctx;
+  const titles = [t("step1"), t("step2"), t("step3"), t("step4")];
+  return html`
+    <h3 id="dialog-title">${t("rotateTitle", { name: state.old.name })}</h3>
+    <p class="muted" part="wizard-step">${t("stepOf", { n: state.step })}: <strong>${titles[state.step - 1]}</strong></p>
+    ${state.error ? html`<p class="error" role="alert">${state.error}</p>` : nothing}
+    ${[step1, step2, step3, step4][state.step - 1]!(ctx, state, apiBase, actions)}
+  `;
+}
+
+function step1(ctx: ViewContext, state: RotateState, _base: string, actions: RotateActions): TemplateResult {
+  const { t } = ctx;
+  return html`
+    <p>${t("step1Body")}</p>
+    <div class="field">
+      <label for="grace">${t("graceLabel")}</label>
+      <select id="grace" autofocus .value=${state.grace} @change=${(e: Event) => actions.onGrace((e.target as HTMLSelectElement).value)}>
+        ${GRACE_CHOICES.map(([value, key]) => html`<option value=${value} ?selected=${state.grace === value}>${t(key)}</option>`)}
+      </select>
+    </div>
+    <div class="buttons">
+      <button @click=${actions.onClose}>${t("cancel")}</button>
+      <button class="primary" ?disabled=${state.busy} @click=${actions.onCreate}>${t("createNewKey")}</button>
+    </div>
+  `;
+}
+
+function step2(ctx: ViewContext, state: RotateState, _base: string, actions: RotateActions): TemplateResult {
+  const { t } = ctx;
+  return html`
+    <p>${t("revealBody")}</p>
+    <p>${t("step2Body")}</p>
+    ${secretBox(ctx, "rotated-secret", state.secret ?? "", t("yourKey"), actions.announce)}
+    <div class="buttons"><button class="primary" autofocus @click=${() => actions.onStep(3)}>${t("next")}</button></div>
+  `;
+}
+
+function step3(ctx: ViewContext, state: RotateState, apiBase: string, actions: RotateActions): TemplateResult {
+  const { t, fmt, now } = ctx;
+  const curl = `curl -H "X-API-Key: ${state.secret ?? ""}" ${apiBase}/api/whoami`;
+  const used = state.next?.lastUsedAt;
+  return html`
+    <p>${t("step3Body")}</p>
+    ${secretBox(ctx, "curl-line", curl, "curl", actions.announce)}
+    <p role="status" part="verify-status" class=${used ? "ok" : ""}>
+      ${used ? t("usedAt", { when: fmt.relative(used, now) }) : t("notUsedYet")}
+    </p>
+    <div class="buttons">
+      <button @click=${() => actions.onStep(2)}>${t("back")}</button>
+      <button @click=${actions.onCheck}>${t("checkAgain")}</button>
+      <button class="primary" autofocus @click=${() => actions.onStep(4)}>${t("next")}</button>
+    </div>
+  `;
+}
+
+function step4(ctx: ViewContext, state: RotateState, _base: string, actions: RotateActions): TemplateResult {
+  const { t, fmt, now } = ctx;
+  const graceEnd = state.previous?.status === "active" ? state.previous.expiresAt : null;
+  return html`
+    <p>${t("step4Body")}</p>
+    ${graceEnd ? html`<p>${t("step4Grace", { when: fmt.relative(graceEnd, now) })}</p>` : nothing}
+    <div class="buttons">
+      ${state.previous?.status === "active"
+        ? html`<button class="danger" part="revoke-old-button" ?disabled=${state.busy} @click=${actions.onRevokeOld}>${t("revokeOldNow")}</button>`
+        : nothing}
+      <button class="primary" autofocus @click=${actions.onClose}>${t("finish")}</button>
+    </div>
+  `;
+}

@@ -1,0 +1,21 @@
+import type { Handler } from "hono";
+import type { AppEnv } from "../app-env";
+import { Failure } from "../errors/failure";
+
+/**
+ * Serves the built `<api-keys-settings>` module from the static assets. A module script loaded
+ * from another origin is a CORS request, so this route runs behind `cors()` (exact allowlist)
+ * rather than straight from the asset server. Revalidated on each load (ETag), never stale.
+ *
+ * @example
+ * app.get("/component/*", componentAsset());
+ */
+export function componentAsset(): Handler<AppEnv> {
+  return async function componentAssetHandler(c) {
+    const asset = await c.env.ASSETS.fetch(c.req.raw);
+    if (asset.status === 404) throw new Failure("not_found", "No such component file. Run npm run build:component.");
+    const response = new Response(asset.body, asset);
+    response.headers.set("Cache-Control", "public, max-age=0, must-revalidate");
+    return response;
+  };
+}
