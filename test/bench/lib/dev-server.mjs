@@ -13,7 +13,8 @@ const killers = new Set();
 
 /**
  * Starts the Worker the way `npm run dev` does, but isolated: a fresh persist directory with the
- * migrations applied, a free port, `wrangler dev --local`, workerd's local tracing on or off.
+ * migrations applied, a free port, `wrangler dev --local`, workerd's local tracing on or off, and
+ * optional `vars` overriding wrangler vars (e.g. ALLOWED_ORIGINS for a test page's origin).
  * Resolves once the Worker answers.
  * Call `stop()` when done (it also removes the persist directory); it is safe to call twice.
  *
@@ -22,7 +23,7 @@ const killers = new Set();
  * await fetch(`${server.baseUrl}/nothing-here`);
  * await server.stop();
  */
-export async function startDevServer(root, { tracing = true } = {}) {
+export async function startDevServer(root, { tracing = true, vars = {} } = {}) {
   await ensureDevVars(root);
   const persistDir = await mkdtemp(join(tmpdir(), "api-keys-bench-"));
   log(`applying migrations into ${persistDir}`);
@@ -39,7 +40,7 @@ export async function startDevServer(root, { tracing = true } = {}) {
   const child = spawn(
     "npx",
     ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--local", "--persist-to", persistDir,
-      "--show-interactive-dev-session=false"],
+      "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`])],
     // Its own process group, so stopping it also stops the workerd processes it starts.
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: devEnv(tracing) },
   );

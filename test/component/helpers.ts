@@ -1,0 +1,116 @@
+import type { AxeResults, RunOptions } from "axe-core";
+import { expect } from "@esm-bundle/chai";
+import "../../component/src/index";
+import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
+import type { ApiKey } from "../../component/src/types";
+
+declare global {
+  interface Window {
+    WORKER_URL: string;
+    /** axe-core, loaded by the test page (web-test-runner.config.mjs): it ships as UMD only. */
+    axe: { run: (context: Element, options: RunOptions) => Promise<AxeResults> };
+  }
+}
+
+/** The real Worker started for this run by web-test-runner.config.mjs. */
+export const WORKER = window.WORKER_URL;
+
+/** Mounts a fresh element with the given properties and waits for its first render. */
+export async function mount(props: Partial<ApiKeysSettings> = {}): Promise<ApiKeysSettings> {
+  document.body.replaceChildren();
+  const el = document.createElement("api-keys-settings");
+  Object.assign(el, props);
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+/** Waits until `predicate` holds (re-rendering between tries), or fails after `timeout` ms. */
+export async function until(predicate: () => unknown, what: string, timeout = 8000): Promise<void> {
+  const end = performance.now() + timeout;
+  while (!predicate()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The element's shadow root. */
+export function shadow(el: ApiKeysSettings): ShadowRoot {
+  return el.shadowRoot!;
+}
+
+/** A button in the element by its visible text (or accessible name). */
+export function button(el: ApiKeysSettings, text: string | RegExp): HTMLButtonElement {
+  const found = [...shadow(el).querySelectorAll("button")].find((b) => {
+    const label = b.getAttribute("aria-label") ?? b.textContent!.trim();
+    return typeof text === "string" ? label === text : text.test(label);
+  });
+  if (!found) throw new Error(`no button "${text}"`);
+  return found;
+}
+
+/** The open dialog, or null. */
+export function openDialog(el: ApiKeysSettings): HTMLDialogElement | null {
+  const dialog = shadow(el).querySelector("dialog");
+  return dialog?.open ? dialog : null;
+}
+
+/** Runs axe-core on the element (its shadow DOM included) and fails on any violation. */
+export async function expectAccessible(el: ApiKeysSettings, state: string): Promise<void> {
+  await el.updateComplete;
+  const results = await window.axe.run(el, { resultTypes: ["violations"] });
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(summary, `axe violations in state "${state}"`).to.deep.equal([]);
+}
+
+/** Signs a demo user in through the Worker's local-only POST /dev/session. */
+export async function signIn(user: { userId: string; orgId: string; name?: string; permissions?: string[] }): Promise<string> {
+  const response = await fetch(`${WORKER}/dev/session`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ permissions: ["contacts:read"], ...user }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+let counter = 0;
+/** An id no other test uses. */
+export function unique(label: string): string {
+  counter += 1;
+  return `${label}_${Date.now().toString(36)}_${counter}`;
+}
+
+/** A key object as the API would return it, for stubbed responses. */
+export function fakeKey(overrides: Partial<ApiKey> = {}): ApiKey {
+  const now = new Date().toISOString();
+  return {
+    id: unique("k").replace(/_/g, "").slice(0, 16).padEnd(16, "0"),
+    name: "CRM Integration",
+    hint: "ak_live_AbCd…wXyZ",
+    createdAt: now,
+    createdBy: { id: "u1", name: "Ada" },
+    lastUsedAt: null,
+    expiresAt: null,
+    revokedAt: null,
+    status: "active",
+    scopes: null,
+    rotatedFromId: null,
+    rotatedToId: null,
+    ...overrides,
+  };
+}
+
+/** Replaces window.fetch for one test: `respond` answers each call. Returns the calls made. */
+export function stubFetch(respond: (url: string, init?: RequestInit) => Response | Promise<Response>): { calls: string[]; restore: () => void } {
+  const original = window.fetch;
+  const calls: string[] = [];
+  window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input);
+    calls.push(`${init?.method ?? "GET"} ${url}`);
+    return respond(url, init);
+  };
+  return { calls, restore: () => (window.fetch = original) };
+}
+
+export { expect };

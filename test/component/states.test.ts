@@ -1,0 +1,141 @@
+import { emulateMedia, setViewport } from "@web/test-runner-commands";
+import { button, expect, expectAccessible, fakeKey, mount, shadow, stubFetch, until } from "./helpers";
+
+const DAY = 86_400_000;
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
+
+describe("<api-keys-settings> states (fetch stubbed)", () => {
+  let stub: ReturnType<typeof stubFetch> | null = null;
+  afterEach(async () => {
+    stub?.restore();
+    stub = null;
+    await setViewport({ width: 1024, height: 768 });
+    await emulateMedia({ colorScheme: "light" });
+  });
+
+  it("shows a loading state while the list is on its way", async () => {
+    let release!: () => void;
+    stub = stubFetch(() => new Promise((r) => (release = () => r(json({ keys: [], nextCursor: null })))));
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    await until(() => shadow(el).querySelector("[part=loading]"), "loading state");
+    expect(shadow(el).querySelector("[part=loading]")!.getAttribute("aria-busy")).to.equal("true");
+    await expectAccessible(el, "loading");
+    release();
+  });
+
+  it("shows the empty state with a way to create the first key", async () => {
+    stub = stubFetch(() => json({ keys: [], nextCursor: null }));
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    await until(() => shadow(el).querySelector("[part=empty]"), "empty state");
+    expect(button(el, "Create your first key")).to.exist;
+    await expectAccessible(el, "empty");
+  });
+
+  it("shows an error state whose retry loads again", async () => {
+    let fail = true;
+    stub = stubFetch(() => (fail ? Promise.reject(new TypeError("network down")) : json({ keys: [fakeKey()], nextCursor: null })));
+    const errors: Event[] = [];
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    el.addEventListener("api-keys-error", (e) => errors.push(e));
+    await until(() => shadow(el).querySelector("[part=error]"), "error state");
+    await expectAccessible(el, "error");
+    fail = false;
+    button(el, "Try again").click();
+    await until(() => shadow(el).querySelector("[part=row]"), "list after retry");
+  });
+
+  it("renders names as text: markup in a name is never parsed", async () => {
+    stub = stubFetch(() => json({ keys: [fakeKey({ name: "<img src=x onerror=alert(1)>" })], nextCursor: null }));
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    await until(() => shadow(el).querySelector("[part=row]"), "row");
+    expect(shadow(el).querySelector("img")).to.equal(null);
+    expect(shadow(el).querySelector("[part=name] strong")!.textContent).to.equal("<img src=x onerror=alert(1)>");
+  });
+
+  it("pages through nextCursor with Load more", async () => {
+    stub = stubFetch((url) =>
+      url.includes("cursor=c2")
+        ? json({ keys: [fakeKey({ name: "second page" })], nextCursor: null })
+        : json({ keys: [fakeKey({ name: "first page" })], nextCursor: "c2" }),
+    );
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    await until(() => shadow(el).querySelector("[part=more-button]"), "load more");
+    await expectAccessible(el, "list with more");
+    button(el, "Load more").click();
+    await until(() => shadow(el).querySelectorAll("[part=row]").length === 2, "two rows");
+    expect(shadow(el).querySelector("[part=more-button]")).to.equal(null);
+  });
+
+  it("flags keys to rotate, unused keys and keys expiring soon", async () => {
+    const now = Date.now();
+    stub = stubFetch(() =>
+      json({
+        keys: [
+          fakeKey({ name: "old", createdAt: new Date(now - 100 * DAY).toISOString(), lastUsedAt: new Date(now - DAY).toISOString() }),
+          fakeKey({ name: "idle", createdAt: new Date(now - 40 * DAY).toISOString(), lastUsedAt: new Date(now - 35 * DAY).toISOString() }),
+          fakeKey({ name: "never", createdAt: new Date(now - 31 * DAY).toISOString() }),
+          fakeKey({ name: "soon", expiresAt: new Date(now + 3 * DAY).toISOString() }),
+          fakeKey({ name: "fine", lastUsedAt: new Date(now - DAY).toISOString() }),
+        ],
+        nextCursor: null,
+      }),
+    );
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    await until(() => shadow(el).querySelectorAll("[part=row]").length === 5, "rows");
+    const hints = [...shadow(el).querySelectorAll("[part=row]")].map((row) =>
+      [...row.querySelectorAll("[part=hint]")].map((h) => h.textContent),
+    );
+    expect(hints).to.deep.equal([
+      ["Rotate: older than 90 days"],
+      ["Unused for 30 days: consider revoking"],
+      ["Never used: consider revoking"],
+      ["Expires soon"],
+      [],
+    ]);
+    expect(shadow(el).querySelectorAll("[part=row]")[2]!.textContent).to.contain("Never");
+  });
+
+  it("switches language, dates and relative times with locale", async () => {
+    const used = new Date(Date.now() - 3 * DAY).toISOString();
+    stub = stubFetch(() => json({ keys: [fakeKey({ createdAt: "2026-03-01T12:00:00Z", lastUsedAt: used })], nextCursor: null }));
+    const el = await mount({ token: "t", apiBase: "https://api.test", locale: "de" });
+    await until(() => shadow(el).querySelector("[part=row]"), "row");
+    expect(shadow(el).querySelector("[part=title]")!.textContent).to.equal("API-Schlüssel");
+    expect(shadow(el).textContent).to.contain(new Intl.DateTimeFormat("de", { dateStyle: "medium" }).format(new Date("2026-03-01T12:00:00Z")));
+    expect(shadow(el).textContent).to.contain("vor 3 Tagen");
+    el.locale = "en";
+    await el.updateComplete;
+    expect(shadow(el).querySelector("[part=title]")!.textContent).to.equal("API keys");
+    expect(shadow(el).textContent).to.contain("3 days ago");
+    await expectAccessible(el, "list");
+  });
+
+  it("stacks rows on narrow screens", async () => {
+    stub = stubFetch(() => json({ keys: [fakeKey()], nextCursor: null }));
+    await setViewport({ width: 420, height: 800 });
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    await until(() => shadow(el).querySelector("[part=row]"), "row");
+    expect(getComputedStyle(shadow(el).querySelector("[part=row]")!).display).to.equal("block");
+    await expectAccessible(el, "stacked");
+  });
+
+  it("uses the dark theme when asked, and follows the system with auto", async () => {
+    stub = stubFetch(() => json({ keys: [fakeKey()], nextCursor: null }));
+    const el = await mount({ token: "t", apiBase: "https://api.test", theme: "dark" });
+    await until(() => shadow(el).querySelector("[part=row]"), "row");
+    expect(getComputedStyle(el).backgroundColor).to.equal("rgb(13, 17, 23)");
+    await expectAccessible(el, "dark list");
+    el.theme = "auto";
+    await emulateMedia({ colorScheme: "dark" });
+    await el.updateComplete;
+    expect(getComputedStyle(el).backgroundColor).to.equal("rgb(13, 17, 23)");
+    await emulateMedia({ colorScheme: "light" });
+    expect(getComputedStyle(el).backgroundColor).to.equal("rgb(255, 255, 255)");
+  });
+
+  it("defines the element once, however often the module is loaded", async () => {
+    await import("../../component/src/index");
+    expect(customElements.get("api-keys-settings")).to.exist;
+  });
+});

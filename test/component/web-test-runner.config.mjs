@@ -1,0 +1,47 @@
+// Component tests in Debian's headless Chromium. Flow tests talk to a real Worker: this config
+// starts `wrangler dev` (fresh local D1 and Durable Objects) before the run and stops it after,
+// allowing the test page's origin in ALLOWED_ORIGINS. Its URL reaches the tests as
+// `window.WORKER_URL`.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { esbuildPlugin } from "@web/dev-server-esbuild";
+import { chromeLauncher } from "@web/test-runner-chrome";
+import { killAllDevServersNow, startDevServer, stopAllDevServers } from "../bench/lib/dev-server.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const PORT = 8765;
+const pageOrigin = `http://localhost:${PORT}`;
+
+const worker = await startDevServer(root, { tracing: false, vars: { ALLOWED_ORIGINS: pageOrigin } });
+process.on("exit", killAllDevServersNow);
+
+/** @type {import("@web/test-runner").TestRunnerConfig} */
+export default {
+  rootDir: root,
+  files: ["test/component/**/*.test.ts"],
+  port: PORT,
+  nodeResolve: true,
+  concurrency: 1,
+  testsFinishTimeout: 180_000,
+  plugins: [
+    esbuildPlugin({ ts: true, target: "es2022", tsconfig: path.join(root, "component/tsconfig.json") }),
+    { name: "stop-worker", serverStop: () => stopAllDevServers() },
+  ],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+        headless: true,
+        args: [
+          "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync", "--no-first-run",
+        ],
+      },
+    }),
+  ],
+  testFramework: { config: { timeout: 20_000 } },
+  testRunnerHtml: (framework) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
+    <script>window.WORKER_URL = ${JSON.stringify(worker.baseUrl)};</script>
+    <script src="/node_modules/axe-core/axe.min.js"></script></head>
+    <body><script type="module" src="${framework}"></script></body></html>`,
+};
