@@ -31,6 +31,7 @@ export function createApp() {
   });
   app.use("/v1/*", cors());
   app.use("/component/*", cors());
+  app.use("/dev/*", cors());
   app.use("/v1/*", async function noStore(c, next) {
     await next();
     c.res.headers.set("Cache-Control", "no-store");

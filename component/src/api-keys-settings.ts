@@ -97,6 +97,8 @@ export class ApiKeysSettings extends LitElement {
   declare announcement: string;
 
   private opener: HTMLElement | null = null;
+  /** Which dialog view is showing ("create", "rotate2"…), to move focus when it changes. */
+  private dialogView = "";
   private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
@@ -124,8 +126,14 @@ export class ApiKeysSettings extends LitElement {
     if ((changed.has("token") || changed.has("getToken")) && (this.token || this.getToken)) void this.load();
     const dialog = this.renderRoot.querySelector("dialog");
     if (!dialog) return;
+    const view = this.dialog ? this.dialog.kind + ("step" in this.dialog ? this.dialog.step : "") : "";
     if (this.dialog && !dialog.open) dialog.showModal();
+    else if (view && view !== this.dialogView) {
+      // New content in an open dialog (create → reveal, a wizard step): focus moves into it.
+      (dialog.querySelector<HTMLElement>("[autofocus]") ?? dialog.querySelector<HTMLElement>("button"))?.focus();
+    }
     if (!this.dialog && dialog.open) dialog.close();
+    this.dialogView = view;
   }
 
   // Handlers: list

@@ -1,5 +1,6 @@
 import type { AxeResults, RunOptions } from "axe-core";
 import { expect } from "@esm-bundle/chai";
+import { executeServerCommand } from "@web/test-runner-commands";
 import "../../component/src/index";
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
 import type { ApiKey } from "../../component/src/types";
@@ -61,6 +62,11 @@ export async function expectAccessible(el: ApiKeysSettings, state: string): Prom
   const results = await window.axe.run(el, { resultTypes: ["violations"] });
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
   expect(summary, `axe violations in state "${state}"`).to.deep.equal([]);
+}
+
+/** Calls GET /api/whoami with a key from the test runner's Node process (as an integration would); returns the status. */
+export function useKey(secret: string): Promise<number> {
+  return executeServerCommand<number, string>("use-key", secret) as Promise<number>;
 }
 
 /** Signs a demo user in through the Worker's local-only POST /dev/session. */

@@ -26,6 +26,16 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: "es2022", tsconfig: path.join(root, "component/tsconfig.json") }),
     { name: "stop-worker", serverStop: () => stopAllDevServers() },
+    {
+      // An integration uses keys from a server, never from a browser: tests call the
+      // key-protected API through this command, from Node.
+      name: "use-key",
+      async executeCommand({ command, payload }) {
+        if (command !== "use-key") return undefined;
+        const response = await fetch(`${worker.baseUrl}/api/whoami`, { headers: { "X-API-Key": payload } });
+        return response.status;
+      },
+    },
   ],
   browsers: [
     chromeLauncher({

@@ -20,7 +20,7 @@ export function renderReveal(ctx: ViewContext, state: RevealState, announce: (m:
     <h3 id="dialog-title">${t("revealTitle")}</h3>
     <p>${t("revealBody")}</p>
     <p class="muted">${state.name}</p>
-    ${secretBox(ctx, "new-secret", state.secret, t("yourKey"), announce)}
+    ${secretBox(ctx, "new-secret", state.secret, t("yourKey"), announce, true)}
     <div class="buttons">
       <button class="primary" part="stored-button" @click=${onDone}>${t("stored")}</button>
     </div>

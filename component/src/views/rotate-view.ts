@@ -74,8 +74,8 @@ function step2(ctx: ViewContext, state: RotateState, _base: string, actions: Rot
   return html`
     <p>${t("revealBody")}</p>
     <p>${t("step2Body")}</p>
-    ${secretBox(ctx, "rotated-secret", state.secret ?? "", t("yourKey"), actions.announce)}
-    <div class="buttons"><button class="primary" autofocus @click=${() => actions.onStep(3)}>${t("next")}</button></div>
+    ${secretBox(ctx, "rotated-secret", state.secret ?? "", t("yourKey"), actions.announce, true)}
+    <div class="buttons"><button class="primary" @click=${() => actions.onStep(3)}>${t("next")}</button></div>
   `;
 }
 

@@ -8,7 +8,14 @@ import type { ViewContext } from "../view-context";
  * @example
  * html`${secretBox(ctx, "key", secret, t("yourKey"), announce)}`
  */
-export function secretBox(ctx: ViewContext, id: string, value: string, label: string, announce: (message: string) => void): TemplateResult {
+export function secretBox(
+  ctx: ViewContext,
+  id: string,
+  value: string,
+  label: string,
+  announce: (message: string) => void,
+  focus = false,
+): TemplateResult {
   const copy = async (event: Event) => {
     const code = (event.currentTarget as HTMLElement).parentElement!.querySelector("code")!;
     try {
@@ -26,7 +33,7 @@ export function secretBox(ctx: ViewContext, id: string, value: string, label: st
   return html`
     <div class="secret" part="secret">
       <code id=${id} title=${label}>${value}</code>
-      <button class="primary" part="copy-button" aria-describedby=${id} @click=${copy}>${ctx.t("copy")}</button>
+      <button class="primary" part="copy-button" aria-describedby=${id} ?autofocus=${focus} @click=${copy}>${ctx.t("copy")}</button>
     </div>
   `;
 }
