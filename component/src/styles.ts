@@ -78,6 +78,7 @@ export const styles = css`
   td.actions { white-space: nowrap; text-align: end; }
   td.actions button { margin-inline-start: 0.25em; }
   code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.9em; }
+  td code { white-space: nowrap; }
   .badge { display: inline-block; border: 1px solid currentColor; border-radius: 999px; padding: 0 0.5em; font-size: 0.8em; font-weight: 600; }
   .badge.active { color: var(--_ok); }
   .badge.expired { color: var(--_warn); }
