@@ -1,6 +1,22 @@
 import { css } from "lit";
 
-/** Light theme values; dark ones below. Every colour pair meets WCAG AA (4.5:1) for text. */
+/** The dark palette, for `theme="dark"` and for `theme="auto"` on a dark system. */
+const dark = css`
+    --_bg: var(--api-keys-bg, #0d1117);
+    --_fg: var(--api-keys-fg, #e6edf3);
+    --_muted: var(--api-keys-muted, #9198a1);
+    --_border: var(--api-keys-border, #3d444d);
+    --_surface: var(--api-keys-surface, #151b23);
+    --_accent: var(--api-keys-accent, #4493f8);
+    --_accent-fg: var(--api-keys-accent-fg, #0d1117);
+    --_danger: var(--api-keys-danger, #f85149);
+    --_danger-fg: var(--api-keys-danger-fg, #0d1117);
+    --_ok: var(--api-keys-ok, #3fb950);
+    --_warn: var(--api-keys-warning, #d29922);
+    --_warn-bg: var(--api-keys-warning-bg, #272115);
+`;
+
+/** Light theme values, then the dark ones. Every colour pair meets WCAG AA (4.5:1) for text. */
 export const styles = css`
   :host {
     --_bg: var(--api-keys-bg, #ffffff);
@@ -24,33 +40,11 @@ export const styles = css`
     background: var(--_bg);
   }
   :host([theme="dark"]) {
-    --_bg: var(--api-keys-bg, #0d1117);
-    --_fg: var(--api-keys-fg, #e6edf3);
-    --_muted: var(--api-keys-muted, #9198a1);
-    --_border: var(--api-keys-border, #3d444d);
-    --_surface: var(--api-keys-surface, #151b23);
-    --_accent: var(--api-keys-accent, #4493f8);
-    --_accent-fg: var(--api-keys-accent-fg, #0d1117);
-    --_danger: var(--api-keys-danger, #f85149);
-    --_danger-fg: var(--api-keys-danger-fg, #0d1117);
-    --_ok: var(--api-keys-ok, #3fb950);
-    --_warn: var(--api-keys-warning, #d29922);
-    --_warn-bg: var(--api-keys-warning-bg, #272115);
+    ${dark}
   }
   @media (prefers-color-scheme: dark) {
     :host([theme="auto"]) {
-      --_bg: var(--api-keys-bg, #0d1117);
-      --_fg: var(--api-keys-fg, #e6edf3);
-      --_muted: var(--api-keys-muted, #9198a1);
-      --_border: var(--api-keys-border, #3d444d);
-      --_surface: var(--api-keys-surface, #151b23);
-      --_accent: var(--api-keys-accent, #4493f8);
-      --_accent-fg: var(--api-keys-accent-fg, #0d1117);
-      --_danger: var(--api-keys-danger, #f85149);
-      --_danger-fg: var(--api-keys-danger-fg, #0d1117);
-      --_ok: var(--api-keys-ok, #3fb950);
-      --_warn: var(--api-keys-warning, #d29922);
-      --_warn-bg: var(--api-keys-warning-bg, #272115);
+      ${dark}
     }
   }
   * { box-sizing: border-box; }
@@ -93,6 +87,9 @@ export const styles = css`
   .secret code { flex: 1; overflow-wrap: anywhere; user-select: all; background: var(--_surface); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.5em; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .ok { color: var(--_ok); font-weight: 600; }
+  .summary { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; margin: 0 0 var(--_space); }
+  .summary dt { color: var(--_muted); }
+  .summary dd { margin: 0; }
   @container (max-width: 600px) {
     thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
     tr, td { display: block; }

@@ -80,6 +80,7 @@ describe("<api-keys-settings> against the real Worker", () => {
     await el.updateComplete;
     expect(openDialog(el)).to.not.equal(null);
     expect(secretText(el)).to.match(/^ak_live_/);
+    await expectAccessible(el, "reveal dialog after Escape");
   });
 
   it("creates a key with the keyboard alone and returns focus to the opener", async () => {
@@ -97,6 +98,7 @@ describe("<api-keys-settings> against the real Worker", () => {
     await until(() => !openDialog(el), "closed");
     await until(() => shadow(el).activeElement?.getAttribute("part") === "create-button", "focus back on the opener");
     expect(rows(el)).to.have.length(1);
+    await expectAccessible(el, "list after keyboard create");
   });
 
   it("shows the server's validation message next to the name field", async () => {
@@ -155,6 +157,7 @@ describe("<api-keys-settings> against the real Worker", () => {
     el.addEventListener("api-key-rotated", (e) => rotated.push(e));
     button(el, "Rotate Zapier").click();
     await until(() => openDialog(el), "wizard");
+    expect(openDialog(el)!.querySelector(".summary")!.textContent).to.contain("Zapier");
     await expectAccessible(el, "rotate step 1");
     const grace = shadow(el).querySelector<HTMLSelectElement>("#grace")!;
     grace.value = "3600";
@@ -198,6 +201,7 @@ describe("<api-keys-settings> against the real Worker", () => {
     const asAdmin = await mount({ apiBase: WORKER, token: boss });
     await until(() => rows(asAdmin).length === 2, "admin rows");
     expect(rows(asAdmin).map((r) => r.querySelector("strong")!.textContent)).to.deep.equal(["admin key", "member key"]);
+    await expectAccessible(asAdmin, "admin list");
   });
 
   it("asks getToken again after a 401 and retries with the fresh token", async () => {
@@ -215,5 +219,6 @@ describe("<api-keys-settings> against the real Worker", () => {
     await until(() => shadow(el).querySelector("[part=empty]"), "loaded after retry");
     expect(asked).to.be.greaterThan(0);
     expect(shadow(el).querySelector("[part=error]")).to.equal(null);
+    await expectAccessible(el, "empty after token refresh");
   });
 });

@@ -51,6 +51,7 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     await until(() => shadow(el).querySelector("[part=row]"), "row");
     expect(shadow(el).querySelector("img")).to.equal(null);
     expect(shadow(el).querySelector("[part=name] strong")!.textContent).to.equal("<img src=x onerror=alert(1)>");
+    await expectAccessible(el, "list with a hostile name");
   });
 
   it("pages through nextCursor with Load more", async () => {
@@ -94,6 +95,7 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
       [],
     ]);
     expect(shadow(el).querySelectorAll("[part=row]")[2]!.textContent).to.contain("Never");
+    await expectAccessible(el, "list with hints");
   });
 
   it("switches language, dates and relative times with locale", async () => {

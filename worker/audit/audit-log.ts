@@ -1,10 +1,9 @@
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
-import { decodeCursor, encodeCursor } from "../http/cursor";
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../http/cursor";
 import type { EventView } from "./audit-schemas";
 import { type AuditRecord, AuditStore } from "./audit-store";
 
-const DEFAULT_PAGE_SIZE = 50;
 
 /**
  * One page of audit events a principal may read: their own, or the whole org's for an admin.
@@ -22,11 +21,8 @@ export async function listAuditEvents(
   const scope = `audit:${principal.orgId}`;
   const after = query.cursor ? await decodeCursor(query.cursor, scope, config.keyHashSecret) : null;
   const rows = await new AuditStore(db).list(principal.orgId, principal.isAdmin ? null : principal.userId, after, limit);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > limit && last ? await encodeCursor({ at: last.at, id: last.id }, scope, config.keyHashSecret) : null;
-  return { events: page.map(toEventView), nextCursor };
+  const page = await pageOf(rows, limit, (e) => ({ at: e.at, id: e.id }), scope, config.keyHashSecret);
+  return { events: page.items.map(toEventView), nextCursor: page.nextCursor };
 }
 
 function toEventView(record: AuditRecord): EventView {

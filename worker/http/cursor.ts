@@ -1,6 +1,9 @@
 import { digestKey, digestsEqual, fromBase64Url, toBase64Url } from "../keys/key-digest";
 import { Failure } from "../errors/failure";
 
+/** Page size of the listings when `?limit=` is absent. */
+export const DEFAULT_PAGE_SIZE = 50;
+
 /** A position in a newest-first listing: the last item's time and id. */
 export interface CursorPosition {
   at: number;
@@ -50,4 +53,24 @@ function safeParse(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+/**
+ * One page of a newest-first listing read with `limit + 1` rows: the first `limit` items and,
+ * when the extra row exists, the cursor after the last item shown.
+ *
+ * @example
+ * const { items, nextCursor } = await pageOf(rows, limit, (k) => ({ at: k.createdAt, id: k.id }), scope, secret);
+ */
+export async function pageOf<T>(
+  rows: T[],
+  limit: number,
+  position: (item: T) => CursorPosition,
+  scope: string,
+  secret: string,
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor = rows.length > limit && last ? await encodeCursor(position(last), scope, secret) : null;
+  return { items, nextCursor };
 }

@@ -2,7 +2,7 @@ import type { Config } from "../config";
 import { type Actor, type Principal, type RequestOrigin } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { Failure } from "../errors/failure";
-import { decodeCursor, encodeCursor } from "../http/cursor";
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../http/cursor";
 import { generateApiKey, isKeyId } from "./key-format";
 import { digestKey } from "./key-digest";
 import { graceExpiry, resolveExpiry, successorExpiry } from "./key-expiry";
@@ -25,7 +25,6 @@ export interface KeyPage {
   nextCursor: string | null;
 }
 
-const DEFAULT_PAGE_SIZE = 50;
 
 /**
  * Everything a signed-in user can do with keys, with the permission rules of SPEC §4: members
@@ -100,13 +99,8 @@ export class KeyService {
       after,
       limit,
     });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > limit && last
-        ? await encodeCursor({ at: last.createdAt, id: last.id }, scope, this.config.keyHashSecret)
-        : null;
-    return { keys: page.map((r) => toKeyView(r, now)), nextCursor };
+    const page = await pageOf(rows, limit, (k) => ({ at: k.createdAt, id: k.id }), scope, this.config.keyHashSecret);
+    return { keys: page.items.map((r) => toKeyView(r, now)), nextCursor: page.nextCursor };
   }
 
   /** Revokes a key; revoking a revoked key changes nothing and succeeds. */

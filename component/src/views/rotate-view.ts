@@ -53,9 +53,16 @@ export function renderRotate(ctx: ViewContext, state: RotateState, apiBase: stri
 }
 
 function step1(ctx: ViewContext, state: RotateState, _base: string, actions: RotateActions): TemplateResult {
-  const { t } = ctx;
+  const { t, fmt, now } = ctx;
+  const { old } = state;
+  // The successor keeps the old key's lifetime, counted from now.
+  const expires = old.expiresAt ? new Date(now + Date.parse(old.expiresAt) - Date.parse(old.createdAt)).toISOString() : null;
   return html`
     <p>${t("step1Body")}</p>
+    <dl class="summary">
+      <dt>${t("nameLabel")}</dt><dd>${old.name}</dd>
+      <dt>${t("colExpires")}</dt><dd>${expires ? fmt.date(expires) : t("noExpiry")}</dd>
+    </dl>
     <div class="field">
       <label for="grace">${t("graceLabel")}</label>
       <select id="grace" autofocus .value=${state.grace} @change=${(e: Event) => actions.onGrace((e.target as HTMLSelectElement).value)}>
