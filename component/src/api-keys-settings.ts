@@ -6,7 +6,7 @@ import { styles } from "./styles";
 import { catalogueFor, term, type TermKey } from "./terms";
 import type { ApiKey, KeyStatus } from "./types";
 import type { ViewContext } from "./view-context";
-import { type CreateState, renderCreate } from "./views/create-view";
+import { type CreateState, EXPIRY_PRESETS, renderCreate } from "./views/create-view";
 import { type ListState, renderList } from "./views/list-view";
 import { type RevealState, renderReveal } from "./views/reveal-view";
 import { type RevokeState, renderRevoke } from "./views/revoke-view";
@@ -303,6 +303,11 @@ export class ApiKeysSettings extends LitElement {
 
   // Helpers
 
+  /** `default-expiry-days` when it is one of the presets, else the recommended 90. */
+  private presetExpiry(): number {
+    return (EXPIRY_PRESETS as readonly number[]).includes(this.defaultExpiryDays) ? this.defaultExpiryDays : 90;
+  }
+
   private api(): ApiClient {
     return new ApiClient(this.apiBase || location.origin, { token: this.token, getToken: this.getToken });
   }
@@ -349,7 +354,7 @@ export class ApiKeysSettings extends LitElement {
     return html`
       ${renderList(ctx, this.list, {
         onCreate: (opener) =>
-          this.open({ kind: "create", name: "", expiry: String(this.defaultExpiryDays), customDate: "", errors: {}, busy: false }, opener),
+          this.open({ kind: "create", name: "", expiry: String(this.presetExpiry()), customDate: "", errors: {}, busy: false }, opener),
         onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
         onRotate: (key, opener) =>
           this.open({ kind: "rotate", step: 1, old: key, grace: "", busy: false, error: null, next: null, secret: null, previous: null }, opener),

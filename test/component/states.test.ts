@@ -136,6 +136,21 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     expect(getComputedStyle(el).backgroundColor).to.equal("rgb(255, 255, 255)");
   });
 
+  it("preselects default-expiry-days in the create form, and 90 for a value that is not a preset", async () => {
+    stub = stubFetch(() => json({ keys: [], nextCursor: null }));
+    const el = await mount({ token: "t", apiBase: "https://api.test", defaultExpiryDays: 30 });
+    await until(() => shadow(el).querySelector("[part=empty]"), "empty state");
+    button(el, "New API key").click();
+    await until(() => shadow(el).querySelector("#key-expiry"), "create dialog");
+    expect(shadow(el).querySelector<HTMLSelectElement>("#key-expiry")!.value).to.equal("30");
+    await expectAccessible(el, "create dialog");
+    const other = await mount({ token: "t", apiBase: "https://api.test", defaultExpiryDays: 45 });
+    await until(() => shadow(other).querySelector("[part=empty]"), "empty state");
+    button(other, "New API key").click();
+    await until(() => shadow(other).querySelector("#key-expiry"), "create dialog");
+    expect(shadow(other).querySelector<HTMLSelectElement>("#key-expiry")!.value).to.equal("90");
+  });
+
   it("defines the element once, however often the module is loaded", async () => {
     await import("../../component/src/index");
     expect(customElements.get("api-keys-settings")).to.exist;
