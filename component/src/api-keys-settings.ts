@@ -1,13 +1,15 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { ApiClient, ApiError } from "./api-client";
-import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeyRotatedEvent, ApiKeysErrorEvent } from "./events";
+import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeysErrorEvent } from "./events";
 import { Formatter } from "./format";
+import { KeyListController } from "./key-list-controller";
+import { fieldErrorsOf, problemMessage } from "./problem-text";
+import { type RotationHost, RotationController } from "./rotation-controller";
 import { styles } from "./styles";
 import { catalogueFor, term, type TermKey } from "./terms";
-import type { ApiKey, KeyStatus } from "./types";
 import type { ViewContext } from "./view-context";
 import { type CreateState, EXPIRY_PRESETS, renderCreate } from "./views/create-view";
-import { type ListState, renderList } from "./views/list-view";
+import { renderList } from "./views/list-view";
 import { type RevealState, renderReveal } from "./views/reveal-view";
 import { type RevokeState, renderRevoke } from "./views/revoke-view";
 import { type RotateState, renderRotate } from "./views/rotate-view";
@@ -15,7 +17,6 @@ import { type RotateState, renderRotate } from "./views/rotate-view";
 type DialogState = CreateState | RevealState | RevokeState | RotateState;
 
 const DAY = 86_400_000;
-const VERIFY_POLL_MS = 3000;
 
 /**
  * The "Settings → API Keys" page: list, create (the secret shown once), revoke and a guided
@@ -72,7 +73,7 @@ const VERIFY_POLL_MS = 3000;
  * @cssprop --api-keys-radius - Corner radius.
  * @cssprop --api-keys-space - Base spacing.
  */
-export class ApiKeysSettings extends LitElement {
+export class ApiKeysSettings extends LitElement implements RotationHost {
   static override styles = styles;
   static override properties = {
     apiBase: { attribute: "api-base" },
@@ -81,7 +82,6 @@ export class ApiKeysSettings extends LitElement {
     locale: {},
     theme: { reflect: true },
     defaultExpiryDays: { attribute: "default-expiry-days", type: Number },
-    list: { state: true },
     dialog: { state: true },
     announcement: { state: true },
   };
@@ -92,14 +92,14 @@ export class ApiKeysSettings extends LitElement {
   declare locale: string;
   declare theme: "light" | "dark" | "auto";
   declare defaultExpiryDays: number;
-  declare list: ListState;
   declare dialog: DialogState | null;
   declare announcement: string;
 
+  private readonly keys = new KeyListController(this, () => this.api(), (error) => this.fail(error));
+  private readonly rotation = new RotationController(this, () => this.api(), this.keys);
   private opener: HTMLElement | null = null;
   /** Which dialog view is showing ("create", "rotate2"…), to move focus when it changes. */
   private dialogView = "";
-  private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
@@ -109,21 +109,16 @@ export class ApiKeysSettings extends LitElement {
     this.locale = document.documentElement.lang || navigator.language || "en";
     this.theme = "auto";
     this.defaultExpiryDays = 90;
-    this.list = { keys: [], loading: "loading", filter: "", nextCursor: null, loadingMore: false };
     this.dialog = null;
     this.announcement = "";
   }
 
   // Lifecycle
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.poll);
-  }
-
   protected override updated(changed: PropertyValues<this>): void {
-    // The first token, or a new one (another user signed in): show that user's keys.
-    if ((changed.has("token") || changed.has("getToken")) && (this.token || this.getToken)) void this.load();
+    // The first token, or a new one (another user signed in): show that user's keys. Deferred a
+    // microtask so the load's own update is not scheduled from inside this one.
+    if ((changed.has("token") || changed.has("getToken")) && (this.token || this.getToken)) queueMicrotask(() => void this.load());
     const dialog = this.renderRoot.querySelector("dialog");
     if (!dialog) return;
     const view = this.dialog ? this.dialog.kind + ("step" in this.dialog ? this.dialog.step : "") : "";
@@ -136,38 +131,11 @@ export class ApiKeysSettings extends LitElement {
     this.dialogView = view;
   }
 
-  // Handlers: list
+  // Public methods
 
   /** Reloads the first page of keys (for instance after the host changed the token). */
-  async load(): Promise<void> {
-    this.list = { ...this.list, loading: "loading", keys: [], nextCursor: null };
-    try {
-      const page = await this.api().list({ status: this.list.filter || undefined });
-      this.list = { ...this.list, loading: "ready", keys: page.keys, nextCursor: page.nextCursor };
-    } catch (error) {
-      this.list = { ...this.list, loading: "error" };
-      this.fail(error);
-    }
-  }
-
-  private async loadMore(): Promise<void> {
-    this.list = { ...this.list, loadingMore: true };
-    try {
-      const page = await this.api().list({ status: this.list.filter || undefined, cursor: this.list.nextCursor });
-      this.list = { ...this.list, keys: [...this.list.keys, ...page.keys], nextCursor: page.nextCursor, loadingMore: false };
-    } catch (error) {
-      this.list = { ...this.list, loadingMore: false };
-      this.fail(error);
-    }
-  }
-
-  private setFilter(filter: KeyStatus | ""): void {
-    this.list = { ...this.list, filter };
-    void this.load();
-  }
-
-  private replaceKey(key: ApiKey): void {
-    this.list = { ...this.list, keys: this.list.keys.map((k) => (k.id === key.id ? key : k)) };
+  load(): Promise<void> {
+    return this.keys.load();
   }
 
   // Handlers: dialogs
@@ -177,8 +145,9 @@ export class ApiKeysSettings extends LitElement {
     this.dialog = dialog;
   }
 
-  private closeDialog(): void {
-    clearInterval(this.poll);
+  /** Closes the open dialog and gives the focus back to the control that opened it. */
+  closeDialog(): void {
+    this.rotation.stop();
     this.dialog = null;
     const opener = this.opener;
     this.opener = null;
@@ -211,12 +180,12 @@ export class ApiKeysSettings extends LitElement {
     this.patchDialog({ busy: true, errors: {} });
     try {
       const { key, secret } = await this.api().create({ name, expiresAt: expiresAt ?? null });
-      this.list = { ...this.list, loading: "ready", keys: [key, ...this.list.keys] };
+      this.keys.prepend(key);
       this.dispatchEvent(new ApiKeyCreatedEvent(key));
-      this.say(this.t("createdAnnounce", { name: key.name }));
+      this.announceKey("createdAnnounce", key.name);
       this.dialog = { kind: "reveal", name: key.name, secret };
     } catch (error) {
-      this.patchDialog({ busy: false, errors: this.fieldErrors(error) });
+      this.patchDialog({ busy: false, errors: fieldErrorsOf(error, (k, v) => this.t(k, v)) });
       this.fail(error, false);
     }
   }
@@ -234,9 +203,9 @@ export class ApiKeysSettings extends LitElement {
     this.patchDialog({ busy: true });
     try {
       const { key } = await this.api().revoke(state.key.id);
-      this.replaceKey(key);
+      this.keys.replace(key);
       this.dispatchEvent(new ApiKeyRevokedEvent(key));
-      this.say(this.t("revokedAnnounce", { name: key.name }));
+      this.announceKey("revokedAnnounce", key.name);
       this.closeDialog();
     } catch (error) {
       this.patchDialog({ busy: false });
@@ -244,61 +213,14 @@ export class ApiKeysSettings extends LitElement {
     }
   }
 
-  private async rotateCreate(): Promise<void> {
-    const state = this.dialog as RotateState;
-    this.patchDialog({ busy: true, error: null });
-    try {
-      const { key, secret, previous } = await this.api().rotate(state.old.id, state.grace ? Number(state.grace) : null);
-      this.replaceKey(previous);
-      this.list = { ...this.list, keys: [key, ...this.list.keys] };
-      this.dispatchEvent(new ApiKeyRotatedEvent(key, previous));
-      this.say(this.t("rotatedAnnounce", { name: key.name }));
-      this.patchDialog({ busy: false, step: 2, next: key, secret, previous });
-    } catch (error) {
-      this.patchDialog({ busy: false, error: this.message(error) });
-      this.fail(error, false);
-    }
-  }
-
-  private rotateStep(step: RotateState["step"]): void {
-    clearInterval(this.poll);
-    if (step === 3) this.poll = setInterval(() => void this.rotateCheck(), VERIFY_POLL_MS);
-    // Step 4 no longer needs the secret: drop it.
-    this.patchDialog(step === 4 ? { step, secret: null } : { step });
-    if (step === 3) void this.rotateCheck();
-  }
-
-  private async rotateCheck(): Promise<void> {
-    const state = this.dialog;
-    if (state?.kind !== "rotate" || !state.next) return;
-    try {
-      const { key } = await this.api().get(state.next.id);
-      if (this.dialog?.kind === "rotate") {
-        this.patchDialog({ next: key });
-        this.replaceKey(key);
-      }
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
-  private async rotateRevokeOld(): Promise<void> {
-    const state = this.dialog as RotateState;
-    this.patchDialog({ busy: true });
-    try {
-      const { key } = await this.api().revoke(state.old.id);
-      this.replaceKey(key);
-      this.dispatchEvent(new ApiKeyRevokedEvent(key));
-      this.say(this.t("revokedAnnounce", { name: key.name }));
-      this.closeDialog();
-    } catch (error) {
-      this.patchDialog({ busy: false, error: this.message(error) });
-      this.fail(error, false);
-    }
-  }
-
-  private patchDialog(patch: Partial<CreateState> | Partial<RevokeState> | Partial<RotateState>): void {
+  /** Merges a change into the open dialog's state. */
+  patchDialog(patch: Partial<CreateState> | Partial<RevokeState> | Partial<RotateState>): void {
     if (this.dialog) this.dialog = { ...this.dialog, ...patch } as DialogState;
+  }
+
+  /** The rotation wizard's state, when it is open. */
+  rotationState(): RotateState | null {
+    return this.dialog?.kind === "rotate" ? this.dialog : null;
   }
 
   // Helpers
@@ -316,30 +238,27 @@ export class ApiKeysSettings extends LitElement {
     return term(catalogueFor(this.locale), key, values);
   }
 
-  private say(message: string): void {
+  /** Announces "{name} was created/revoked/rotated." in the live region. */
+  announceKey(key: "createdAnnounce" | "revokedAnnounce" | "rotatedAnnounce", name: string): void {
+    this.say(this.t(key, { name }));
+  }
+
+  /** Puts a message in the polite live region. */
+  say(message: string): void {
     // Clearing first makes a repeated message ("Copied.") announce again.
     this.announcement = "";
     void this.updateComplete.then(() => (this.announcement = message));
   }
 
-  private message(error: unknown): string {
-    if (!(error instanceof ApiError)) return this.t("errorGeneric");
-    if (error.problem.status === 0) return this.t("errorNetwork");
-    if (error.problem.status === 401) return this.t("signInAgain");
-    return error.problem.detail ?? this.t("errorGeneric");
+  /** The sentence to show for a failed call. */
+  errorText(error: unknown): string {
+    return problemMessage(error, (k, v) => this.t(k, v));
   }
 
-  private fieldErrors(error: unknown): Record<string, string> {
-    const fields = error instanceof ApiError ? (error.problem.errors ?? []) : [];
-    const errors: Record<string, string> = {};
-    for (const { field, message } of fields) errors[field === "name" || field === "expiresAt" ? field : "form"] = message;
-    if (!fields.length) errors.form = this.message(error);
-    return errors;
-  }
-
-  private fail(error: unknown, announce = true): void {
+  /** Reports a failed call: the `api-keys-error` event, and the live region unless told not to. */
+  fail(error: unknown, announce = true): void {
     const problem = error instanceof ApiError ? error.problem : { status: 0, code: undefined };
-    const message = this.message(error);
+    const message = this.errorText(error);
     if (announce) this.say(message);
     this.dispatchEvent(new ApiKeysErrorEvent(problem.status, problem.code ?? null, message));
   }
@@ -352,15 +271,15 @@ export class ApiKeysSettings extends LitElement {
     const ctx = this.context();
     const base = (this.apiBase || location.origin).replace(/\/+$/, "");
     return html`
-      ${renderList(ctx, this.list, {
+      ${renderList(ctx, this.keys.state, {
         onCreate: (opener) =>
           this.open({ kind: "create", name: "", expiry: String(this.presetExpiry()), customDate: "", errors: {}, busy: false }, opener),
         onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
         onRotate: (key, opener) =>
           this.open({ kind: "rotate", step: 1, old: key, grace: "", busy: false, error: null, next: null, secret: null, previous: null }, opener),
-        onFilter: (filter) => this.setFilter(filter),
-        onRetry: () => void this.load(),
-        onMore: () => void this.loadMore(),
+        onFilter: (filter) => this.keys.setFilter(filter),
+        onRetry: () => void this.keys.load(),
+        onMore: () => void this.keys.loadMore(),
       })}
       <dialog part="dialog" aria-labelledby="dialog-title" closedby="none" @cancel=${this.onCancel} @close=${this.onClose}>
         ${this.renderDialog(ctx, base)}
@@ -385,10 +304,10 @@ export class ApiKeysSettings extends LitElement {
       case "rotate":
         return renderRotate(ctx, d, base, {
           onGrace: (grace) => this.patchDialog({ grace }),
-          onCreate: () => void this.rotateCreate(),
-          onStep: (step) => this.rotateStep(step),
-          onCheck: () => void this.rotateCheck(),
-          onRevokeOld: () => void this.rotateRevokeOld(),
+          onCreate: () => void this.rotation.create(),
+          onStep: (step) => this.rotation.step(step),
+          onCheck: () => void this.rotation.check(),
+          onRevokeOld: () => void this.rotation.revokeOld(),
           onClose: () => this.closeDialog(),
           announce: (m) => this.say(m),
         });

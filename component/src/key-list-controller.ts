@@ -1,0 +1,69 @@
+import type { ReactiveController, ReactiveControllerHost } from "lit";
+import type { ApiClient } from "./api-client";
+import type { ApiKey, KeyStatus } from "./types";
+import type { ListState } from "./views/list-view";
+
+/**
+ * The list of keys as the element shows it: the current filter, the pages loaded so far, and
+ * whether loading is under way or failed. Changes re-render the host.
+ *
+ * @example
+ * private readonly keys = new KeyListController(this, () => this.api(), (e) => this.fail(e));
+ * await this.keys.load();
+ */
+export class KeyListController implements ReactiveController {
+  state: ListState = { keys: [], loading: "loading", filter: "", nextCursor: null, loadingMore: false };
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly api: () => ApiClient,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  /** Loads the first page for the current filter. */
+  async load(): Promise<void> {
+    this.set({ loading: "loading", keys: [], nextCursor: null });
+    try {
+      const page = await this.api().list({ status: this.state.filter || undefined });
+      this.set({ loading: "ready", keys: page.keys, nextCursor: page.nextCursor });
+    } catch (error) {
+      this.set({ loading: "error" });
+      this.onError(error);
+    }
+  }
+
+  async loadMore(): Promise<void> {
+    this.set({ loadingMore: true });
+    try {
+      const page = await this.api().list({ status: this.state.filter || undefined, cursor: this.state.nextCursor });
+      this.set({ keys: [...this.state.keys, ...page.keys], nextCursor: page.nextCursor, loadingMore: false });
+    } catch (error) {
+      this.set({ loadingMore: false });
+      this.onError(error);
+    }
+  }
+
+  setFilter(filter: KeyStatus | ""): void {
+    this.set({ filter });
+    void this.load();
+  }
+
+  /** Puts a new key at the top (newest first). */
+  prepend(key: ApiKey): void {
+    this.set({ loading: "ready", keys: [key, ...this.state.keys] });
+  }
+
+  /** Shows a key's new state (revoked, rotated, used) in its row. */
+  replace(key: ApiKey): void {
+    this.set({ keys: this.state.keys.map((k) => (k.id === key.id ? key : k)) });
+  }
+
+  private set(patch: Partial<ListState>): void {
+    this.state = { ...this.state, ...patch };
+    this.host.requestUpdate();
+  }
+}
