@@ -281,7 +281,8 @@ export class ApiKeysSettings extends LitElement implements RotationHost {
         onRetry: () => void this.keys.load(),
         onMore: () => void this.keys.loadMore(),
       })}
-      <dialog part="dialog" aria-labelledby="dialog-title" closedby="none" @cancel=${this.onCancel} @close=${this.onClose}>
+      <dialog part="dialog" aria-labelledby="dialog-title" closedby=${this.holdsSecret() ? "none" : "closerequest"}
+        @cancel=${this.onCancel} @close=${this.onClose}>
         ${this.renderDialog(ctx, base)}
       </dialog>
       <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>

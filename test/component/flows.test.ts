@@ -101,6 +101,17 @@ describe("<api-keys-settings> against the real Worker", () => {
     await expectAccessible(el, "list after keyboard create");
   });
 
+  it("closes the create dialog with Escape and gives the focus back to the opener", async () => {
+    const { el } = await asNewUser();
+    button(el, "New API key").focus();
+    await sendKeys({ press: "Enter" });
+    await until(() => openDialog(el), "create dialog");
+    await sendKeys({ press: "Escape" });
+    await until(() => !openDialog(el), "closed by Escape");
+    await until(() => shadow(el).activeElement?.getAttribute("part") === "create-button", "focus back on the opener");
+    await expectAccessible(el, "empty after cancel");
+  });
+
   it("shows the server's validation message next to the name field", async () => {
     const { el } = await asNewUser();
     button(el, "New API key").click();

@@ -9,6 +9,9 @@ import { rateLimitHeaders } from "../limiter/rate-limit-headers";
 import { limitedUntil, rememberLimited } from "./limited-keys";
 import { rateLimited, unauthorized } from "./edge-problems";
 
+/** How long a request waits for its key's Durable Object before failing closed with 503. */
+const LIMITER_DEADLINE_MS = 5000;
+
 /**
  * Protects routes with `X-API-Key`. In order: format and checksum (no storage touched), the
  * isolate's memory of keys limited right now (can only deny), then exactly one call to the key's
@@ -33,7 +36,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
     const digest = await digestKey(parsed.secret, config.keyHashSecret);
     let result: VerifyResult;
     try {
-      result = await authorityFor(c.env, parsed.id).verify(parsed.id, digest);
+      result = await withDeadline(authorityFor(c.env, parsed.id).verify(parsed.id, digest), LIMITER_DEADLINE_MS);
     } catch (error) {
       console.error(`key authority unreachable: ${(error as Error).message}`);
       throw new Failure("limiter_unavailable", "The rate limiter is unavailable; the request was not admitted.", {
@@ -75,4 +78,13 @@ export function requirePermission(permission: string): MiddlewareHandler<AppEnv>
     }
     await next();
   };
+}
+
+/** Rejects when `promise` has not settled within `ms` (an overloaded object must not hang a request). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
