@@ -36,7 +36,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
     const digest = await digestKey(parsed.secret, config.keyHashSecret);
     let result: VerifyResult;
     try {
-      result = await withDeadline(authorityFor(c.env, parsed.id).verify(parsed.id, digest), LIMITER_DEADLINE_MS);
+      result = await withDeadline(verifyAtAuthority(c.env, parsed.id, digest), LIMITER_DEADLINE_MS);
     } catch (error) {
       console.error(`key authority unreachable: ${(error as Error).message}`);
       throw new Failure("limiter_unavailable", "The rate limiter is unavailable; the request was not admitted.", {
@@ -80,11 +80,18 @@ export function requirePermission(permission: string): MiddlewareHandler<AppEnv>
   };
 }
 
+/** One call to the key's Durable Object. */
+async function verifyAtAuthority(env: Env, keyId: string, digest: string): Promise<VerifyResult> {
+  return await authorityFor(env, keyId).verify(keyId, digest);
+}
+
 /** Rejects when `promise` has not settled within `ms` (an overloaded object must not hang a request). */
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: number | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, deadline]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
 }
