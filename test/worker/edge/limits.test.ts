@@ -81,4 +81,16 @@ describe("exact rate limits at the edge", () => {
     expect(res.headers.get("Retry-After")).toBe("1");
     expect(await res.json()).toMatchObject({ code: "limiter_unavailable" });
   });
+
+  it("fails closed with 503 when the limiter does not answer within its deadline", { timeout: 15_000 }, async () => {
+    const alice = await user();
+    const { secret } = await createKey(alice);
+    const hanging = {
+      idFromName: (name: string) => env.KEY_AUTHORITY.idFromName(name),
+      get: () => ({ verify: () => new Promise(() => {}) }),
+    } as unknown as Env["KEY_AUTHORITY"];
+    const res = await useKey(secret, "/api/whoami", { env: { KEY_AUTHORITY: hanging } });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: "limiter_unavailable" });
+  });
 });
