@@ -20,6 +20,16 @@ async function createThroughApi(token: string, name: string) {
   return (await res.json()) as { key: { id: string }; secret: string };
 }
 
+/** Opens "New API key" and types a name, as a user would. Returns the name field. */
+async function startCreate(el: ApiKeysSettings, keyName: string): Promise<HTMLInputElement> {
+  button(el, "New API key").click();
+  await until(() => openDialog(el), "create dialog");
+  const name = shadow(el).querySelector<HTMLInputElement>("#key-name")!;
+  name.value = keyName;
+  name.dispatchEvent(new Event("input"));
+  return name;
+}
+
 const rows = (el: ApiKeysSettings) => [...shadow(el).querySelectorAll("[part=row]")];
 const announced = (el: ApiKeysSettings) => shadow(el).querySelector("[role=status][aria-live]")!.textContent!.trim();
 const secretText = (el: ApiKeysSettings) => shadow(el).querySelector("[part=secret] code")?.textContent ?? "";
@@ -41,12 +51,8 @@ describe("<api-keys-settings> against the real Worker", () => {
     await expectAccessible(el, "empty");
     const events: Event[] = [];
     el.addEventListener("api-key-created", (e) => events.push(e));
-    button(el, "New API key").click();
-    await until(() => openDialog(el), "create dialog");
+    await startCreate(el, "CRM Integration");
     await expectAccessible(el, "create dialog");
-    const name = shadow(el).querySelector<HTMLInputElement>("#key-name")!;
-    name.value = "CRM Integration";
-    name.dispatchEvent(new Event("input"));
     button(el, "Create key").click();
     await until(() => secretText(el).startsWith("ak_live_"), "reveal dialog");
     const secret = secretText(el);
@@ -68,11 +74,7 @@ describe("<api-keys-settings> against the real Worker", () => {
 
   it("keeps the reveal dialog open on Escape", async () => {
     const { el } = await asNewUser();
-    button(el, "New API key").click();
-    await until(() => openDialog(el), "create dialog");
-    const name = shadow(el).querySelector<HTMLInputElement>("#key-name")!;
-    name.value = "Escape test";
-    name.dispatchEvent(new Event("input"));
+    await startCreate(el, "Escape test");
     button(el, "Create key").click();
     await until(() => secretText(el), "reveal");
     await sendKeys({ press: "Escape" });
@@ -114,11 +116,7 @@ describe("<api-keys-settings> against the real Worker", () => {
 
   it("shows the server's validation message next to the name field", async () => {
     const { el } = await asNewUser();
-    button(el, "New API key").click();
-    await until(() => openDialog(el), "create dialog");
-    const name = shadow(el).querySelector<HTMLInputElement>("#key-name")!;
-    name.value = "evil\u202Ename";
-    name.dispatchEvent(new Event("input"));
+    const name = await startCreate(el, "evil\u202Ename");
     button(el, "Create key").click();
     await until(() => shadow(el).querySelector("#key-name-error")!.textContent!.trim(), "field error");
     expect(shadow(el).querySelector("#key-name-error")!.textContent).to.contain("bidi");

@@ -1,25 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { clearJwksCache } from "../../../worker/auth/jwks";
-import { verifyJwt, type JwtVerifyOptions } from "../../../worker/auth/jwt-verify";
-import { TEST_JWT_SECRET, generateJwks, mintToken, serveJwks, type JwksServer } from "../helpers/jwt";
-
-const NOW = 1_800_000_000;
-
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { sub: `user_${crypto.randomUUID()}`, org_id: `org_${crypto.randomUUID()}`, exp: NOW + 300, ...overrides };
-}
-
-function hsOptions(overrides: Partial<JwtVerifyOptions> = {}): JwtVerifyOptions {
-  return { hsSecret: TEST_JWT_SECRET, jwksUrl: null, issuer: null, audience: null, nowSeconds: NOW, ...overrides };
-}
-
-function jwksOptions(server: JwksServer, url: string, overrides: Partial<JwtVerifyOptions> = {}): JwtVerifyOptions {
-  return { ...hsOptions({ hsSecret: null, jwksUrl: url, fetcher: server.fetcher }), ...overrides };
-}
-
-function uniqueJwksUrl(): string {
-  return `https://idp-${crypto.randomUUID()}.test/.well-known/jwks.json`;
-}
+import { verifyJwt } from "../../../worker/auth/jwt-verify";
+import { generateJwks, mintToken, serveJwks } from "../helpers/jwt";
+import { claims, hsOptions, jwksOptions, NOW, uniqueJwksUrl } from "./verify-options";
 
 beforeEach(() => clearJwksCache());
 

@@ -1,28 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { clearJwksCache } from "../../../worker/auth/jwks";
 import { signHs256 } from "../../../worker/auth/jwt-sign";
-import { verifyJwt, type JwtVerifyOptions } from "../../../worker/auth/jwt-verify";
+import { verifyJwt } from "../../../worker/auth/jwt-verify";
 import { toBase64Url } from "../../../worker/keys/key-digest";
-import { TEST_JWT_SECRET, generateJwks, mintToken, serveJwks, type JwksServer } from "../helpers/jwt";
+import { TEST_JWT_SECRET, generateJwks, mintToken, serveJwks } from "../helpers/jwt";
+import { claims, hsOptions, jwksOptions, NOW, uniqueJwksUrl } from "./verify-options";
 
-const NOW = 1_800_000_000;
 const encoder = new TextEncoder();
-
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { sub: `user_${crypto.randomUUID()}`, org_id: `org_${crypto.randomUUID()}`, exp: NOW + 300, ...overrides };
-}
-
-function hsOptions(overrides: Partial<JwtVerifyOptions> = {}): JwtVerifyOptions {
-  return { hsSecret: TEST_JWT_SECRET, jwksUrl: null, issuer: null, audience: null, nowSeconds: NOW, ...overrides };
-}
-
-function jwksOptions(server: JwksServer, url: string, overrides: Partial<JwtVerifyOptions> = {}): JwtVerifyOptions {
-  return { ...hsOptions({ hsSecret: null, jwksUrl: url, fetcher: server.fetcher }), ...overrides };
-}
-
-function uniqueJwksUrl(): string {
-  return `https://idp-${crypto.randomUUID()}.test/.well-known/jwks.json`;
-}
 
 beforeEach(() => clearJwksCache());
 
