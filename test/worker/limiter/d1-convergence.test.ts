@@ -93,4 +93,20 @@ describe("last used", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
+
+  it("falls back to D1's copy in GET /v1/keys/{id} when the key's object cannot be reached", async () => {
+    const alice = await user();
+    const created = await call("POST", "/v1/keys", { token: alice.token, json: { name: "fallback" } });
+    const { key, secret } = (await created.json()) as { key: KeyJson; secret: string };
+    await useKey(secret);
+    await runDurableObjectAlarm(authorityFor(env, key.id));
+    const unreachable = {
+      idFromName: (name: string) => env.KEY_AUTHORITY.idFromName(name),
+      get: () => ({ lastUsed: () => Promise.reject(new Error("unreachable")) }),
+    } as unknown as Env["KEY_AUTHORITY"];
+    const res = await call("GET", `/v1/keys/${key.id}`, { token: alice.token, env: { KEY_AUTHORITY: unreachable } });
+    expect(res.status).toBe(200);
+    const flushed = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").bind(key.id).first<number>("last_used_at");
+    expect(((await res.json()) as { key: KeyJson }).key.lastUsedAt).toBe(new Date(flushed!).toISOString());
+  });
 });
