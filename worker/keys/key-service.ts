@@ -2,6 +2,8 @@ import type { Config } from "../config";
 import { type Actor, type Principal, type RequestOrigin } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { Failure } from "../errors/failure";
+import { authorityFor } from "../limiter/authority-client";
+import type { AuthorityKey } from "../limiter/authority-store";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../http/cursor";
 import { generateApiKey, isKeyId } from "./key-format";
 import { digestKey } from "./key-digest";
@@ -10,8 +12,6 @@ import { type KeyRecord, type KeyRecordWithCreator, toKeyView } from "./key-reco
 import type { CreateKeyInput, KeyView } from "./key-schemas";
 import { keyStatus, type KeyStatus } from "./key-status";
 import { KeyStore } from "./key-store";
-import { authorityFor } from "../limiter/authority-client";
-import type { AuthorityKey } from "../limiter/authority-store";
 
 /** A key together with its secret, returned once by create and rotate. */
 export interface IssuedKey {
@@ -24,7 +24,6 @@ export interface KeyPage {
   keys: KeyView[];
   nextCursor: string | null;
 }
-
 
 /**
  * Everything a signed-in user can do with keys, with the permission rules of SPEC §4: members
