@@ -152,7 +152,11 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
   });
 
   it("defines the element once, however often the module is loaded", async () => {
-    await import("../../component/src/index");
-    expect(customElements.get("api-keys-settings")).to.exist;
+    const first = customElements.get("api-keys-settings");
+    // Two more copies of the built bundle, each with its own class, as two script tags would load.
+    const bundle = "/component/site/component/api-keys-settings.js";
+    await import(/* @vite-ignore */ `${bundle}?copy=1`);
+    await import(/* @vite-ignore */ `${bundle}?copy=2`);
+    expect(customElements.get("api-keys-settings")).to.equal(first);
   });
 });

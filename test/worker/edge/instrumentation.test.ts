@@ -62,4 +62,17 @@ describe("what the request path touches", () => {
     expect(authority.calls()).toBe(0);
     expect(queries()).toBe(0);
   });
+
+  it("sheds a flood on a limited key without calling its object, with the object's own Retry-After", async () => {
+    const alice = await user();
+    const { secret } = await createKey(alice);
+    await Promise.all(Array.from({ length: 11 }, () => useKey(secret)));
+    const authority = countingAuthority();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => useKey(secret, "/api/whoami", { env: { KEY_AUTHORITY: authority.binding } })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(429));
+    expect(responses.every((r) => r.headers.get("Retry-After") === "1")).toBe(true);
+    expect(authority.calls()).toBe(0);
+  });
 });
