@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../../worker/index";
+import type { KeyView } from "../../../worker/keys/key-schemas";
 import { mintToken, TEST_JWT_SECRET } from "./jwt";
 
 /** A test user: every test makes its own, so tests of one file never share data. */
@@ -88,21 +89,8 @@ export async function createKey(
   return res.json();
 }
 
-/** The API's Key object as tests read it. */
-export interface KeyJson {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  createdBy: { id: string; name: string | null };
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  status: "active" | "expired" | "revoked";
-  scopes: string[] | null;
-  rotatedFromId: string | null;
-  rotatedToId: string | null;
-}
+/** The API's Key object as tests read it: the very type the response schema defines. */
+export type KeyJson = KeyView;
 
 /** A snapshot of every row of the tables a bad request must not change. */
 export async function snapshotTables(): Promise<string> {

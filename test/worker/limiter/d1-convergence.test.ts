@@ -84,7 +84,7 @@ describe("last used", () => {
     expect(listedAfter.keys[0]!.lastUsedAt).toBe(one.key.lastUsedAt);
   });
 
-  it("writes no D1 row per request: many uses, one scheduled flush", async () => {
+  it("schedules one flush for many uses, and none once they are flushed", async () => {
     const alice = await user();
     const created = await call("POST", "/v1/keys", { token: alice.token, json: { name: "busy" } });
     const { key, secret } = (await created.json()) as { key: KeyJson; secret: string };
