@@ -1,4 +1,5 @@
-// Component tests in Debian's headless Chromium. Flow tests talk to a real Worker: this config
+// Component tests in headless Chromium (CHROME_PATH, an installed Chrome or Chromium, else the one
+// inside @sparticuz/chromium: see scripts/find-browser.mjs). Flow tests talk to a real Worker: this config
 // starts `wrangler dev` (fresh local D1 and Durable Objects) before the run and stops it after,
 // allowing the test page's origin in ALLOWED_ORIGINS. Its URL reaches the tests as
 // `window.WORKER_URL`.
@@ -6,12 +7,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
+import { BROWSER_ARGS, describeBrowser, findBrowser } from "../../scripts/find-browser.mjs";
 import { killAllDevServersNow, startDevServer, stopAllDevServers } from "../bench/lib/dev-server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PORT = 8765;
 const pageOrigin = `http://localhost:${PORT}`;
 
+const browser = await findBrowser({ log: (line) => console.log(line) });
+console.log(`browser: ${describeBrowser(browser)}`);
 const worker = await startDevServer(root, { tracing: false, vars: { ALLOWED_ORIGINS: pageOrigin } });
 process.on("exit", killAllDevServersNow);
 
@@ -40,12 +44,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+        executablePath: browser.executablePath,
         headless: true,
-        args: [
-          "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run",
-        ],
+        args: [...BROWSER_ARGS],
       },
     }),
   ],

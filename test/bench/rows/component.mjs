@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { BROWSER_ARGS, describeBrowser, findBrowser } from "../../../scripts/find-browser.mjs";
 
 const RUNS = 7;
 const KEYS = 1000;
@@ -10,7 +11,7 @@ const BUDGET_KB = 20;
 
 /**
  * Two rows for `<api-keys-settings>`: the bundle's min+gzip size, and the median time to render
- * 1,000 keys in Debian's headless Chromium (the list response is served from memory so the figure
+ * 1,000 keys in headless Chromium (the one `scripts/find-browser.mjs` picks) (the list response is served from memory so the figure
  * is rendering alone, not the network).
  *
  * @param {{ root: string, baseUrl: string, log: (message: string) => void }} context
@@ -22,7 +23,9 @@ export default async function componentRows({ root, baseUrl, log }) {
   const kb = gzipSync(bundle, { level: 9 }).byteLength / 1024;
 
   log(`component: rendering ${KEYS} keys in Chromium, ${RUNS} runs`);
-  const times = await renderTimes(baseUrl);
+  const browser = await findBrowser({ log });
+  log(`component: browser ${describeBrowser(browser)}`);
+  const times = await renderTimes(baseUrl, browser.executablePath);
   const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
   return {
     rows: [
@@ -30,16 +33,13 @@ export default async function componentRows({ root, baseUrl, log }) {
       { measure: `render ${KEYS.toLocaleString("en")} keys in headless Chromium (median of ${RUNS})`, result: `${median.toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(", ")})` , target: "reported" },
     ],
     notes: [
-      `Component render: the built module loaded from the local Worker; time from appending <api-keys-settings> with a token until ${KEYS} rows are rendered and the next frame has been painted (layout included), the list response answered from memory; headless Chromium with --disable-gpu (software rendering), so layout dominates; gzip level 9.`,
+      `Component render (${browser.version}): the built module loaded from the local Worker; time from appending <api-keys-settings> with a token until ${KEYS} rows are rendered and the next frame has been painted (layout included), the list response answered from memory; headless Chromium with --disable-gpu (software rendering), so layout dominates; gzip level 9.`,
     ],
   };
 }
 
-async function renderTimes(baseUrl) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+async function renderTimes(baseUrl, executablePath) {
+  const browser = await chromium.launch({ executablePath, args: [...BROWSER_ARGS] });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${baseUrl}/`);
