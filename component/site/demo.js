@@ -1,10 +1,6 @@
 // The demo host page: signs one of three demo users in through POST /dev/session (local dev
 // only) and hands the token to <api-keys-settings>, as a real host would from its auth provider.
-const USERS = {
-  admin: { userId: "u_ada", orgId: "org_acme", name: "Ada Admin", permissions: ["api_keys:admin", "contacts:read", "contacts:write"] },
-  member: { userId: "u_max", orgId: "org_acme", name: "Max Member", permissions: ["contacts:read"] },
-  other: { userId: "u_olga", orgId: "org_globex", name: "Olga Other", permissions: ["contacts:read"] },
-};
+import { DEMO_USERS as USERS } from "./demo-users.js";
 
 const element = document.querySelector("api-keys-settings");
 const userSelect = document.getElementById("demo-user");

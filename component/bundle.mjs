@@ -1,0 +1,43 @@
+// The one place that says how <api-keys-settings> is bundled: used by `npm run build:component`
+// (build.mjs) and by the rebuild-on-save loop of `npm run dev` (scripts/dev.mjs).
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Where the Worker serves the module from (`/component/api-keys-settings.js`). */
+export const BUNDLE_FILE = join(here, "site", "component", "api-keys-settings.js");
+
+/** The budget of SPEC §7: 20 KB min+gzip, Lit included. */
+export const BUDGET_BYTES = 20 * 1024;
+
+/**
+ * esbuild options for the element: one minified ES module with Lit included.
+ *
+ * @example
+ * await esbuild.build(bundleOptions);
+ */
+export const bundleOptions = Object.freeze({
+  entryPoints: [join(here, "src", "index.ts")],
+  outfile: BUNDLE_FILE,
+  bundle: true,
+  format: "esm",
+  minify: true,
+  target: "es2022",
+  legalComments: "none",
+  sourcemap: false,
+  logLevel: "silent",
+});
+
+/**
+ * The built module's size, min+gzip (level 9), and whether it is within the budget.
+ *
+ * @example
+ * const { kb, withinBudget } = bundleSize();
+ */
+export function bundleSize() {
+  const bytes = gzipSync(readFileSync(BUNDLE_FILE), { level: 9 }).byteLength;
+  return { bytes, kb: bytes / 1024, withinBudget: bytes <= BUDGET_BYTES };
+}
