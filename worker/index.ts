@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 
 export { KeyAuthority } from "./limiter/key-authority";
+export { UserAuthority } from "./users/user-authority";
 
 const app = createApp();
 

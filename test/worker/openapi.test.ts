@@ -24,7 +24,7 @@ const SPEC_ROUTES: Array<[method: string, path: string]> = [
 /** The Key object's members, from SPEC §5. */
 const KEY_MEMBERS = [
   "id", "name", "hint", "createdAt", "createdBy", "lastUsedAt", "expiresAt",
-  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId",
+  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "rotationRequiresOwner",
 ];
 
 const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);

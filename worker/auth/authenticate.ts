@@ -1,16 +1,20 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
-import { ExternalId, Permission } from "../schemas/text";
-import { UserService } from "../users/user-service";
+import { displayName, ExternalId, Permission } from "../schemas/text";
+import { userAuthorityFor } from "../users/user-authority-client";
+import { tokenStamp } from "../users/user-state";
 import { verifyJwt } from "./jwt-verify";
 import { ADMIN_PERMISSION, type Principal } from "./principal";
 import { requestOrigin } from "./request-origin";
 
 /**
  * Signs in the host app's user from `Authorization: Bearer <JWT>`: verifies the token, takes org
- * and user only from its claims, refreshes the stored user, refuses deactivated users, and puts
- * the {@link Principal} on the context.
+ * and user only from its claims, and hands the claims to the user's `UserAuthority`, which
+ * applies them only if the token is newer than the state it holds (`iat`). The request is then
+ * decided by the user's effective state, not by the token alone: deactivated users are refused,
+ * and permissions (`api_keys:admin` included) are the stored ones. Puts the {@link Principal} on
+ * the context.
  *
  * @example
  * keys.use(authenticate());
@@ -19,6 +23,7 @@ import { requestOrigin } from "./request-origin";
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticateHandler(c, next) {
     const config = c.var.config;
+    const receivedAt = Date.now();
     const token = bearerToken(c.req.header("Authorization"));
     if (!token) throw unauthenticated("Send the signed-in user's token as Authorization: Bearer <JWT>.");
     const result = await verifyJwt(token, {
@@ -42,20 +47,19 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     if (!userId.success || !orgId.success) {
       throw unauthenticated(`The token must carry sub and ${config.orgClaim} claims.`);
     }
-    const permissions = readPermissions(claims[config.permissionsClaim]);
-    const name = typeof claims.name === "string" && claims.name.length <= 200 ? claims.name : null;
-    const user = await new UserService(c.env).record(
-      { orgId: orgId.data, id: userId.data, name, permissions },
-      { type: "user", id: userId.data },
-      requestOrigin(c.req.raw),
-    );
+    const ref = { orgId: orgId.data, userId: userId.data };
+    const stamp = tokenStamp(claims.iat, receivedAt);
+    const update = stamp === null
+      ? null
+      : { source: "token" as const, stamp, name: readName(claims.name), permissions: readPermissions(claims[config.permissionsClaim]) };
+    const user = await userAuthorityFor(c.env, ref).signIn(ref, update, requestOrigin(c.req.raw));
     if (!user.active) throw new Failure("user_deactivated", "This user has been deactivated.");
     const principal: Principal = {
-      orgId: orgId.data,
-      userId: userId.data,
-      name,
-      permissions,
-      isAdmin: permissions.includes(ADMIN_PERMISSION),
+      orgId: ref.orgId,
+      userId: ref.userId,
+      name: user.name,
+      permissions: user.permissions,
+      isAdmin: user.permissions.includes(ADMIN_PERMISSION),
     };
     c.set("principal", principal);
     await next();
@@ -65,6 +69,14 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
 function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header?.trim() ?? "");
   return match?.[1] ?? null;
+}
+
+const NameClaim = displayName(64, "Name");
+
+/** The `name` claim under the key-name rules (trimmed, NFC, visible, ≤ 64), else null. */
+function readName(value: unknown): string | null {
+  const parsed = NameClaim.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Permissions that are not well-formed strings are dropped rather than trusted. */

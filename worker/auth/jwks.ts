@@ -26,9 +26,19 @@ interface CachedSet {
   attemptedAt: number;
 }
 
+/** A download that lookups of the same URL join instead of starting their own. */
+interface Flight {
+  startedAt: number;
+  result: Promise<CachedSet | null>;
+}
+
 const CACHE_TTL_MS = 10 * 60_000;
 const REFETCH_INTERVAL_MS = 30_000;
 const FETCH_TIMEOUT_MS = 5_000;
+// How long a failed download is remembered, counted from when it started. Until then lookups
+// answer jwks_unavailable at once, so an identity provider that is down costs at most one
+// download (and one timeout's wait) per URL and isolate every ten seconds.
+const FAILURE_TTL_MS = 10_000;
 // An identity provider publishes a handful of keys; anything far larger is not a key set.
 const MAX_BODY_CHARS = 64 * 1024;
 const MAX_KEYS = 32;
@@ -37,12 +47,16 @@ const MIN_RSA_MODULUS_BYTES = 256;
 
 // Public keys only, so sharing them across requests within an isolate leaks nothing.
 const cache = new Map<string, CachedSet>();
+const failedAt = new Map<string, number>();
+const flights = new Map<string, Flight>();
 
 /**
  * Finds the keys of the set at `url` that could have signed a token with this `alg` and `kid`
  * (every key of the right type when the token names no kid). The set is cached for ten
  * minutes; an unknown kid triggers a refetch, at most once every 30 seconds per URL, so key
- * rotation is picked up without letting forged kids hammer the identity provider.
+ * rotation is picked up without letting forged kids hammer the identity provider. Concurrent
+ * lookups share one download, and a failed download is remembered for ten seconds, during
+ * which lookups answer `jwks_unavailable` without fetching.
  *
  * @example
  * const found = await findJwksKeys(config.jwksUrl, "RS256", "key-2024", { fetcher: fetch, nowMs: Date.now() });
@@ -77,18 +91,55 @@ export async function findJwksKeys(
  */
 export function clearJwksCache(): void {
   cache.clear();
+  failedAt.clear();
+  flights.clear();
 }
 
 function select(set: CachedSet, alg: JwksAlgorithm, kid: string | null): CryptoKey[] {
   return set.keys.filter((k) => k.alg === alg && (kid === null || k.kid === kid)).map((k) => k.key);
 }
 
-async function refresh(url: string, options: JwksLookupOptions): Promise<CachedSet | null> {
-  const keys = await download(url, options.fetcher);
-  if (!keys) return null;
-  const set = { keys, fetchedAt: options.nowMs, attemptedAt: options.nowMs };
-  cache.set(url, set);
-  return set;
+function refresh(url: string, options: JwksLookupOptions): Promise<CachedSet | null> {
+  const failed = failedAt.get(url);
+  if (failed !== undefined && options.nowMs - failed < FAILURE_TTL_MS) return Promise.resolve(null);
+  const flight = flights.get(url);
+  // A flight older than the fetch timeout was abandoned: its request was cancelled mid-download.
+  if (flight && options.nowMs - flight.startedAt < FETCH_TIMEOUT_MS) return joinFlight(flight);
+  return startFlight(url, options).result;
+}
+
+function startFlight(url: string, options: JwksLookupOptions): Flight {
+  const flight: Flight = {
+    startedAt: options.nowMs,
+    result: download(url, options.fetcher).then((keys) => {
+      if (flights.get(url) === flight) flights.delete(url);
+      if (!keys) {
+        failedAt.set(url, options.nowMs);
+        return null;
+      }
+      failedAt.delete(url);
+      const set = { keys, fetchedAt: options.nowMs, attemptedAt: options.nowMs };
+      cache.set(url, set);
+      return set;
+    }),
+  };
+  flights.set(url, flight);
+  return flight;
+}
+
+// The flight belongs to another request. If that request is cancelled (its client went away),
+// workerd cancels the download too and the promise never settles, so a joiner waits no longer
+// than the download itself could have taken.
+async function joinFlight(flight: Flight): Promise<CachedSet | null> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const deadline = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), FETCH_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([flight.result, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function download(url: string, fetcher: typeof fetch): Promise<VerificationKey[] | null> {

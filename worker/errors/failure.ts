@@ -11,6 +11,7 @@ export type FailureCode =
   | "api_key_expired"
   | "forbidden"
   | "user_deactivated"
+  | "rotation_requires_owner"
   | "not_found"
   | "method_not_allowed"
   | "key_not_active"

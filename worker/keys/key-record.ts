@@ -1,3 +1,4 @@
+import { keyPermissions } from "../users/user-state";
 import type { KeyView } from "./key-schemas";
 import { keyStatus } from "./key-status";
 
@@ -19,9 +20,32 @@ export interface KeyRecord {
   rotatedToId: string | null;
 }
 
-/** A stored key with its creator's current display name. */
+/** A stored key with its creator's current display name and permissions (as D1 last heard). */
 export interface KeyRecordWithCreator extends KeyRecord {
   creatorName: string | null;
+  creatorPermissions: string[] | null;
+}
+
+/** Who is looking at a key: decides whether they may rotate it. */
+export interface KeyViewer {
+  userId: string;
+  permissions: readonly string[];
+}
+
+/**
+ * Whether `viewer` is refused rotating the key: only when it is someone else's and acts with a
+ * permission the viewer lacks, since rotation hands the viewer a secret with those permissions.
+ *
+ * @example
+ * if (rotationRequiresOwner(viewer, record.createdBy, ownerPermissions, record.scopes)) refuse();
+ */
+export function rotationRequiresOwner(
+  viewer: KeyViewer,
+  ownerId: string,
+  ownerPermissions: readonly string[],
+  scopes: readonly string[] | null,
+): boolean {
+  return viewer.userId !== ownerId && keyPermissions(ownerPermissions, scopes).some((p) => !viewer.permissions.includes(p));
 }
 
 /**
@@ -30,7 +54,7 @@ export interface KeyRecordWithCreator extends KeyRecord {
  * @example
  * return c.json({ key: toKeyView(record, Date.now()) });
  */
-export function toKeyView(record: KeyRecordWithCreator, now: number): KeyView {
+export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: KeyViewer): KeyView {
   return {
     id: record.id,
     name: record.name,
@@ -44,6 +68,8 @@ export function toKeyView(record: KeyRecordWithCreator, now: number): KeyView {
     scopes: record.scopes,
     rotatedFromId: record.rotatedFromId,
     rotatedToId: record.rotatedToId,
+    rotationRequiresOwner:
+      viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };
 }
 

@@ -70,6 +70,10 @@ export const KeySchema = z
     scopes: z.array(z.string()).nullable(),
     rotatedFromId: z.string().nullable(),
     rotatedToId: z.string().nullable(),
+    rotationRequiresOwner: z.boolean().meta({
+      description:
+        "True when the caller may not rotate this key: it belongs to someone else and can do something the caller can't. Only its owner can rotate it; the caller may revoke it.",
+    }),
   })
   .meta({ id: "Key" });
 export type KeyView = z.output<typeof KeySchema>;

@@ -3,12 +3,14 @@ import { type Actor, type Principal, type RequestOrigin } from "../auth/principa
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { Failure } from "../errors/failure";
 import { authorityFor } from "../limiter/authority-client";
+import type { KeyReservation } from "../users/user-authority";
+import { userAuthorityFor } from "../users/user-authority-client";
 import type { AuthorityKey } from "../limiter/authority-store";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../http/cursor";
-import { generateApiKey, isKeyId } from "./key-format";
+import { generateApiKey, isKeyId, limiterIdOf } from "./key-format";
 import { digestKey } from "./key-digest";
 import { graceExpiry, resolveExpiry, successorExpiry } from "./key-expiry";
-import { type KeyRecord, type KeyRecordWithCreator, toKeyView } from "./key-record";
+import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "./key-record";
 import type { CreateKeyInput, KeyView } from "./key-schemas";
 import { keyStatus, type KeyStatus } from "./key-status";
 import { KeyStore } from "./key-store";
@@ -50,7 +52,6 @@ export class KeyService {
     const expiresAt = resolveExpiry(input.expiresAt, now, this.config.maxKeyLifetimeDays);
     const scopes = input.scopes ?? null;
     assertScopesHeld(scopes, principal.permissions);
-    await this.assertBelowActiveLimit(principal.orgId, principal.userId, now, 0);
     const generated = generateApiKey(this.config.keyPrefix);
     const record: KeyRecord = {
       id: generated.id,
@@ -68,14 +69,29 @@ export class KeyService {
       rotatedFromId: null,
       rotatedToId: null,
     };
-    // The key's Durable Object commits first, so the key works on its very first request;
-    // D1 follows through the object's outbox.
-    await authorityFor(this.env, record.id).register(
-      authorityKeyOf(record),
-      { orgId: principal.orgId, userId: principal.userId, name: principal.name, permissions: principal.permissions, active: true },
-      [{ op: "insertKey", key: record }, { op: "appendAudit", event: this.event("key.created", principal, record, now, origin) }],
+    // The user's coordinator reserves the place first (exact cap, and never for a deactivated
+    // user); then the key's Durable Object commits, so the key works on its very first request
+    // and carries the creator state of the reservation. D1 follows through the object's outbox.
+    const owner = { orgId: principal.orgId, userId: principal.userId };
+    const coordinator = userAuthorityFor(this.env, owner);
+    const reservation = await coordinator.reserveKey(
+      owner,
+      { id: record.id, chain: limiterIdOf(record.id), expiresAt, revokedAt: null },
+      now,
+      this.config.maxActiveKeysPerUser,
     );
-    return { key: toKeyView({ ...record, creatorName: principal.name }, now), secret: generated.secret };
+    if (!reservation.ok) throw this.refusal(reservation.reason);
+    try {
+      await authorityFor(this.env, record.id).register(authorityKeyOf(record), reservation.creator, [
+        { op: "insertKey", key: record },
+        { op: "appendAudit", event: this.event("key.created", principal, record, now, origin) },
+      ]);
+    } catch (error) {
+      await coordinator.releaseKey(owner, record.id).catch(() => undefined);
+      throw error;
+    }
+    const view = { ...record, creatorName: principal.name, creatorPermissions: principal.permissions };
+    return { key: toKeyView(view, now, principal), secret: generated.secret };
   }
 
   /** One key, with the exact last use from its Durable Object (the list's may lag a minute). */
@@ -88,7 +104,7 @@ export class KeyService {
       // Reading is not worth failing for: D1's copy is at most a minute behind.
       console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
     }
-    return toKeyView({ ...record, lastUsedAt }, this.clock());
+    return toKeyView({ ...record, lastUsedAt }, this.clock(), principal);
   }
 
   async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
@@ -105,19 +121,22 @@ export class KeyService {
       limit,
     });
     const page = await pageOf(rows, limit, (k) => ({ at: k.createdAt, id: k.id }), scope, this.config.keyHashSecret);
-    return { keys: page.items.map((r) => toKeyView(r, now)), nextCursor: page.nextCursor };
+    return { keys: page.items.map((r) => toKeyView(r, now, principal)), nextCursor: page.nextCursor };
   }
 
   /** Revokes a key; revoking a revoked key changes nothing and succeeds. */
   async revoke(principal: Principal, id: string, origin: RequestOrigin): Promise<KeyView> {
     const record = await this.findVisible(principal, id);
     const now = this.clock();
-    if (record.revokedAt !== null) return toKeyView(record, now);
+    if (record.revokedAt !== null) return toKeyView(record, now, principal);
     const { revokedAt } = await authorityFor(this.env, id).revoke(id, now, [
       { op: "revokeKey", id, at: now },
       { op: "appendAudit", event: this.event("key.revoked", principal, record, now, origin) },
     ]);
-    return toKeyView({ ...record, revokedAt }, now);
+    // The key's object has refused it since the line above; the coordinator stops counting it.
+    const owner = { orgId: record.orgId, userId: record.createdBy };
+    await userAuthorityFor(this.env, owner).keyRevoked(owner, id, revokedAt);
+    return toKeyView({ ...record, revokedAt }, now, principal);
   }
 
   /**
@@ -136,7 +155,19 @@ export class KeyService {
     if (keyStatus(old, now) !== "active" || old.rotatedToId !== null) {
       throw new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
     }
-    await this.assertBelowActiveLimit(old.orgId, old.createdBy, now, graceSeconds === 0 ? 1 : 0);
+    const owner = { orgId: old.orgId, userId: old.createdBy };
+    const coordinator = userAuthorityFor(this.env, owner);
+    if (old.createdBy !== principal.userId) {
+      // Rotation hands the caller a secret that acts with the owner's permissions.
+      const ownerState = await coordinator.state(owner);
+      if (rotationRequiresOwner(principal, old.createdBy, ownerState.permissions, old.scopes)) {
+        throw new Failure(
+          "rotation_requires_owner",
+          "This key can do things you can't, so rotating it would hand you a secret with more access than yours. Revoke it, or ask its owner to rotate it.",
+        );
+      }
+    }
+    const oldExpiresAt = graceExpiry(old.expiresAt, graceSeconds, now);
     for (let attempt = 0; attempt < 3; attempt++) {
       const generated = generateApiKey(this.config.keyPrefix, old.id);
       const successor: KeyRecordWithCreator = {
@@ -151,16 +182,32 @@ export class KeyService {
         rotatedFromId: old.id,
         rotatedToId: null,
       };
-      const previous = { ...old, rotatedToId: successor.id, expiresAt: graceExpiry(old.expiresAt, graceSeconds, now) };
-      const result = await authorityFor(this.env, old.id).rotate(old.id, authorityKeyOf(successor), previous.expiresAt, [
-        { op: "insertKey", key: successor },
-        { op: "markRotated", id: old.id, successorId: successor.id, expiresAt: previous.expiresAt },
-        { op: "appendAudit", event: this.event("key.created", principal, successor, now, origin) },
-        { op: "appendAudit", event: this.event("key.rotated", principal, old, now, origin) },
-      ]);
-      if (result.ok) {
-        return { key: toKeyView(successor, now), secret: generated.secret, previous: toKeyView(previous, now) };
+      const previous = { ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt };
+      const reservation = await coordinator.reserveKey(
+        owner,
+        { id: successor.id, chain: limiterIdOf(successor.id), expiresAt: successor.expiresAt, revokedAt: null },
+        now,
+        this.config.maxActiveKeysPerUser,
+        { id: old.id, expiresAt: oldExpiresAt },
+      );
+      if (!reservation.ok) throw this.refusal(reservation.reason);
+      const release = () => coordinator.releaseKey(owner, successor.id, { id: old.id, expiresAt: old.expiresAt }).catch(() => undefined);
+      let result: Awaited<ReturnType<ReturnType<typeof authorityFor>["rotate"]>>;
+      try {
+        result = await authorityFor(this.env, old.id).rotate(old.id, authorityKeyOf(successor), oldExpiresAt, [
+          { op: "insertKey", key: successor },
+          { op: "markRotated", id: old.id, successorId: successor.id, expiresAt: oldExpiresAt },
+          { op: "appendAudit", event: this.event("key.created", principal, successor, now, origin) },
+          { op: "appendAudit", event: this.event("key.rotated", principal, old, now, origin) },
+        ]);
+      } catch (error) {
+        await release();
+        throw error;
       }
+      if (result.ok) {
+        return { key: toKeyView(successor, now, principal), secret: generated.secret, previous: toKeyView(previous, now, principal) };
+      }
+      await release();
       if (result.reason === "not_active") break;
     }
     throw new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
@@ -175,13 +222,15 @@ export class KeyService {
     return record;
   }
 
-  private async assertBelowActiveLimit(orgId: string, userId: string, now: number, freed: number): Promise<void> {
-    const active = await this.keys.countActive(orgId, userId, now);
-    if (active - freed >= this.config.maxActiveKeysPerUser) {
-      throw new Failure(
-        "active_key_limit",
-        `A user may hold at most ${this.config.maxActiveKeysPerUser} active keys. Revoke one first.`,
-      );
+  private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"]): Failure {
+    switch (reason) {
+      case "deactivated":
+        return new Failure("user_deactivated", "The key's owner has been deactivated.");
+      case "active_key_limit":
+        return new Failure(
+          "active_key_limit",
+          `A user may hold at most ${this.config.maxActiveKeysPerUser} active keys. Revoke one first.`,
+        );
     }
   }
 

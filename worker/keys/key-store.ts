@@ -18,9 +18,10 @@ interface KeyRow {
   rotated_from_id: string | null;
   rotated_to_id: string | null;
   creator_name: string | null;
+  creator_permissions: string | null;
 }
 
-const SELECT = `SELECT k.*, u.name AS creator_name FROM api_keys k
+const SELECT = `SELECT k.*, u.name AS creator_name, u.permissions AS creator_permissions FROM api_keys k
   LEFT JOIN users u ON u.org_id = k.org_id AND u.id = k.created_by`;
 
 /**
@@ -80,22 +81,13 @@ export class KeyStore {
     return results.map(fromRow);
   }
 
-  /** How many keys of a user are active at `now`. */
-  async countActive(orgId: string, userId: string, now: number): Promise<number> {
-    const row = await this.db
-      .prepare(`SELECT count(*) AS n FROM api_keys k WHERE k.org_id = ? AND k.created_by = ? AND ${STATUS_SQL.active}`)
-      .bind(orgId, userId, now)
-      .first<{ n: number }>();
-    return row?.n ?? 0;
-  }
-
-  /** Ids of a user's keys that are not revoked (their state must follow the user's). */
-  async unrevokedIdsOf(orgId: string, userId: string): Promise<string[]> {
+  /** A user's keys that are not revoked, with their expiry (their state must follow the user's). */
+  async unrevokedOf(orgId: string, userId: string): Promise<{ id: string; expiresAt: number | null }[]> {
     const { results } = await this.db
-      .prepare("SELECT id FROM api_keys WHERE org_id = ? AND created_by = ? AND revoked_at IS NULL")
+      .prepare("SELECT id, expires_at FROM api_keys WHERE org_id = ? AND created_by = ? AND revoked_at IS NULL")
       .bind(orgId, userId)
-      .all<{ id: string }>();
-    return results.map((r) => r.id);
+      .all<{ id: string; expires_at: number | null }>();
+    return results.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
   }
 
   /** Inserts a key; idempotent, so a retried write converges instead of failing. */
@@ -155,5 +147,6 @@ function fromRow(row: KeyRow): KeyRecordWithCreator {
     rotatedFromId: row.rotated_from_id,
     rotatedToId: row.rotated_to_id,
     creatorName: row.creator_name,
+    creatorPermissions: row.creator_permissions === null ? null : (JSON.parse(row.creator_permissions) as string[]),
   };
 }

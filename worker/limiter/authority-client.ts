@@ -8,5 +8,15 @@ import type { KeyAuthority } from "./key-authority";
  * const result = await authorityFor(env, keyId).verify(keyId, digest);
  */
 export function authorityFor(env: Env, keyId: string): DurableObjectStub<KeyAuthority> {
-  return env.KEY_AUTHORITY.get(env.KEY_AUTHORITY.idFromName(limiterIdOf(keyId)));
+  return authorityForChain(env, limiterIdOf(keyId));
+}
+
+/**
+ * The Durable Object of a chain named by its limiter id (the first 12 characters of its key ids).
+ *
+ * @example
+ * await authorityForChain(env, chain).setCreator(creator);
+ */
+export function authorityForChain(env: Env, chain: string): DurableObjectStub<KeyAuthority> {
+  return env.KEY_AUTHORITY.get(env.KEY_AUTHORITY.idFromName(chain));
 }

@@ -20,6 +20,8 @@ export interface Creator {
   name: string | null;
   permissions: string[];
   active: boolean;
+  /** The order of this state (users/user-state.ts); the object keeps the newest it has seen. */
+  version: number;
 }
 
 interface KeyRow extends Record<string, SqlStorageValue> {
@@ -41,7 +43,7 @@ const SCHEMA = `
     last_used_at INTEGER, flushed_last_used_at INTEGER);
   CREATE TABLE IF NOT EXISTS creator (
     only INTEGER PRIMARY KEY CHECK (only = 1), org_id TEXT NOT NULL, user_id TEXT NOT NULL,
-    name TEXT, permissions TEXT NOT NULL, active INTEGER NOT NULL);
+    name TEXT, permissions TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 0);
   CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL);
 `;
@@ -57,6 +59,10 @@ const SCHEMA = `
 export class AuthorityStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    // Objects created before user states had an order: their creator row gains version 0, so
+    // any ordered state replaces it.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(creator)").toArray();
+    if (!columns.some((c) => c.name === "version")) sql.exec("ALTER TABLE creator ADD COLUMN version INTEGER NOT NULL DEFAULT 0");
   }
 
   findKey(id: string): AuthorityKey | null {
@@ -96,17 +102,25 @@ export class AuthorityStore {
 
   creator(): Creator | null {
     const row = this.sql
-      .exec<{ org_id: string; user_id: string; name: string | null; permissions: string; active: number }>("SELECT * FROM creator")
+      .exec<{ org_id: string; user_id: string; name: string | null; permissions: string; active: number; version: number }>("SELECT * FROM creator")
       .toArray()[0];
     if (!row) return null;
-    return { orgId: row.org_id, userId: row.user_id, name: row.name, permissions: JSON.parse(row.permissions) as string[], active: row.active === 1 };
+    return {
+      orgId: row.org_id,
+      userId: row.user_id,
+      name: row.name,
+      permissions: JSON.parse(row.permissions) as string[],
+      active: row.active === 1,
+      version: row.version,
+    };
   }
 
   putCreator(creator: Creator): void {
     this.sql.exec(
-      `INSERT INTO creator (only, org_id, user_id, name, permissions, active) VALUES (1, ?, ?, ?, ?, ?)
-       ON CONFLICT (only) DO UPDATE SET name = excluded.name, permissions = excluded.permissions, active = excluded.active`,
-      creator.orgId, creator.userId, creator.name, JSON.stringify(creator.permissions), creator.active ? 1 : 0,
+      `INSERT INTO creator (only, org_id, user_id, name, permissions, active, version) VALUES (1, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (only) DO UPDATE SET name = excluded.name, permissions = excluded.permissions, active = excluded.active,
+         version = excluded.version`,
+      creator.orgId, creator.userId, creator.name, JSON.stringify(creator.permissions), creator.active ? 1 : 0, creator.version,
     );
   }
 

@@ -82,7 +82,7 @@ export class KeyAuthority extends DurableObject<Env> {
 
   /** Registers a new key (and refreshes its creator), then writes it to D1. */
   async register(key: AuthorityKey, creator: Creator, ops: OutboxOp[]): Promise<{ synced: boolean }> {
-    this.store.putCreator(creator);
+    this.setCreator(creator);
     this.store.putKey(key);
     this.store.enqueue(ops);
     return { synced: await this.flush() };
@@ -119,10 +119,15 @@ export class KeyAuthority extends DurableObject<Env> {
     return { ok: true, synced: await this.flush() };
   }
 
-  /** Takes the creator's current permissions and active flag; their keys follow on the next request. */
+  /**
+   * Takes the creator's permissions and active flag, unless this object already holds a newer
+   * state: pushes may arrive twice, late or out of order, and the newest always stays. The
+   * chain's keys follow on their next request.
+   */
   setCreator(creator: Creator): void {
     const current = this.store.creator();
     if (current && (current.userId !== creator.userId || current.orgId !== creator.orgId)) return;
+    if (current && current.version > creator.version) return;
     this.store.putCreator(creator);
   }
 

@@ -81,7 +81,7 @@ export const OPERATIONS: Operation[] = [
     },
   },
   {
-    method: "post", path: "/dev/session", summary: "Local development only (DEV_LOGIN=true): mint a short-lived user token",
+    method: "post", path: "/dev/session", summary: "Local development only (DEV_LOGIN=true, a loopback host, no AUTH_JWKS_URL): mint a short-lived user token",
     security: "none", body: DevSessionInput, errors: [404, 415, 422],
     success: {
       status: 200,

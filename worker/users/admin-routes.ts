@@ -7,11 +7,13 @@ import { methodNotAllowed } from "../http/method-not-allowed";
 import { digestKey, digestsEqual } from "../keys/key-digest";
 import { ExternalId } from "../schemas/text";
 import { PutUserInput } from "./user-schemas";
-import { UserService } from "./user-service";
+import { userAuthorityFor } from "./user-authority-client";
 
 /**
  * `/v1/admin`: the server-to-server API the host backend calls (bearer `ADMIN_API_TOKEN`) to
- * tell the Worker about a user's permissions and deactivation.
+ * tell the Worker about a user's permissions and deactivation. Each update is stamped when it
+ * arrives and applies unless a newer state (a later update, or a token issued later) is already
+ * in place; the response shows the user's state as it now stands.
  *
  * @example
  * app.route("/v1/admin", adminRoutes());
@@ -31,16 +33,26 @@ export function adminRoutes() {
   });
 
   admin.put("/orgs/:orgId/users/:userId", async (c) => {
+    // Stamped on arrival: a request that arrives later wins, however its delivery races.
+    const stamp = Date.now();
     const orgId = ExternalId.safeParse(c.req.param("orgId"));
     const userId = ExternalId.safeParse(c.req.param("userId"));
     if (!orgId.success || !userId.success) throw new Failure("not_found", "No such org or user id.");
     const input = await readJsonBody(c, PutUserInput);
-    const user = await new UserService(c.env).record(
-      { orgId: orgId.data, id: userId.data, name: input.name, permissions: input.permissions, active: input.active },
-      { type: "admin_api", id: "admin_api" },
+    const ref = { orgId: orgId.data, userId: userId.data };
+    const { user, synced } = await userAuthorityFor(c.env, ref).adminUpdate(
+      ref,
+      { source: "admin_api", stamp, name: input.name, permissions: input.permissions, active: input.active },
       requestOrigin(c.req.raw),
     );
-    return c.json({ user: { ...user, updatedAt: new Date(user.updatedAt).toISOString() } });
+    if (!synced) {
+      throw new Failure("limiter_unavailable", "The change is stored, but some of the user's keys could not be reached yet; they are retried every 10 s. Repeat the request to confirm.", {
+        retryAfterSeconds: 10,
+      });
+    }
+    return c.json({
+      user: { orgId: user.orgId, id: user.userId, name: user.name, permissions: user.permissions, active: user.active, updatedAt: new Date(user.version).toISOString() },
+    });
   });
 
   admin.all("/orgs/:orgId/users/:userId", methodNotAllowed("PUT"));

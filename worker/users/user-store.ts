@@ -6,6 +6,8 @@ export interface UserRecord {
   permissions: string[];
   active: boolean;
   updatedAt: number;
+  /** The order of this state (see users/user-state.ts): a write lands only if not older. */
+  version: number;
 }
 
 interface UserRow {
@@ -15,6 +17,7 @@ interface UserRow {
   permissions: string;
   active: number;
   updated_at: number;
+  version: number;
 }
 
 /**
@@ -31,15 +34,19 @@ export class UserStore {
     return row ? fromRow(row) : null;
   }
 
-  /** Writes a user's whole record (insert or replace). */
+  /**
+   * Writes a user's whole record unless the stored one is newer, so writes replayed late or out
+   * of order never undo a newer state.
+   */
   upsert(user: UserRecord): D1PreparedStatement {
     return this.db
       .prepare(
-        `INSERT INTO users (org_id, id, name, permissions, active, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO users (org_id, id, name, permissions, active, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (org_id, id) DO UPDATE SET name = excluded.name, permissions = excluded.permissions,
-           active = excluded.active, updated_at = excluded.updated_at`,
+           active = excluded.active, updated_at = excluded.updated_at, version = excluded.version
+         WHERE excluded.version >= users.version`,
       )
-      .bind(user.orgId, user.id, user.name, JSON.stringify(user.permissions), user.active ? 1 : 0, user.updatedAt);
+      .bind(user.orgId, user.id, user.name, JSON.stringify(user.permissions), user.active ? 1 : 0, user.updatedAt, user.version);
   }
 }
 
@@ -51,5 +58,6 @@ function fromRow(row: UserRow): UserRecord {
     permissions: JSON.parse(row.permissions) as string[],
     active: row.active === 1,
     updatedAt: row.updated_at,
+    version: row.version,
   };
 }

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ProblemBody } from "../../../worker/http/problem";
+import worker from "../../../worker/index";
 import { call, snapshotTables, unique, type CallOptions, type KeyJson } from "../helpers/api";
 
 interface DevSession {
@@ -14,6 +17,21 @@ function sessionBody(overrides: Record<string, unknown> = {}): Record<string, un
 function openSession(options: CallOptions = {}): Promise<Response> {
   return call("POST", "/dev/session", { json: sessionBody(), ...options });
 }
+
+/** POSTs to `path` on another origin than the helper's http://127.0.0.1:8787. */
+async function postAt(origin: string, path: string): Promise<Response> {
+  const request = new Request(`${origin}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(sessionBody()),
+  });
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+afterEach(() => vi.restoreAllMocks());
 
 /** A problem body without the per-request id, for comparing two refusals. */
 async function problemWithoutId(res: Response): Promise<Omit<ProblemBody, "requestId">> {
@@ -64,6 +82,41 @@ describe("POST /dev/session with DEV_LOGIN true", () => {
     const before = await snapshotTables();
     expect((await openSession()).status).toBe(200);
     expect(await snapshotTables()).toBe(before);
+  });
+});
+
+describe("POST /dev/session on a loopback host only", () => {
+  it.each(["http://localhost:8787", "http://[::1]:8787"])("returns a token when the request is addressed to %s", async (origin) => {
+    const res = await postAt(origin, "/dev/session");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ token: expect.any(String) });
+  });
+
+  it.each([
+    ["a public host name", () => `https://${unique("api")}.example.com`],
+    ["a host name that starts with localhost", () => `http://localhost.${unique("dev")}.example.com:8787`],
+    ["a private network address", () => "http://192.168.1.20:8787"],
+  ])("answers 404 identical to an unknown route when the request is addressed to %s", async (_, origin) => {
+    const res = await postAt(origin(), "/dev/session");
+    const unknown = await postAt(origin(), `/dev/${unique("nothing")}`);
+    expect(res.status).toBe(404);
+    expect(await problemWithoutId(res)).toEqual(await problemWithoutId(unknown));
+  });
+});
+
+describe("POST /dev/session when AUTH_JWKS_URL is set", () => {
+  it("answers 404 identical to an unknown route and logs that AUTH_JWKS_URL turns it off", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const signIn = {
+      AUTH_JWKS_URL: `https://${unique("idp")}.test/.well-known/jwks.json`,
+      AUTH_ISSUER: `https://${unique("issuer")}.test/`,
+      AUTH_AUDIENCE: unique("aud"),
+    };
+    const res = await openSession({ env: signIn });
+    const unknown = await call("POST", `/dev/${unique("nothing")}`, { json: sessionBody(), env: signIn });
+    expect(res.status).toBe(404);
+    expect(await problemWithoutId(res)).toEqual(await problemWithoutId(unknown));
+    expect(log.mock.calls.flat().join("\n")).toMatch(/DEV_LOGIN.*AUTH_JWKS_URL/);
   });
 });
 

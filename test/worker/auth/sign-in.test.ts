@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, unique, user } from "../helpers/api";
+import { call, unique, user, refreshed } from "../helpers/api";
 import { generateJwks, mintToken, serveJwks, TEST_JWT_SECRET } from "../helpers/jwt";
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -10,6 +10,15 @@ const claims = (extra: Record<string, unknown> = {}) => ({
   exp: now() + 300,
   ...extra,
 });
+
+/** Sign-in settings for an identity provider of this test only: JWKS URL, issuer and audience. */
+function jwksSignIn() {
+  return {
+    AUTH_JWKS_URL: `https://${unique("idp")}.test/.well-known/jwks.json`,
+    AUTH_ISSUER: `https://${unique("issuer")}.test/`,
+    AUTH_AUDIENCE: unique("aud"),
+  };
+}
 
 async function status(token: string | null, env?: Record<string, string>) {
   const res = await call("GET", "/v1/keys", { token, env });
@@ -64,27 +73,44 @@ describe("signing in to the management API", () => {
 
   it("reads org and permissions from configured claim names", async () => {
     const env = { AUTH_ORG_CLAIM: "https://example.com/org", AUTH_PERMISSIONS_CLAIM: "scope_list" };
-    const token = await mintToken({ claims: { sub: unique("u"), "https://example.com/org": unique("org"), scope_list: ["contacts:read"], exp: now() + 60 } });
+    const token = await mintToken({ claims: { sub: unique("u"), "https://example.com/org": unique("org"), scope_list: ["contacts:read"], iat: now(), exp: now() + 60 } });
     const res = await call("POST", "/v1/keys", { token, env, json: { name: "custom", scopes: ["contacts:read"] } });
     expect(res.status).toBe(201);
   });
 
   for (const alg of ["RS256", "ES256"] as const) {
     it(`accepts an ${alg} token verified against AUTH_JWKS_URL`, async () => {
-      const url = `https://${unique("idp")}.test/.well-known/jwks.json`;
+      const idp = jwksSignIn();
       const { privateKey, jwks } = await generateJwks(alg, "k1");
-      vi.spyOn(globalThis, "fetch").mockImplementation(serveJwks(url, jwks).fetcher);
-      const token = await mintToken({ claims: claims(), privateKey, header: { kid: "k1" } });
-      expect(await status(token, { AUTH_JWKS_URL: url })).toBe(200);
+      vi.spyOn(globalThis, "fetch").mockImplementation(serveJwks(idp.AUTH_JWKS_URL, jwks).fetcher);
+      const token = await mintToken({ claims: claims({ iss: idp.AUTH_ISSUER, aud: idp.AUTH_AUDIENCE }), privateKey, header: { kid: "k1" } });
+      expect(await status(token, idp)).toBe(200);
     });
   }
 
   it("refuses an HS256 token whose HMAC key is the identity provider's public key (algorithm confusion)", async () => {
-    const url = `https://${unique("idp")}.test/.well-known/jwks.json`;
+    const idp = jwksSignIn();
     const { jwks } = await generateJwks("RS256", "k1");
-    vi.spyOn(globalThis, "fetch").mockImplementation(serveJwks(url, jwks).fetcher);
-    const token = await mintToken({ claims: claims(), alg: "HS256", hsSecret: JSON.stringify(jwks.keys[0]), header: { kid: "k1" } });
-    expect(await status(token, { AUTH_JWKS_URL: url })).toBe(401);
+    vi.spyOn(globalThis, "fetch").mockImplementation(serveJwks(idp.AUTH_JWKS_URL, jwks).fetcher);
+    const forged = claims({ iss: idp.AUTH_ISSUER, aud: idp.AUTH_AUDIENCE });
+    const token = await mintToken({ claims: forged, alg: "HS256", hsSecret: JSON.stringify(jwks.keys[0]), header: { kid: "k1" } });
+    expect(await status(token, idp)).toBe(401);
+  });
+
+  it("answers 503 identity_provider_unavailable to a second sign-in without fetching the failed key set again", async () => {
+    const idp = jwksSignIn();
+    const { privateKey } = await generateJwks("ES256", "k1");
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("identity provider down"));
+    const signIn = async () => {
+      const token = await mintToken({ claims: claims({ iss: idp.AUTH_ISSUER, aud: idp.AUTH_AUDIENCE }), privateKey, header: { kid: "k1" } });
+      const res = await call("GET", "/v1/keys", { token, env: idp });
+      return [res.status, ((await res.json()) as { code: string }).code];
+    };
+    expect([await signIn(), await signIn(), fetchSpy.mock.calls.length]).toEqual([
+      [503, "identity_provider_unavailable"],
+      [503, "identity_provider_unavailable"],
+      1,
+    ]);
   });
 
   it("refuses an RS256 token when only HS256 is configured", async () => {
@@ -95,7 +121,7 @@ describe("signing in to the management API", () => {
   it("refreshes the stored user's name and permissions from each token", async () => {
     const alice = await user({ permissions: ["contacts:read"] });
     await call("GET", "/v1/keys", { token: alice.token });
-    const promoted = await user({ orgId: alice.orgId, userId: alice.userId, name: "Alice Renamed", permissions: ["contacts:read", "billing:read"] });
+    const promoted = await refreshed(alice, { name: "Alice Renamed", permissions: ["contacts:read", "billing:read"] });
     const res = await call("POST", "/v1/keys", { token: promoted.token, json: { name: "b", scopes: ["billing:read"] } });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { key: { createdBy: { name: string } } }).key.createdBy.name).toBe("Alice Renamed");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { encodeBase62 } from "../../../worker/keys/base62";
 import { crc32 } from "../../../worker/keys/crc32";
 import { generateApiKey } from "../../../worker/keys/key-format";
-import { call, createKey, useKey, user } from "../helpers/api";
+import { call, createKey, useKey, user, refreshed } from "../helpers/api";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 const setUser = (orgId: string, userId: string, json: unknown) =>
@@ -113,8 +113,8 @@ describe("verifying X-API-Key", () => {
   it("follows a permission change carried by the user's refreshed token", async () => {
     const alice = await user({ permissions: ["contacts:read"] });
     const { secret } = await createKey(alice);
-    const refreshed = await user({ orgId: alice.orgId, userId: alice.userId, permissions: [] });
-    await call("GET", "/v1/keys", { token: refreshed.token });
+    const demoted = await refreshed(alice, { permissions: [] });
+    await call("GET", "/v1/keys", { token: demoted.token });
     expect((await useKey(secret, "/api/contacts")).status).toBe(403);
   });
 

@@ -33,22 +33,43 @@ export function unique(label: string): string {
 }
 
 /**
- * Signs a user in with an HS256 token like the host app would issue.
+ * Signs a user in with an HS256 token like the host app would issue, issued now (`iat`) unless
+ * `issuedAt` (epoch seconds) says otherwise. A token's claims replace the stored user's only when
+ * it was issued after the state applied last: a refreshed token in the same second needs a
+ * later `issuedAt`.
  *
  * @example
  * const alice = await user({ permissions: ["contacts:read"] });
  */
-export async function user(options: { orgId?: string; userId?: string; name?: string; permissions?: string[] } = {}): Promise<TestUser> {
+export async function user(
+  options: { orgId?: string; userId?: string; name?: string; permissions?: string[]; issuedAt?: number } = {},
+): Promise<TestUser> {
   const orgId = options.orgId ?? unique("org");
   const userId = options.userId ?? unique("user");
   const name = options.name ?? `User ${userId}`;
   const permissions = options.permissions ?? ["contacts:read", "contacts:write"];
   const now = Math.floor(Date.now() / 1000);
   const token = await mintToken({
-    claims: { sub: userId, org_id: orgId, name, permissions, iat: now, exp: now + 600 },
+    claims: { sub: userId, org_id: orgId, name, permissions, iat: options.issuedAt ?? now, exp: now + 600 },
     hsSecret: TEST_JWT_SECRET,
   });
   return { orgId, userId, name, permissions, token };
+}
+
+/**
+ * The same user's next token, issued one second after now so it outranks every earlier one.
+ *
+ * @example
+ * const demoted = await refreshed(alice, { permissions: [] });
+ */
+export function refreshed(previous: TestUser, changes: { name?: string; permissions?: string[] } = {}): Promise<TestUser> {
+  return user({
+    orgId: previous.orgId,
+    userId: previous.userId,
+    name: changes.name ?? previous.name,
+    permissions: changes.permissions ?? previous.permissions,
+    issuedAt: Math.floor(Date.now() / 1000) + 1,
+  });
 }
 
 /** An org admin (`api_keys:admin`) in the given org. */

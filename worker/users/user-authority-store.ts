@@ -1,0 +1,131 @@
+import type { OutboxOp } from "../limiter/outbox";
+import type { UserState } from "./user-state";
+
+/** One key of the user as their coordinator counts it. */
+export interface OwnedKey {
+  id: string;
+  /** The limiter id of the key's chain (the Durable Object that decides its requests). */
+  chain: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS user_state (
+    only INTEGER PRIMARY KEY CHECK (only = 1), org_id TEXT NOT NULL, user_id TEXT NOT NULL,
+    name TEXT, permissions TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS owned_keys (
+    id TEXT PRIMARY KEY, chain TEXT NOT NULL, expires_at INTEGER, revoked_at INTEGER);
+  CREATE TABLE IF NOT EXISTS chain_sync (chain TEXT PRIMARY KEY, version INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL);
+`;
+
+/**
+ * The SQLite storage of one `UserAuthority`: the user's state, their keys (for the exact active
+ * count and the list of chains), which state each chain has acknowledged, and owed D1 writes.
+ * Every method is synchronous, so a caller decides and writes without yielding in between.
+ *
+ * @example
+ * const store = new UserAuthorityStore(ctx.storage.sql);
+ * store.state();
+ */
+export class UserAuthorityStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  state(): UserState | null {
+    const row = this.sql
+      .exec<{ org_id: string; user_id: string; name: string | null; permissions: string; active: number; version: number }>(
+        "SELECT * FROM user_state",
+      )
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      orgId: row.org_id,
+      userId: row.user_id,
+      name: row.name,
+      permissions: JSON.parse(row.permissions) as string[],
+      active: row.active === 1,
+      version: row.version,
+    };
+  }
+
+  putState(state: UserState): void {
+    this.sql.exec(
+      `INSERT INTO user_state (only, org_id, user_id, name, permissions, active, version) VALUES (1, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (only) DO UPDATE SET name = excluded.name, permissions = excluded.permissions,
+         active = excluded.active, version = excluded.version`,
+      state.orgId, state.userId, state.name, JSON.stringify(state.permissions), state.active ? 1 : 0, state.version,
+    );
+  }
+
+  /** Keys that are active at `now`. */
+  countActive(now: number): number {
+    return this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM owned_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", now)
+      .one().n;
+  }
+
+  findKey(id: string): OwnedKey | null {
+    const row = this.sql
+      .exec<{ id: string; chain: string; expires_at: number | null; revoked_at: number | null }>("SELECT * FROM owned_keys WHERE id = ?", id)
+      .toArray()[0];
+    return row ? { id: row.id, chain: row.chain, expiresAt: row.expires_at, revokedAt: row.revoked_at } : null;
+  }
+
+  putKey(key: OwnedKey): void {
+    this.sql.exec(
+      `INSERT INTO owned_keys (id, chain, expires_at, revoked_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
+      key.id, key.chain, key.expiresAt, key.revokedAt,
+    );
+  }
+
+  deleteKey(id: string): void {
+    this.sql.exec("DELETE FROM owned_keys WHERE id = ?", id);
+  }
+
+  /** Chains with at least one key that is not revoked: those a new state must reach. */
+  liveChains(): string[] {
+    return this.sql
+      .exec<{ chain: string }>("SELECT DISTINCT chain FROM owned_keys WHERE revoked_at IS NULL ORDER BY chain")
+      .toArray()
+      .map((r) => r.chain);
+  }
+
+  /** Live chains that have not yet acknowledged `version`. */
+  chainsBehind(version: number): string[] {
+    return this.sql
+      .exec<{ chain: string }>(
+        `SELECT DISTINCT k.chain FROM owned_keys k LEFT JOIN chain_sync s ON s.chain = k.chain
+         WHERE k.revoked_at IS NULL AND coalesce(s.version, -1) < ? ORDER BY k.chain`,
+        version,
+      )
+      .toArray()
+      .map((r) => r.chain);
+  }
+
+  markChainSynced(chain: string, version: number): void {
+    this.sql.exec(
+      `INSERT INTO chain_sync (chain, version) VALUES (?, ?)
+       ON CONFLICT (chain) DO UPDATE SET version = max(version, excluded.version)`,
+      chain, version,
+    );
+  }
+
+  enqueue(ops: readonly OutboxOp[]): void {
+    for (const op of ops) this.sql.exec("INSERT INTO outbox (op) VALUES (?)", JSON.stringify(op));
+  }
+
+  pending(): { seq: number; op: OutboxOp }[] {
+    return this.sql
+      .exec<{ seq: number; op: string }>("SELECT seq, op FROM outbox ORDER BY seq")
+      .toArray()
+      .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as OutboxOp }));
+  }
+
+  clearPending(upToSeq: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", upToSeq);
+  }
+}
