@@ -47,6 +47,7 @@ const DAY = 86_400_000;
  * @csspart badge - A status badge.
  * @csspart hint - A best-practice hint (rotate, unused, expires soon).
  * @csspart rotate-button - A row's Rotate button.
+ * @csspart rotate-owner-note - Stands in for Rotate on a key that can do more than the viewer (only its owner may rotate it).
  * @csspart revoke-button - A row's Revoke button.
  * @csspart more-button - "Load more".
  * @csspart loading - The loading state.

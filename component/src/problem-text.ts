@@ -1,9 +1,15 @@
 import { ApiError } from "./api-client";
+import type { TermKey } from "./terms";
 import type { ViewContext } from "./view-context";
 
+/** Problem codes whose catalogue sentence replaces the server's (English-only) `detail`. */
+const CODE_TERMS: Partial<Record<string, TermKey>> = {
+  rotation_requires_owner: "rotateOwnerReason",
+};
+
 /**
- * The sentence to show for a failed call: the server's `detail`, or the catalogue's words for a
- * network failure, an expired session or anything unexplained.
+ * The sentence to show for a failed call: the catalogue's words for a network failure, an expired
+ * session or a code it explains, else the server's `detail`, else a generic failure.
  *
  * @example
  * problemMessage(error, ctx.t); // "The server could not be reached."
@@ -12,6 +18,8 @@ export function problemMessage(error: unknown, t: ViewContext["t"]): string {
   if (!(error instanceof ApiError)) return t("errorGeneric");
   if (error.problem.status === 0) return t("errorNetwork");
   if (error.problem.status === 401) return t("signInAgain");
+  const known = error.problem.code ? CODE_TERMS[error.problem.code] : undefined;
+  if (known) return t(known);
   return error.problem.detail ?? t("errorGeneric");
 }
 

@@ -71,6 +71,7 @@ export const styles = css`
   th { font-size: 0.875em; color: var(--_muted); font-weight: 600; }
   td.actions { white-space: nowrap; text-align: end; }
   td.actions button { margin-inline-start: 0.25em; }
+  .owner-note { color: var(--_muted); font-size: 0.875em; cursor: help; text-decoration: underline dotted; }
   code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.9em; }
   td code { white-space: nowrap; }
   .badge { display: inline-block; border: 1px solid currentColor; border-radius: 999px; padding: 0 0.5em; font-size: 0.8em; font-weight: 600; }

@@ -12,6 +12,8 @@ export interface ApiKey {
   scopes: string[] | null;
   rotatedFromId: string | null;
   rotatedToId: string | null;
+  /** The caller may not rotate this key: it can do things the caller can't (only its owner may). */
+  rotationRequiresOwner: boolean;
 }
 
 export type KeyStatus = "active" | "expired" | "revoked";

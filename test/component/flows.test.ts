@@ -213,6 +213,24 @@ describe("<api-keys-settings> against the real Worker", () => {
     await expectAccessible(asAdmin, "admin list");
   });
 
+  it("shows an admin the owner note instead of Rotate on a member's key that can do more than the admin", async () => {
+    const orgId = unique("org");
+    const member = await signIn({ userId: unique("member"), orgId, name: "Max Member", permissions: ["contacts:read", "contacts:write"] });
+    const boss = await signIn({ userId: unique("admin"), orgId, name: "Ada Admin", permissions: ["api_keys:admin", "contacts:read"] });
+    await createThroughApi(member, "Writer key");
+    await createThroughApi(boss, "Admin key");
+    const el = await mount({ apiBase: WORKER, token: boss });
+    await until(() => rows(el).length === 2, "admin rows");
+    const actions = Object.fromEntries(
+      rows(el).map((r) => [r.querySelector("strong")!.textContent, [...r.querySelectorAll("td.actions > *")].map((a) => a.getAttribute("part"))]),
+    );
+    expect(actions).to.deep.equal({ "Writer key": ["rotate-owner-note", "revoke-button"], "Admin key": ["rotate-button", "revoke-button"] });
+    expect(shadow(el).querySelector("[part=rotate-owner-note]")!.textContent).to.contain("Owner rotates");
+    expect(button(el, "Revoke Writer key").disabled).to.equal(false);
+    expect(button(el, "Rotate Admin key").disabled).to.equal(false);
+    await expectAccessible(el, "admin list with an owner-only key");
+  });
+
   it("asks getToken again after a 401 and retries with the fresh token", async () => {
     const orgId = unique("org");
     const fresh = await signIn({ userId: unique("user"), orgId });

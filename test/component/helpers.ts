@@ -103,6 +103,7 @@ export function fakeKey(overrides: Partial<ApiKey> = {}): ApiKey {
     scopes: null,
     rotatedFromId: null,
     rotatedToId: null,
+    rotationRequiresOwner: false,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { emulateMedia, setViewport } from "@web/test-runner-commands";
+import type { ApiKeysErrorEvent } from "../../component/src/events";
 import { button, expect, expectAccessible, fakeKey, mount, shadow, stubFetch, until } from "./helpers";
 
 const DAY = 86_400_000;
@@ -96,6 +97,43 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     ]);
     expect(shadow(el).querySelectorAll("[part=row]")[2]!.textContent).to.contain("Never");
     await expectAccessible(el, "list with hints");
+  });
+
+  it("shows an explained owner note instead of Rotate on a key only its owner may rotate, in English and German", async () => {
+    stub = stubFetch(() => json({ keys: [fakeKey({ name: "Owner only", rotationRequiresOwner: true })], nextCursor: null }));
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    await until(() => shadow(el).querySelector("[part=row]"), "row");
+    const note = () => shadow(el).querySelector("[part=rotate-owner-note]")!;
+    const actionParts = [...shadow(el).querySelectorAll("td.actions > *")].map((a) => a.getAttribute("part"));
+    expect(actionParts).to.deep.equal(["rotate-owner-note", "revoke-button"]);
+    expect(note().textContent).to.equal("Owner rotates. This key can do more than you can. Revoke it, or ask its owner to rotate it.");
+    expect(getComputedStyle(note().querySelector(".sr-only")!).position).to.equal("absolute");
+    await expectAccessible(el, "list with an owner-only key");
+    el.locale = "de";
+    await el.updateComplete;
+    expect(note().textContent).to.equal("Rotiert der Inhaber. Dieser Schlüssel darf mehr als Sie. Widerrufen Sie ihn oder bitten Sie den Inhaber, ihn zu rotieren.");
+  });
+
+  it("explains a rotation the server refuses with rotation_requires_owner in the catalogue's words", async () => {
+    const key = fakeKey({ name: "Changed meanwhile" });
+    stub = stubFetch((_url, init) =>
+      init?.method === "POST"
+        ? json({ status: 403, code: "rotation_requires_owner", detail: "Server wording that must not be shown." }, 403)
+        : json({ keys: [key], nextCursor: null }),
+    );
+    const errors: ApiKeysErrorEvent[] = [];
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    el.addEventListener("api-keys-error", (e) => errors.push(e as ApiKeysErrorEvent));
+    await until(() => shadow(el).querySelector("[part=row]"), "row");
+    button(el, "Rotate Changed meanwhile").click();
+    await until(() => shadow(el).querySelector("dialog[open]"), "wizard");
+    button(el, "Create new key").click();
+    await until(() => shadow(el).querySelector("dialog [role=alert]"), "error in the wizard");
+    expect(shadow(el).querySelector("dialog [role=alert]")!.textContent).to.equal(
+      "This key can do more than you can. Revoke it, or ask its owner to rotate it.",
+    );
+    expect(errors.map((e) => [e.status, e.code])).to.deep.equal([[403, "rotation_requires_owner"]]);
+    await expectAccessible(el, "rotate refused for the owner only");
   });
 
   it("switches language, dates and relative times with locale", async () => {

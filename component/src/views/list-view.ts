@@ -99,13 +99,23 @@ function row(ctx: ViewContext, key: ApiKey, actions: ListActions): TemplateResul
       <td data-label=${t("colExpires")}>${key.expiresAt ? fmt.date(key.expiresAt) : t("noExpiry")}</td>
       <td data-label=${t("colStatus")}><span class="badge ${key.status}" part="badge">${t(key.status)}</span></td>
       <td class="actions">
-        ${key.status === "active" && !key.rotatedToId
-          ? html`<button part="rotate-button" aria-label=${t("rotateKeyLabel", { name: key.name })} @click=${(e: Event) => actions.onRotate(key, e.currentTarget as HTMLElement)}>${t("rotate")}</button>`
-          : nothing}
+        ${key.status === "active" && !key.rotatedToId ? rotateAction(ctx, key, actions) : nothing}
         ${key.status !== "revoked"
           ? html`<button part="revoke-button" aria-label=${t("revokeKeyLabel", { name: key.name })} @click=${(e: Event) => actions.onRevoke(key, e.currentTarget as HTMLElement)}>${t("revoke")}</button>`
           : nothing}
       </td>
     </tr>
   `;
+}
+
+// A key that can do more than the caller gets a note instead of a Rotate button the server
+// would refuse: the reason is read out with it and shown on hover.
+function rotateAction(ctx: ViewContext, key: ApiKey, actions: ListActions): TemplateResult {
+  const { t } = ctx;
+  if (key.rotationRequiresOwner) {
+    return html`<span class="owner-note" part="rotate-owner-note" title=${t("rotateOwnerReason")}
+      >${t("rotateOwnerNote")}<span class="sr-only">. ${t("rotateOwnerReason")}</span></span
+    >`;
+  }
+  return html`<button part="rotate-button" aria-label=${t("rotateKeyLabel", { name: key.name })} @click=${(e: Event) => actions.onRotate(key, e.currentTarget as HTMLElement)}>${t("rotate")}</button>`;
 }
