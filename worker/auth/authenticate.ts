@@ -31,7 +31,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       jwksUrl: config.jwksUrl,
       issuer: config.issuer,
       audience: config.audience,
-      nowSeconds: Math.floor(Date.now() / 1000),
+      nowSeconds: Math.floor(receivedAt / 1000),
     });
     if (!result.ok) {
       if (result.reason === "jwks_unavailable") {

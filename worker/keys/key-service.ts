@@ -81,15 +81,15 @@ export class KeyService {
       this.config.maxActiveKeysPerUser,
     );
     if (!reservation.ok) throw this.refusal(reservation.reason);
-    try {
-      await authorityFor(this.env, record.id).register(authorityKeyOf(record), reservation.creator, [
+    await authorityFor(this.env, record.id)
+      .register(authorityKeyOf(record), reservation.creator, [
         { op: "insertKey", key: record },
         { op: "appendAudit", event: this.event("key.created", principal, record, now, origin) },
-      ]);
-    } catch (error) {
-      await coordinator.releaseKey(owner, record.id).catch(() => undefined);
-      throw error;
-    }
+      ])
+      .catch(async (error: unknown) => {
+        await coordinator.releaseKey(owner, record.id).catch(() => undefined);
+        throw error;
+      });
     const view = { ...record, creatorName: principal.name, creatorPermissions: principal.permissions };
     return { key: toKeyView(view, now, principal), secret: generated.secret };
   }
@@ -192,18 +192,17 @@ export class KeyService {
       );
       if (!reservation.ok) throw this.refusal(reservation.reason);
       const release = () => coordinator.releaseKey(owner, successor.id, { id: old.id, expiresAt: old.expiresAt }).catch(() => undefined);
-      let result: Awaited<ReturnType<ReturnType<typeof authorityFor>["rotate"]>>;
-      try {
-        result = await authorityFor(this.env, old.id).rotate(old.id, authorityKeyOf(successor), oldExpiresAt, [
+      const result = await authorityFor(this.env, old.id)
+        .rotate(old.id, authorityKeyOf(successor), oldExpiresAt, [
           { op: "insertKey", key: successor },
           { op: "markRotated", id: old.id, successorId: successor.id, expiresAt: oldExpiresAt },
           { op: "appendAudit", event: this.event("key.created", principal, successor, now, origin) },
           { op: "appendAudit", event: this.event("key.rotated", principal, old, now, origin) },
-        ]);
-      } catch (error) {
-        await release();
-        throw error;
-      }
+        ])
+        .catch(async (error: unknown) => {
+          await release();
+          throw error;
+        });
       if (result.ok) {
         return { key: toKeyView(successor, now, principal), secret: generated.secret, previous: toKeyView(previous, now, principal) };
       }

@@ -1,4 +1,5 @@
-import type { OutboxOp } from "./outbox";
+import type { UserState } from "../users/user-state";
+import { UserStateRow } from "../users/user-state-row";
 
 /** What a key's Durable Object knows of one key of its rotation chain. */
 export interface AuthorityKey {
@@ -13,16 +14,8 @@ export interface AuthorityKey {
   lastUsedAt: number | null;
 }
 
-/** The creator of the chain's keys, as the object last heard of them. */
-export interface Creator {
-  orgId: string;
-  userId: string;
-  name: string | null;
-  permissions: string[];
-  active: boolean;
-  /** The order of this state (users/user-state.ts); the object keeps the newest it has seen. */
-  version: number;
-}
+/** The creator of the chain's keys, as the object last heard of them: a copy of their user state. */
+export type Creator = UserState;
 
 interface KeyRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -41,11 +34,7 @@ const SCHEMA = `
     id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, secret_digest TEXT NOT NULL,
     scopes TEXT, expires_at INTEGER, revoked_at INTEGER, rotated_to_id TEXT,
     last_used_at INTEGER, flushed_last_used_at INTEGER);
-  CREATE TABLE IF NOT EXISTS creator (
-    only INTEGER PRIMARY KEY CHECK (only = 1), org_id TEXT NOT NULL, user_id TEXT NOT NULL,
-    name TEXT, permissions TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 0);
   CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL);
 `;
 
 /**
@@ -57,12 +46,11 @@ const SCHEMA = `
  * store.findKey(id);
  */
 export class AuthorityStore {
+  private readonly creatorRow: UserStateRow;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
-    // Objects created before user states had an order: their creator row gains version 0, so
-    // any ordered state replaces it.
-    const columns = sql.exec<{ name: string }>("PRAGMA table_info(creator)").toArray();
-    if (!columns.some((c) => c.name === "version")) sql.exec("ALTER TABLE creator ADD COLUMN version INTEGER NOT NULL DEFAULT 0");
+    this.creatorRow = new UserStateRow(sql, "creator");
   }
 
   findKey(id: string): AuthorityKey | null {
@@ -101,27 +89,11 @@ export class AuthorityStore {
   }
 
   creator(): Creator | null {
-    const row = this.sql
-      .exec<{ org_id: string; user_id: string; name: string | null; permissions: string; active: number; version: number }>("SELECT * FROM creator")
-      .toArray()[0];
-    if (!row) return null;
-    return {
-      orgId: row.org_id,
-      userId: row.user_id,
-      name: row.name,
-      permissions: JSON.parse(row.permissions) as string[],
-      active: row.active === 1,
-      version: row.version,
-    };
+    return this.creatorRow.get();
   }
 
   putCreator(creator: Creator): void {
-    this.sql.exec(
-      `INSERT INTO creator (only, org_id, user_id, name, permissions, active, version) VALUES (1, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (only) DO UPDATE SET name = excluded.name, permissions = excluded.permissions, active = excluded.active,
-         version = excluded.version`,
-      creator.orgId, creator.userId, creator.name, JSON.stringify(creator.permissions), creator.active ? 1 : 0, creator.version,
-    );
+    this.creatorRow.put(creator);
   }
 
   /** Admission times within the longest window, ascending. */
@@ -133,21 +105,6 @@ export class AuthorityStore {
   admit(at: number, keepAfter: number): void {
     this.sql.exec("INSERT INTO admissions (at) VALUES (?)", at);
     this.sql.exec("DELETE FROM admissions WHERE at <= ?", keepAfter);
-  }
-
-  enqueue(ops: readonly OutboxOp[]): void {
-    for (const op of ops) this.sql.exec("INSERT INTO outbox (op) VALUES (?)", JSON.stringify(op));
-  }
-
-  pending(): { seq: number; op: OutboxOp }[] {
-    return this.sql
-      .exec<{ seq: number; op: string }>("SELECT seq, op FROM outbox ORDER BY seq")
-      .toArray()
-      .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as OutboxOp }));
-  }
-
-  clearPending(upToSeq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", upToSeq);
   }
 }
 

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { digestsEqual } from "../keys/key-digest";
 import { keyStatus } from "../keys/key-status";
 import { type AuthorityKey, AuthorityStore, type Creator } from "./authority-store";
-import { type OutboxOp, outboxStatements } from "./outbox";
+import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
 import { decide, POLICIES, type PolicyName, type PolicyUsage } from "./sliding-window";
 
 /** Who a verified key acts for, with its effective permissions (creator's now ∩ scopes). */
@@ -44,12 +44,13 @@ const LONGEST_WINDOW_MS = Math.max(...POLICIES.map((p) => p.windowMs));
 export class KeyAuthority extends DurableObject<Env> {
   private readonly store: AuthorityStore;
   private admissions: number[];
+  private readonly outbox: Outbox;
   private alarmAt: number | null = null;
-  private flushing: Promise<boolean> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new AuthorityStore(ctx.storage.sql);
+    this.outbox = new Outbox(ctx.storage.sql, env.DB);
     this.admissions = this.store.admissions();
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
@@ -84,7 +85,7 @@ export class KeyAuthority extends DurableObject<Env> {
   async register(key: AuthorityKey, creator: Creator, ops: OutboxOp[]): Promise<{ synced: boolean }> {
     this.setCreator(creator);
     this.store.putKey(key);
-    this.store.enqueue(ops);
+    this.outbox.enqueue(ops);
     return { synced: await this.flush() };
   }
 
@@ -96,7 +97,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const key = this.store.findKey(keyId);
     if (key?.revokedAt != null) return { revokedAt: key.revokedAt, changed: false, synced: await this.flush() };
     if (key) this.store.putKey({ ...key, revokedAt: at });
-    this.store.enqueue(ops);
+    this.outbox.enqueue(ops);
     return { revokedAt: at, changed: true, synced: await this.flush() };
   }
 
@@ -115,7 +116,7 @@ export class KeyAuthority extends DurableObject<Env> {
     if (this.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
     this.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt });
     this.store.putKey(successor);
-    this.store.enqueue(ops);
+    this.outbox.enqueue(ops);
     return { ok: true, synced: await this.flush() };
   }
 
@@ -154,29 +155,11 @@ export class KeyAuthority extends DurableObject<Env> {
     else if (this.store.unflushedUses().length > 0) this.scheduleAlarm(Date.now() + USE_FLUSH_DELAY_MS);
   }
 
-  /** Writes the outbox to D1 in order, one flush at a time; on failure an alarm retries. */
+  /** Writes the outbox to D1 in order; on failure an alarm retries. */
   private async flush(): Promise<boolean> {
-    while (this.flushing) await this.flushing;
-    this.flushing = this.flushOnce();
-    try {
-      return await this.flushing;
-    } finally {
-      this.flushing = null;
-    }
-  }
-
-  private async flushOnce(): Promise<boolean> {
-    const pending = this.store.pending();
-    if (pending.length === 0) return true;
-    try {
-      await this.env.DB.batch(outboxStatements(this.env.DB, pending.map((p) => p.op)));
-      this.store.clearPending(pending.at(-1)!.seq);
-      return true;
-    } catch (error) {
-      console.error(`D1 write deferred (${pending.length} ops): ${(error as Error).message}`);
-      this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
-      return false;
-    }
+    const ok = await this.outbox.flush();
+    if (!ok) this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
+    return ok;
   }
 
   private scheduleAlarm(at: number): void {

@@ -44,3 +44,55 @@ export function outboxStatements(db: D1Database, ops: readonly OutboxOp[]): D1Pr
     }
   });
 }
+
+/**
+ * A Durable Object's queue of owed D1 writes, kept in the object's own SQLite storage. `enqueue`
+ * is synchronous, so it commits together with the object's own change; `flush` writes the queue
+ * to D1 in order as one batch, one flush at a time, and keeps it when D1 refuses.
+ *
+ * @example
+ * const outbox = new Outbox(ctx.storage.sql, env.DB);
+ * outbox.enqueue([{ op: "revokeKey", id, at }]);
+ * if (!(await outbox.flush())) scheduleRetry();
+ */
+export class Outbox {
+  private flushing: Promise<boolean> | null = null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly db: D1Database,
+  ) {
+    sql.exec("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL)");
+  }
+
+  enqueue(ops: readonly OutboxOp[]): void {
+    for (const op of ops) this.sql.exec("INSERT INTO outbox (op) VALUES (?)", JSON.stringify(op));
+  }
+
+  /** Writes everything owed; false (and the queue kept) when D1 refused. */
+  async flush(): Promise<boolean> {
+    while (this.flushing) await this.flushing;
+    this.flushing = this.flushOnce();
+    try {
+      return await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async flushOnce(): Promise<boolean> {
+    const pending = this.sql
+      .exec<{ seq: number; op: string }>("SELECT seq, op FROM outbox ORDER BY seq")
+      .toArray()
+      .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as OutboxOp }));
+    if (pending.length === 0) return true;
+    try {
+      await this.db.batch(outboxStatements(this.db, pending.map((p) => p.op)));
+      this.sql.exec("DELETE FROM outbox WHERE seq <= ?", pending.at(-1)!.seq);
+      return true;
+    } catch (error) {
+      console.error(`D1 write deferred (${pending.length} ops): ${(error as Error).message}`);
+      return false;
+    }
+  }
+}

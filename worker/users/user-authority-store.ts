@@ -1,5 +1,5 @@
-import type { OutboxOp } from "../limiter/outbox";
 import type { UserState } from "./user-state";
+import { UserStateRow } from "./user-state-row";
 
 /** One key of the user as their coordinator counts it. */
 export interface OwnedKey {
@@ -11,18 +11,14 @@ export interface OwnedKey {
 }
 
 const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS user_state (
-    only INTEGER PRIMARY KEY CHECK (only = 1), org_id TEXT NOT NULL, user_id TEXT NOT NULL,
-    name TEXT, permissions TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS owned_keys (
     id TEXT PRIMARY KEY, chain TEXT NOT NULL, expires_at INTEGER, revoked_at INTEGER);
   CREATE TABLE IF NOT EXISTS chain_sync (chain TEXT PRIMARY KEY, version INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL);
 `;
 
 /**
  * The SQLite storage of one `UserAuthority`: the user's state, their keys (for the exact active
- * count and the list of chains), which state each chain has acknowledged, and owed D1 writes.
+ * count and the list of chains) and which state each chain has acknowledged.
  * Every method is synchronous, so a caller decides and writes without yielding in between.
  *
  * @example
@@ -30,34 +26,19 @@ const SCHEMA = `
  * store.state();
  */
 export class UserAuthorityStore {
+  private readonly stateRow: UserStateRow;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    this.stateRow = new UserStateRow(sql, "user_state");
   }
 
   state(): UserState | null {
-    const row = this.sql
-      .exec<{ org_id: string; user_id: string; name: string | null; permissions: string; active: number; version: number }>(
-        "SELECT * FROM user_state",
-      )
-      .toArray()[0];
-    if (!row) return null;
-    return {
-      orgId: row.org_id,
-      userId: row.user_id,
-      name: row.name,
-      permissions: JSON.parse(row.permissions) as string[],
-      active: row.active === 1,
-      version: row.version,
-    };
+    return this.stateRow.get();
   }
 
   putState(state: UserState): void {
-    this.sql.exec(
-      `INSERT INTO user_state (only, org_id, user_id, name, permissions, active, version) VALUES (1, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (only) DO UPDATE SET name = excluded.name, permissions = excluded.permissions,
-         active = excluded.active, version = excluded.version`,
-      state.orgId, state.userId, state.name, JSON.stringify(state.permissions), state.active ? 1 : 0, state.version,
-    );
+    this.stateRow.put(state);
   }
 
   /** Keys that are active at `now`. */
@@ -112,20 +93,5 @@ export class UserAuthorityStore {
        ON CONFLICT (chain) DO UPDATE SET version = max(version, excluded.version)`,
       chain, version,
     );
-  }
-
-  enqueue(ops: readonly OutboxOp[]): void {
-    for (const op of ops) this.sql.exec("INSERT INTO outbox (op) VALUES (?)", JSON.stringify(op));
-  }
-
-  pending(): { seq: number; op: OutboxOp }[] {
-    return this.sql
-      .exec<{ seq: number; op: string }>("SELECT seq, op FROM outbox ORDER BY seq")
-      .toArray()
-      .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as OutboxOp }));
-  }
-
-  clearPending(upToSeq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", upToSeq);
   }
 }

@@ -4,8 +4,7 @@ import type { Actor, RequestOrigin } from "../auth/principal";
 import { limiterIdOf } from "../keys/key-format";
 import { KeyStore } from "../keys/key-store";
 import { authorityForChain } from "../limiter/authority-client";
-import type { Creator } from "../limiter/authority-store";
-import { outboxStatements } from "../limiter/outbox";
+import { Outbox } from "../limiter/outbox";
 import { type OwnedKey, UserAuthorityStore } from "./user-authority-store";
 import { applies, applyUpdate, auditActionOf, differs, type UserState, type UserUpdate } from "./user-state";
 import { UserStore } from "./user-store";
@@ -18,7 +17,7 @@ export interface UserRef {
 
 /** The answer to a key reservation: expected refusals are values. */
 export type KeyReservation =
-  | { ok: true; creator: Creator }
+  | { ok: true; creator: UserState }
   | { ok: false; reason: "deactivated" | "active_key_limit" };
 
 /** How soon failed pushes to key chains and failed D1 writes are retried. */
@@ -40,11 +39,13 @@ const RETRY_DELAY_MS = 10_000;
  */
 export class UserAuthority extends DurableObject<Env> {
   private readonly store: UserAuthorityStore;
+  private readonly outbox: Outbox;
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new UserAuthorityStore(ctx.storage.sql);
+    this.outbox = new Outbox(ctx.storage.sql, env.DB);
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -94,7 +95,7 @@ export class UserAuthority extends DurableObject<Env> {
       return { ok: false, reason: "active_key_limit" };
     }
     this.store.putKey(key);
-    return { ok: true, creator: creatorOf(state) };
+    return { ok: true, creator: state };
   }
 
   /** Undoes a reservation whose key was not registered (and restores a rotated key's expiry). */
@@ -117,7 +118,7 @@ export class UserAuthority extends DurableObject<Env> {
     this.alarmAt = null;
     if (!this.store.state()) return;
     const pushed = await this.push();
-    const flushed = await this.flush();
+    const flushed = await this.outbox.flush();
     if (!pushed || !flushed) this.scheduleRetry();
   }
 
@@ -129,15 +130,15 @@ export class UserAuthority extends DurableObject<Env> {
     // The version advances even when nothing else changes: an older word must not apply later.
     this.store.putState(after);
     if (!differs(before, after)) return true;
+    const at = Date.now();
     const action = auditActionOf(before, after, before.version > 0);
-    this.store.enqueue([
-      { op: "upsertUser", user: { orgId: after.orgId, id: after.userId, name: after.name, permissions: after.permissions, active: after.active, updatedAt: Date.now(), version: after.version } },
-      ...(action
-        ? [{ op: "appendAudit" as const, event: newAuditEvent({ orgId: after.orgId, at: Date.now(), action, actor, ownerId: after.userId, keyId: null, origin }) }]
-        : []),
+    const { userId, ...rest } = after;
+    this.outbox.enqueue([
+      { op: "upsertUser", user: { ...rest, id: userId, updatedAt: at } },
+      ...(action ? [{ op: "appendAudit" as const, event: newAuditEvent({ orgId: after.orgId, at, action, actor, ownerId: userId, keyId: null, origin }) }] : []),
     ]);
     const pushed = await this.push();
-    if (!(await this.flush()) || !pushed) this.scheduleRetry();
+    if (!(await this.outbox.flush()) || !pushed) this.scheduleRetry();
     return pushed;
   }
 
@@ -145,7 +146,7 @@ export class UserAuthority extends DurableObject<Env> {
   private async push(): Promise<boolean> {
     const state = this.store.state()!;
     const behind = this.store.chainsBehind(state.version);
-    const results = await Promise.allSettled(behind.map((chain) => authorityForChain(this.env, chain).setCreator(creatorOf(state))));
+    const results = await Promise.allSettled(behind.map((chain) => authorityForChain(this.env, chain).setCreator(state)));
     let ok = true;
     results.forEach((result, i) => {
       if (result.status === "fulfilled") this.store.markChainSynced(behind[i]!, state.version);
@@ -155,19 +156,6 @@ export class UserAuthority extends DurableObject<Env> {
       }
     });
     return ok;
-  }
-
-  private async flush(): Promise<boolean> {
-    const pending = this.store.pending();
-    if (pending.length === 0) return true;
-    try {
-      await this.env.DB.batch(outboxStatements(this.env.DB, pending.map((p) => p.op)));
-      this.store.clearPending(pending.at(-1)!.seq);
-      return true;
-    } catch (error) {
-      console.error(`user D1 write deferred (${pending.length} ops): ${(error as Error).message}`);
-      return false;
-    }
   }
 
   /**
@@ -200,15 +188,4 @@ export class UserAuthority extends DurableObject<Env> {
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
   }
-}
-
-function creatorOf(state: UserState): Creator {
-  return {
-    orgId: state.orgId,
-    userId: state.userId,
-    name: state.name,
-    permissions: state.permissions,
-    active: state.active,
-    version: state.version,
-  };
 }

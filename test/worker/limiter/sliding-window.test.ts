@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rateLimited } from "../../../worker/edge/edge-problems";
 import { rateLimitHeaders } from "../../../worker/limiter/rate-limit-headers";
 import { decide, nearestExhaustion, POLICIES, usageOf, type PolicyName } from "../../../worker/limiter/sliding-window";
+import { mulberry32 } from "../helpers/seeded-random";
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -212,18 +213,6 @@ describe("sliding-window limiter: usage and rate-limit fields", () => {
     expect(rateLimitHeaders(d.usage).RateLimit).toBe('"minute";r=4;t=41');
   });
 });
-
-/** A small seeded PRNG (mulberry32), so every schedule can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A few hundred non-decreasing request times: bursts in one millisecond, small and medium gaps,

@@ -5,6 +5,7 @@ import { userAuthorityFor } from "../../../worker/users/user-authority-client";
 import type { UserUpdate } from "../../../worker/users/user-state";
 import { call, createKey, refreshed, unique, useKey, user } from "../helpers/api";
 import { mintToken } from "../helpers/jwt";
+import { mulberry32 } from "../helpers/seeded-random";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 const putUser = (orgId: string, userId: string, json: unknown) =>
@@ -24,6 +25,8 @@ describe("the newest word on a user wins", () => {
     expect((await putUser(alice.orgId, alice.userId, { permissions: ["contacts:write"], active: true })).status).toBe(200);
 
     expect((await call("GET", "/v1/keys", { token: alice.token })).status).toBe(200);
+    const scoped = await call("POST", "/v1/keys", { token: alice.token, json: { name: "read", scopes: ["contacts:read"] } });
+    expect(scoped.status).toBe(422);
     expect(await whoamiPermissions(secret)).toEqual(["contacts:write"]);
     expect((await useKey(secret, "/api/contacts")).status).toBe(403);
     const row = await env.DB.prepare("SELECT permissions FROM users WHERE org_id = ? AND id = ?").bind(alice.orgId, alice.userId).first("permissions");
@@ -105,22 +108,10 @@ describe("a key chain's copy of its creator", () => {
   });
 });
 
-/** A seeded generator (mulberry32), so a failing schedule can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("the ordering rule under random interleavings", () => {
   it("leaves the newest state in place after admin updates and tokens with random stamps, in any order", async () => {
     for (let seed = 1; seed <= 25; seed++) {
-      const next = random(seed);
+      const next = mulberry32(seed);
       const ref = { orgId: unique("org"), userId: unique("user") };
       const alice = await user({ ...ref, permissions: ["p:0"], issuedAt: seconds() - 3600 });
       const { secret } = await createKey(alice);
