@@ -16,6 +16,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             DEV_LOGIN: "true",
             KEY_HASH_SECRET: "test-key-hash-secret-0123456789abcdef0123",
+            KEY_TAG_SECRETS: "b:test-key-tag-secret-b-0123456789abcdef0123,a:test-key-tag-secret-a-0123456789abcdef0123",
             AUTH_JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
             ADMIN_API_TOKEN: "test-admin-token-0123456789abcdef0123",
             ALLOWED_ORIGINS: "https://app.example.com,http://127.0.0.1:8787",

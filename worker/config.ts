@@ -17,10 +17,34 @@ export interface Config {
   jwksUrl: string | null;
   jwtSecret: string | null;
   keyHashSecret: string;
+  /** The secrets that tag key ids (README "Key format"): new keys use `current`, any listed one verifies. */
+  keyTagSecrets: KeyTagSecrets;
   adminApiToken: string | null;
   devLogin: boolean;
   upstreamUrl: string | null;
+  /** Credential headers (lowercase) the forwarder may pass upstream: `cookie`, `authorization`, `x-api-key`. None by default. */
+  upstreamForwardHeaders: ReadonlySet<ForwardableCredential>;
+  /** Whether the upstream's `Set-Cookie` reaches the client. Off by default. */
+  upstreamForwardSetCookie: boolean;
+  /** The `period` of the `AUTH_FAILURE_LIMITER` binding (10 or 60 s): how long a throttled address waits. */
+  authFailurePeriodSeconds: 10 | 60;
 }
+
+/** One key-tag secret and the one-character id that names it inside keys. */
+export interface KeyTagSecret {
+  id: string;
+  secret: string;
+}
+
+/** The key-tag secrets: the one new keys are tagged with, and every one that still verifies. */
+export interface KeyTagSecrets {
+  current: KeyTagSecret;
+  byId: ReadonlyMap<string, string>;
+}
+
+/** Credential headers that are never forwarded upstream unless `UPSTREAM_FORWARD_HEADERS` names them. */
+export const FORWARDABLE_CREDENTIALS = ["cookie", "authorization", "x-api-key"] as const;
+export type ForwardableCredential = (typeof FORWARDABLE_CREDENTIALS)[number];
 
 /** A deployment setting is missing or unusable; the Worker refuses to run rather than guess. */
 export class ConfigError extends Error {
@@ -63,6 +87,7 @@ function parse(env: Env): Config {
   if (!keyHashSecret || keyHashSecret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`KEY_HASH_SECRET must be set to at least ${MIN_SECRET_LENGTH} characters`);
   }
+  const keyTagSecrets = parseKeyTagSecrets(env.KEY_TAG_SECRETS);
   const jwtSecret = optionalSecret(env.AUTH_JWT_SECRET, "AUTH_JWT_SECRET");
   const adminApiToken = optionalSecret(env.ADMIN_API_TOKEN, "ADMIN_API_TOKEN");
   const jwksUrl = httpsUrl(env.AUTH_JWKS_URL, "AUTH_JWKS_URL");
@@ -86,10 +111,69 @@ function parse(env: Env): Config {
     jwksUrl,
     jwtSecret,
     keyHashSecret,
+    keyTagSecrets,
     adminApiToken,
     devLogin: env.DEV_LOGIN === "true",
     upstreamUrl: optional(env.UPSTREAM_URL),
+    upstreamForwardHeaders: parseForwardHeaders(env.UPSTREAM_FORWARD_HEADERS),
+    authFailurePeriodSeconds: parsePeriod(env.AUTH_FAILURE_PERIOD_SECONDS),
+    upstreamForwardSetCookie: parseBoolean(env.UPSTREAM_FORWARD_SET_COOKIE, "UPSTREAM_FORWARD_SET_COOKIE"),
   };
+}
+
+const TAG_SECRET_ID = /^[0-9A-Za-z]$/;
+
+/**
+ * `KEY_TAG_SECRETS`: `id:secret` pairs separated by commas, newest first. The id is one
+ * letter or digit that new keys carry, so an older secret keeps verifying its keys after a
+ * newer one is put in front of it.
+ */
+function parseKeyTagSecrets(value: string | undefined): KeyTagSecrets {
+  const raw = optional(value);
+  if (!raw) {
+    throw new ConfigError(`KEY_TAG_SECRETS must be set, e.g. "a:<at least ${MIN_SECRET_LENGTH} random characters>"`);
+  }
+  const byId = new Map<string, string>();
+  let current: KeyTagSecret | null = null;
+  for (const entry of raw.split(",")) {
+    const separator = entry.indexOf(":");
+    const id = entry.slice(0, separator).trim();
+    const secret = entry.slice(separator + 1).trim();
+    if (separator < 0 || !TAG_SECRET_ID.test(id)) {
+      throw new ConfigError('KEY_TAG_SECRETS entries must look like "a:<secret>" (a one-character id: letter or digit)');
+    }
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`KEY_TAG_SECRETS secret "${id}" must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    if (byId.has(id)) throw new ConfigError(`KEY_TAG_SECRETS names the id "${id}" twice`);
+    byId.set(id, secret);
+    current ??= { id, secret };
+  }
+  return { current: current!, byId };
+}
+
+function parseForwardHeaders(value: string | undefined): ReadonlySet<ForwardableCredential> {
+  const names = (value ?? "").split(",").map((n) => n.trim().toLowerCase()).filter(Boolean);
+  for (const name of names) {
+    if (!(FORWARDABLE_CREDENTIALS as readonly string[]).includes(name)) {
+      throw new ConfigError(`UPSTREAM_FORWARD_HEADERS may name only ${FORWARDABLE_CREDENTIALS.join(", ")}; got "${name}"`);
+    }
+  }
+  return new Set(names as ForwardableCredential[]);
+}
+
+function parsePeriod(value: string | undefined): 10 | 60 {
+  const raw = optional(value);
+  if (raw === null || raw === "60") return 60;
+  if (raw === "10") return 10;
+  throw new ConfigError("AUTH_FAILURE_PERIOD_SECONDS must be 10 or 60 (the period of AUTH_FAILURE_LIMITER)");
+}
+
+function parseBoolean(value: string | undefined, name: string): boolean {
+  const raw = optional(value)?.toLowerCase();
+  if (raw === undefined || raw === null || raw === "false") return false;
+  if (raw === "true") return true;
+  throw new ConfigError(`${name} must be true or false`);
 }
 
 function optional(value: string | undefined): string | null {

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app";
-import { generateApiKey } from "../../worker/keys/key-format";
+import { randomBase62 } from "../../worker/keys/base62";
+import { KEY_ID_LENGTH } from "../../worker/keys/key-format";
 import { admin, call, createKey, unique, user, type TestUser } from "./helpers/api";
 import { mintToken } from "./helpers/jwt";
 
@@ -77,7 +78,7 @@ async function userWithKey(options: { orgId?: string } = {}): Promise<{ owner: T
 
 /** A well-formed key id that no key has. */
 function nonexistentKeyId(): string {
-  return generateApiKey("ak_test_").id;
+  return randomBase62(KEY_ID_LENGTH);
 }
 
 /** A correctly signed token for the user that expired an hour ago, far past the verifier's leeway. */

@@ -76,3 +76,49 @@ describe("a Worker whose configuration is refused", () => {
     expect(log.mock.calls.flat().join("\n")).toContain("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
   });
 });
+
+describe("readConfig for key tags, forwarding and the failed-auth throttle", () => {
+  const secret = (label: string) => `${label}-tag-secret-0123456789abcdef0123456789`;
+
+  it("takes the first KEY_TAG_SECRETS entry for new keys and keeps every entry for verifying", () => {
+    const config = configWith({ KEY_TAG_SECRETS: ` c:${secret("c")} , a:${secret("a")}` })();
+    expect(config.keyTagSecrets.current).toEqual({ id: "c", secret: secret("c") });
+    expect([...config.keyTagSecrets.byId.keys()]).toEqual(["c", "a"]);
+  });
+
+  it.each([
+    ["missing", undefined, /KEY_TAG_SECRETS must be set/],
+    ["blank", "  ", /KEY_TAG_SECRETS must be set/],
+    ["without an id", secret("x"), /entries must look like/],
+    ["with a two-character id", `ab:${secret("x")}`, /entries must look like/],
+    ["with a non-alphanumeric id", `_:${secret("x")}`, /entries must look like/],
+    ["with a short secret", "a:short", /at least 32 characters/],
+    ["with one id twice", `a:${secret("x")},a:${secret("y")}`, /names the id "a" twice/],
+  ])("refuses KEY_TAG_SECRETS %s", (_label, value, message) => {
+    expect(configWith({ KEY_TAG_SECRETS: value })).toThrow(message);
+  });
+
+  it("forwards no credential headers and no Set-Cookie unless told to", () => {
+    const config = configWith({ UPSTREAM_FORWARD_HEADERS: undefined, UPSTREAM_FORWARD_SET_COOKIE: undefined })();
+    expect([...config.upstreamForwardHeaders]).toEqual([]);
+    expect(config.upstreamForwardSetCookie).toBe(false);
+    const opened = configWith({ UPSTREAM_FORWARD_HEADERS: " Cookie, AUTHORIZATION ,x-api-key", UPSTREAM_FORWARD_SET_COOKIE: "true" })();
+    expect([...opened.upstreamForwardHeaders]).toEqual(["cookie", "authorization", "x-api-key"]);
+    expect(opened.upstreamForwardSetCookie).toBe(true);
+  });
+
+  it.each([
+    ["UPSTREAM_FORWARD_HEADERS naming another header", { UPSTREAM_FORWARD_HEADERS: "cookie,x-forwarded-for" }, /may name only cookie, authorization, x-api-key/],
+    ["UPSTREAM_FORWARD_SET_COOKIE that is not a boolean", { UPSTREAM_FORWARD_SET_COOKIE: "yes" }, /must be true or false/],
+    ["AUTH_FAILURE_PERIOD_SECONDS other than 10 or 60", { AUTH_FAILURE_PERIOD_SECONDS: "30" }, /must be 10 or 60/],
+  ])("refuses %s", (_label, overrides, message) => {
+    expect(configWith(overrides as EnvOverrides)).toThrow(message);
+  });
+
+  it("answers 500 server_misconfigured, not a guess, when KEY_TAG_SECRETS is missing", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await call("GET", "/api/whoami", { env: { KEY_TAG_SECRETS: undefined } });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ code: "server_misconfigured" });
+  });
+});

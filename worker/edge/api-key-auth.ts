@@ -1,22 +1,26 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
-import { parseApiKey, limiterIdOf } from "../keys/key-format";
+import { hasValidTag, parseApiKey } from "../keys/key-format";
 import { digestKey } from "../keys/key-digest";
 import { authorityFor } from "../limiter/authority-client";
 import type { VerifyResult } from "../limiter/key-authority";
 import { rateLimitHeaders } from "../limiter/rate-limit-headers";
 import { limitedUntil, rememberLimited } from "./limited-keys";
-import { rateLimited, unauthorized } from "./edge-problems";
+import { rateLimited, tooManyFailedAttempts, unauthorized } from "./edge-problems";
+import { clientAddress, FailedAuthThrottle } from "./failed-auth-throttle";
 
 /** How long a request waits for its key's Durable Object before failing closed with 503. */
 const LIMITER_DEADLINE_MS = 5000;
 
 /**
- * Protects routes with `X-API-Key`. In order: format and checksum (no storage touched), the
- * isolate's memory of keys limited right now (can only deny), then exactly one call to the key's
- * Durable Object (status, expiry, digest, creator, limits; no D1 query). Admitted requests get
- * `c.var.apiKey` and the IETF `RateLimit-Policy` / `RateLimit` fields.
+ * Protects routes with `X-API-Key`. In order, cheapest first: the client address's failed-auth
+ * throttle (isolate memory), format and checksum, the id's tag (one HMAC; a forged key stops
+ * here), the key's digest and the isolate's memory of that exact key being limited (can only
+ * deny), then exactly one call to the key's Durable Object (status, expiry, digest, creator,
+ * limits; no D1 query). Every invalid-key answer is the same generic 401 and counts against the
+ * client address. Admitted requests get `c.var.apiKey` and the IETF `RateLimit-Policy` /
+ * `RateLimit` fields.
  *
  * @example
  * const api = new Hono<AppEnv>();
@@ -26,14 +30,21 @@ const LIMITER_DEADLINE_MS = 5000;
 export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuthHandler(c, next) {
     const config = c.var.config;
+    const throttle = new FailedAuthThrottle(c.env.AUTH_FAILURE_LIMITER, clientAddress(c.req.raw), config.authFailurePeriodSeconds);
+    const blockedFor = throttle.blockedFor(Date.now());
+    if (blockedFor > 0) throw tooManyFailedAttempts(blockedFor);
+    const invalid = async () => {
+      if (!(await throttle.recordFailure(Date.now()))) throw tooManyFailedAttempts(throttle.retryAfterSeconds);
+      return unauthorized(c.var.requestId);
+    };
+
     // Two X-API-Key headers arrive joined by ", ", which no key contains: refused as malformed.
     const parsed = parseApiKey(c.req.header("X-API-Key") ?? "", config.keyPrefix);
-    if (!parsed) return unauthorized(c.var.requestId);
-    const limiterId = limiterIdOf(parsed.id);
-    const shed = limitedUntil(limiterId, Date.now());
+    if (!parsed || !(await hasValidTag(parsed, config.keyPrefix, config.keyTagSecrets))) return invalid();
+    const digest = await digestKey(parsed.secret, config.keyHashSecret);
+    const shed = limitedUntil(digest, Date.now());
     if (shed) throw rateLimited(shed.policy, shed.until, Date.now());
 
-    const digest = await digestKey(parsed.secret, config.keyHashSecret);
     let result: VerifyResult;
     try {
       result = await withDeadline(verifyAtAuthority(c.env, parsed.id, digest), LIMITER_DEADLINE_MS);
@@ -45,7 +56,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
     }
     switch (result.outcome) {
       case "unknown":
-        return unauthorized(c.var.requestId);
+        return invalid();
       case "revoked":
         throw new Failure("api_key_revoked", "This API key has been revoked.");
       case "expired":
@@ -53,7 +64,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
       case "deactivated":
         throw new Failure("user_deactivated", "The user who created this API key has been deactivated.");
       case "rate_limited":
-        rememberLimited(limiterId, result.retryAt, result.violated);
+        rememberLimited(digest, result.retryAt, result.violated);
         throw rateLimited(result.violated, result.retryAt, result.now);
       case "admitted":
         c.set("apiKey", result.identity);

@@ -49,3 +49,16 @@ export function rateLimited(policy: PolicyName, retryAt: number, now: number): F
     },
   });
 }
+
+/**
+ * The 429 for a client address that presented too many invalid keys: no policy (no key's limit
+ * was reached), and `Retry-After` for the rest of the throttle's period.
+ *
+ * @example
+ * if (blockedFor > 0) throw tooManyFailedAttempts(blockedFor);
+ */
+export function tooManyFailedAttempts(retryAfterSeconds: number): Failure {
+  return new Failure("too_many_failed_attempts", "Too many requests with an invalid API key from this address; try again later.", {
+    retryAfterSeconds,
+  });
+}

@@ -4,17 +4,21 @@ import { Failure } from "../errors/failure";
 import { apiKeyAuth, requirePermission } from "./api-key-auth";
 import { forward } from "./forward";
 import { SAMPLE_CONTACTS } from "./sample-contacts";
+import { upstreamPathGuard } from "./upstream-path";
 
 /**
  * `/api/*`, the key-protected API: `/whoami` answers for the key itself; everything else goes
  * to `UPSTREAM_URL`, and in local dev (`DEV_LOGIN`) without an upstream `/contacts` answers with
- * sample data.
+ * sample data. Paths with encoded slashes, backslashes, dot segments or NULs are refused with 400
+ * before the key is checked.
  *
  * @example
  * app.route("/api", edgeRoutes());
  */
 export function edgeRoutes() {
   const api = new Hono<AppEnv>();
+  // First: an unsafe path is refused before the key is looked at, so it costs no rate limit.
+  api.use(upstreamPathGuard());
   api.use(apiKeyAuth());
   api.use(async function noStore(c, next) {
     await next();

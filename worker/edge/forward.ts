@@ -2,44 +2,49 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
 import { parseApiKey } from "../keys/key-format";
+import { stripUpstreamResponseHeaders, upstreamRequestHeaders } from "./forward-headers";
+import { assertSafeUpstreamPath } from "./upstream-path";
 
-/** Identity headers the Worker adds; the same headers sent by a client are removed first. */
-export const IDENTITY_HEADERS = ["X-Api-Key-Id", "X-Api-User-Id", "X-Api-Org-Id", "X-Api-Permissions"] as const;
+export { IDENTITY_HEADERS } from "./forward-headers";
 
 /**
  * Forwards a verified `/api/*` request to `UPSTREAM_URL`: the path after `/api` is appended to
- * it, the key leaves the request (header, and any key-shaped query value), client-sent identity
- * headers are dropped, and the Worker's own identity headers are added.
+ * it (unsafe paths are refused, see `unsafePathReason`), the key leaves the request (header, and
+ * any key-shaped query value), the headers are stripped as `upstreamRequestHeaders` says and the
+ * Worker's own identity headers added. The answer comes back without hop-by-hop headers and,
+ * unless configured, without `Set-Cookie`.
  *
  * @example
  * api.all("*", (c) => forward(c, c.var.config.upstreamUrl!));
  */
 export async function forward(c: Context<AppEnv>, upstreamUrl: string): Promise<Response> {
+  const config = c.var.config;
   const incoming = new URL(c.req.url);
+  // The /api/* middleware has refused these already; checked again so no other caller can skip it.
+  assertSafeUpstreamPath(incoming.pathname);
   const target = new URL(upstreamUrl.replace(/\/+$/, "") + incoming.pathname.replace(/^\/api/, ""));
   for (const [name, value] of incoming.searchParams) {
-    if (!parseApiKey(value, c.var.config.keyPrefix)) target.searchParams.append(name, value);
+    if (!parseApiKey(value, config.keyPrefix)) target.searchParams.append(name, value);
   }
-  const headers = new Headers(c.req.raw.headers);
-  headers.delete("X-API-Key");
-  headers.delete("Host");
-  for (const name of IDENTITY_HEADERS) headers.delete(name);
-  const identity = c.var.apiKey;
-  headers.set("X-Api-Key-Id", identity.keyId);
-  headers.set("X-Api-User-Id", identity.userId);
-  headers.set("X-Api-Org-Id", identity.orgId);
-  headers.set("X-Api-Permissions", identity.permissions.join(" "));
+  const headers = upstreamRequestHeaders(
+    c.req.raw.headers,
+    { identity: c.var.apiKey, apiKey: c.req.header("X-API-Key") ?? "" },
+    { forward: config.upstreamForwardHeaders },
+  );
   const method = c.req.method;
+  let upstream: Response;
   try {
-    const upstream = await fetch(target, {
+    upstream = await fetch(target, {
       method,
       headers,
       body: method === "GET" || method === "HEAD" ? undefined : c.req.raw.body,
       redirect: "manual",
     });
-    return new Response(upstream.body, upstream);
   } catch (error) {
     console.error(`upstream unreachable: ${(error as Error).message}`);
     throw new Failure("upstream_unavailable", "The upstream service could not be reached.");
   }
+  const response = new Response(upstream.body, upstream);
+  stripUpstreamResponseHeaders(response.headers, { forwardSetCookie: config.upstreamForwardSetCookie });
+  return response;
 }

@@ -1,30 +1,32 @@
 import type { PolicyName } from "../limiter/sliding-window";
 
-/** Most chains remembered per isolate; beyond it the memory starts over (it can only deny). */
+/** Most keys remembered per isolate; beyond it the memory starts over (it can only deny). */
 const MAX_ENTRIES = 10_000;
 const limited = new Map<string, { until: number; policy: PolicyName }>();
 
 /**
- * An isolate-local memory of "this key chain is rate-limited until T", so a flood is shed
- * without calling its Durable Object. It can only ever deny, never admit, and only until the
- * instant the object itself named, so it cannot change a decision the object would make.
+ * An isolate-local memory of "this exact key is rate-limited until T", so a flood is shed
+ * without calling its Durable Object. It is keyed by the key's digest (HMAC of the whole key
+ * string), so only the holder of the right secret ever hears about the limit: a wrong secret for
+ * the same id misses here, goes to the object and gets the generic 401. It can only ever deny,
+ * and only until the instant the object itself named.
  *
  * @example
- * const known = limitedUntil(limiterId, Date.now());
+ * const known = limitedUntil(digest, Date.now());
  * if (known) return tooManyRequests(known);
  */
-export function limitedUntil(limiterId: string, now: number): { until: number; policy: PolicyName } | null {
-  const entry = limited.get(limiterId);
+export function limitedUntil(digest: string, now: number): { until: number; policy: PolicyName } | null {
+  const entry = limited.get(digest);
   if (!entry) return null;
   if (entry.until <= now) {
-    limited.delete(limiterId);
+    limited.delete(digest);
     return null;
   }
   return entry;
 }
 
-/** Remembers that a chain's object refused until `until`. */
-export function rememberLimited(limiterId: string, until: number, policy: PolicyName): void {
+/** Remembers that the object refused the key with this digest until `until`. */
+export function rememberLimited(digest: string, until: number, policy: PolicyName): void {
   if (limited.size >= MAX_ENTRIES) limited.clear();
-  limited.set(limiterId, { until, policy });
+  limited.set(digest, { until, policy });
 }

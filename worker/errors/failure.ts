@@ -4,6 +4,7 @@
  */
 export type FailureCode =
   | "malformed_json"
+  | "invalid_path"
   | "invalid_cursor"
   | "unauthenticated"
   | "invalid_api_key"
@@ -20,6 +21,7 @@ export type FailureCode =
   | "unsupported_media_type"
   | "validation_failed"
   | "rate_limited"
+  | "too_many_failed_attempts"
   | "internal_error"
   | "server_misconfigured"
   | "upstream_unavailable"

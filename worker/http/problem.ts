@@ -7,6 +7,7 @@ import type { Failure, FailureCode, FieldError } from "../errors/failure";
  */
 export const PROBLEM_STATUS: Record<FailureCode, ContentfulStatusCode> = {
   malformed_json: 400,
+  invalid_path: 400,
   invalid_cursor: 400,
   unauthenticated: 401,
   invalid_api_key: 401,
@@ -23,6 +24,7 @@ export const PROBLEM_STATUS: Record<FailureCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   validation_failed: 422,
   rate_limited: 429,
+  too_many_failed_attempts: 429,
   internal_error: 500,
   server_misconfigured: 500,
   upstream_unavailable: 502,
@@ -32,6 +34,7 @@ export const PROBLEM_STATUS: Record<FailureCode, ContentfulStatusCode> = {
 
 const TITLES: Record<FailureCode, string> = {
   malformed_json: "Malformed JSON",
+  invalid_path: "Invalid path",
   invalid_cursor: "Invalid cursor",
   unauthenticated: "Authentication required",
   invalid_api_key: "Invalid API key",
@@ -48,6 +51,7 @@ const TITLES: Record<FailureCode, string> = {
   unsupported_media_type: "Unsupported media type",
   validation_failed: "Validation failed",
   rate_limited: "Too many requests",
+  too_many_failed_attempts: "Too many failed attempts",
   internal_error: "Internal error",
   server_misconfigured: "Server misconfigured",
   upstream_unavailable: "Upstream unavailable",

@@ -9,8 +9,17 @@ const hmacKeys = new Map<string, Promise<CryptoKey>>();
  * const digest = await digestKey(secret, config.keyHashSecret);
  */
 export async function digestKey(secret: string, hashSecret: string): Promise<string> {
-  const signature = await crypto.subtle.sign("HMAC", await hmacKey(hashSecret), encoder.encode(secret));
-  return toBase64Url(new Uint8Array(signature));
+  return toBase64Url(await hmacSha256(hashSecret, secret));
+}
+
+/**
+ * HMAC-SHA-256 of `text` under `secret` (the imported key is cached per secret).
+ *
+ * @example
+ * const mac = await hmacSha256(config.keyHashSecret, "cursor:…");
+ */
+export async function hmacSha256(secret: string, text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(text)));
 }
 
 /**

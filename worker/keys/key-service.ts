@@ -52,7 +52,7 @@ export class KeyService {
     const expiresAt = resolveExpiry(input.expiresAt, now, this.config.maxKeyLifetimeDays);
     const scopes = input.scopes ?? null;
     assertScopesHeld(scopes, principal.permissions);
-    const generated = generateApiKey(this.config.keyPrefix);
+    const generated = await generateApiKey(this.config.keyPrefix, this.config.keyTagSecrets.current);
     const record: KeyRecord = {
       id: generated.id,
       orgId: principal.orgId,
@@ -169,7 +169,7 @@ export class KeyService {
     }
     const oldExpiresAt = graceExpiry(old.expiresAt, graceSeconds, now);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const generated = generateApiKey(this.config.keyPrefix, old.id);
+      const generated = await generateApiKey(this.config.keyPrefix, this.config.keyTagSecrets.current, old.id);
       const successor: KeyRecordWithCreator = {
         ...old,
         id: generated.id,

@@ -48,9 +48,15 @@ const SCHEMA = `
 export class AuthorityStore {
   private readonly creatorRow: UserStateRow;
 
+  /** Creates the tables (if missing): call only when a key is registered. */
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
     this.creatorRow = new UserStateRow(sql, "creator");
+  }
+
+  /** Whether this object's tables exist, i.e. a key was ever registered here. Reads only. */
+  static exists(sql: SqlStorage): boolean {
+    return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'keys'").toArray().length > 0;
   }
 
   findKey(id: string): AuthorityKey | null {

@@ -42,16 +42,11 @@ const LONGEST_WINDOW_MS = Math.max(...POLICIES.map((p) => p.windowMs));
  * const result = await stub.verify(keyId, digest);
  */
 export class KeyAuthority extends DurableObject<Env> {
-  private readonly store: AuthorityStore;
-  private admissions: number[];
-  private readonly outbox: Outbox;
+  private opened: { store: AuthorityStore; outbox: Outbox; admissions: number[] } | null = null;
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new AuthorityStore(ctx.storage.sql);
-    this.outbox = new Outbox(ctx.storage.sql, env.DB);
-    this.admissions = this.store.admissions();
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -60,23 +55,25 @@ export class KeyAuthority extends DurableObject<Env> {
   /**
    * Checks a presented key and, if it may proceed, admits it against the limiter. Everything
    * from the lookup to the admission's write is synchronous: no other request can interleave,
-   * so concurrency cannot over-admit.
+   * so concurrency cannot over-admit. An object that never registered a key answers "unknown"
+   * without creating any table.
    */
   verify(keyId: string, digest: string): VerifyResult {
-    const key = this.store.findKey(keyId);
-    if (!key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
-    const now = Math.max(Date.now(), this.admissions.at(-1) ?? 0);
+    const chain = this.open(false);
+    const key = chain?.store.findKey(keyId);
+    if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
+    const now = Math.max(Date.now(), chain.admissions.at(-1) ?? 0);
     const status = keyStatus(key, now);
     if (status !== "active") return { outcome: status };
-    const creator = this.store.creator();
+    const creator = chain.store.creator();
     if (!creator?.active) return { outcome: "deactivated" };
-    const decision = decide(this.admissions, now);
+    const decision = decide(chain.admissions, now);
     if (!decision.admitted) {
       return { outcome: "rate_limited", violated: decision.violated!, retryAt: decision.retryAt!, now, usage: decision.usage };
     }
-    this.admissions = decision.admissions;
-    this.store.admit(now, now - LONGEST_WINDOW_MS);
-    this.store.touchKey(keyId, now);
+    chain.admissions = decision.admissions;
+    chain.store.admit(now, now - LONGEST_WINDOW_MS);
+    chain.store.touchKey(keyId, now);
     this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
     return { outcome: "admitted", identity: identityOf(key, creator), usage: decision.usage };
   }
@@ -84,8 +81,9 @@ export class KeyAuthority extends DurableObject<Env> {
   /** Registers a new key (and refreshes its creator), then writes it to D1. */
   async register(key: AuthorityKey, creator: Creator, ops: OutboxOp[]): Promise<{ synced: boolean }> {
     this.setCreator(creator);
-    this.store.putKey(key);
-    this.outbox.enqueue(ops);
+    const { store, outbox } = this.open(true);
+    store.putKey(key);
+    outbox.enqueue(ops);
     return { synced: await this.flush() };
   }
 
@@ -94,10 +92,11 @@ export class KeyAuthority extends DurableObject<Env> {
    * revocation time and owes D1 nothing new.
    */
   async revoke(keyId: string, at: number, ops: OutboxOp[]): Promise<{ revokedAt: number; changed: boolean; synced: boolean }> {
-    const key = this.store.findKey(keyId);
+    const { store, outbox } = this.open(true);
+    const key = store.findKey(keyId);
     if (key?.revokedAt != null) return { revokedAt: key.revokedAt, changed: false, synced: await this.flush() };
-    if (key) this.store.putKey({ ...key, revokedAt: at });
-    this.outbox.enqueue(ops);
+    if (key) store.putKey({ ...key, revokedAt: at });
+    outbox.enqueue(ops);
     return { revokedAt: at, changed: true, synced: await this.flush() };
   }
 
@@ -111,12 +110,13 @@ export class KeyAuthority extends DurableObject<Env> {
     oldExpiresAt: number | null,
     ops: OutboxOp[],
   ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; synced: boolean }> {
-    const old = this.store.findKey(oldId);
-    if (!old || keyStatus(old, Date.now()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
-    if (this.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
-    this.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt });
-    this.store.putKey(successor);
-    this.outbox.enqueue(ops);
+    const chain = this.open(false);
+    const old = chain?.store.findKey(oldId);
+    if (!chain || !old || keyStatus(old, Date.now()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
+    if (chain.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
+    chain.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt });
+    chain.store.putKey(successor);
+    chain.outbox.enqueue(ops);
     return { ok: true, synced: await this.flush() };
   }
 
@@ -126,40 +126,61 @@ export class KeyAuthority extends DurableObject<Env> {
    * chain's keys follow on their next request.
    */
   setCreator(creator: Creator): void {
-    const current = this.store.creator();
+    const { store } = this.open(true);
+    const current = store.creator();
     if (current && (current.userId !== creator.userId || current.orgId !== creator.orgId)) return;
     if (current && current.version > creator.version) return;
-    this.store.putCreator(creator);
+    store.putCreator(creator);
   }
 
   /** The exact last use of a key (D1 may lag by up to a minute). */
   lastUsed(keyId: string): number | null {
-    return this.store.findKey(keyId)?.lastUsedAt ?? null;
+    return this.open(false)?.store.findKey(keyId)?.lastUsedAt ?? null;
   }
 
   /** Writes owed D1 changes and recent uses. Idempotent: running it twice writes the same values. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    const chain = this.open(false);
+    if (!chain) return;
     let ok = await this.flush();
-    const uses = this.store.unflushedUses();
+    const uses = chain.store.unflushedUses();
     if (uses.length > 0) {
       try {
         await this.env.DB.batch(outboxStatements(this.env.DB, uses.map((u) => ({ op: "touchKey", id: u.id, at: u.at }))));
-        this.store.markUsesFlushed(uses);
+        chain.store.markUsesFlushed(uses);
       } catch (error) {
         ok = false;
         console.error(`last-used flush failed: ${(error as Error).message}`);
       }
     }
     if (!ok) this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
-    else if (this.store.unflushedUses().length > 0) this.scheduleAlarm(Date.now() + USE_FLUSH_DELAY_MS);
+    else if (chain.store.unflushedUses().length > 0) this.scheduleAlarm(Date.now() + USE_FLUSH_DELAY_MS);
   }
 
   /** Writes the outbox to D1 in order; on failure an alarm retries. */
   private async flush(): Promise<boolean> {
-    const ok = await this.outbox.flush();
+    const chain = this.open(false);
+    if (!chain) return true;
+    const ok = await chain.outbox.flush();
     if (!ok) this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
     return ok;
+  }
+
+  /**
+   * The object's storage, opened on first use. With `create` false an object that has no tables
+   * yet (no key was ever registered here) stays without any: a lookup of an unknown or forged id
+   * writes nothing to disk.
+   */
+  private open(create: true): { store: AuthorityStore; outbox: Outbox; admissions: number[] };
+  private open(create: boolean): { store: AuthorityStore; outbox: Outbox; admissions: number[] } | null;
+  private open(create: boolean) {
+    if (this.opened) return this.opened;
+    const sql = this.ctx.storage.sql;
+    if (!create && !AuthorityStore.exists(sql)) return null;
+    const store = new AuthorityStore(sql);
+    this.opened = { store, outbox: new Outbox(sql, this.env.DB), admissions: store.admissions() };
+    return this.opened;
   }
 
   private scheduleAlarm(at: number): void {

@@ -1,33 +1,12 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { generateApiKey } from "../../../worker/keys/key-format";
 import { authorityFor } from "../../../worker/limiter/authority-client";
 import { createKey, user, useKey } from "../helpers/api";
+import { countD1Queries, countingAuthority } from "../helpers/instruments";
+import { unregisteredKey } from "../helpers/keys";
 
 afterEach(() => vi.restoreAllMocks());
-
-/** Counts every D1 query made anywhere in this isolate (Worker and Durable Objects alike). */
-function countD1Queries(): () => number {
-  const proto = Object.getPrototypeOf(env.DB) as Record<string, (...args: unknown[]) => unknown>;
-  const spies = ["prepare", "batch", "exec", "dump", "withSession"]
-    .filter((name) => typeof proto[name] === "function")
-    .map((name) => vi.spyOn(proto, name as never));
-  return () => spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
-}
-
-/** A KEY_AUTHORITY binding that counts the stubs the Worker asks for. */
-function countingAuthority() {
-  let calls = 0;
-  const binding = {
-    idFromName: (name: string) => env.KEY_AUTHORITY.idFromName(name),
-    get: (id: DurableObjectId) => {
-      calls++;
-      return env.KEY_AUTHORITY.get(id);
-    },
-  } as unknown as Env["KEY_AUTHORITY"];
-  return { binding, calls: () => calls };
-}
 
 describe("what the request path touches", () => {
   it("makes no D1 query and exactly one Durable Object call for a valid key", async () => {
@@ -54,7 +33,7 @@ describe("what the request path touches", () => {
     const authority = countingAuthority();
     const queries = countD1Queries();
     for (let i = 0; i < 1000; i++) {
-      const { secret } = generateApiKey("ak_live_");
+      const { secret } = await unregisteredKey();
       const last = secret.at(-1) === "0" ? "1" : "0";
       const res = await useKey(secret.slice(0, -1) + last, "/api/whoami", { env: { KEY_AUTHORITY: authority.binding } });
       expect(res.status).toBe(401);

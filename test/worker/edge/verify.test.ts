@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeBase62 } from "../../../worker/keys/base62";
-import { crc32 } from "../../../worker/keys/crc32";
-import { generateApiKey } from "../../../worker/keys/key-format";
 import { call, createKey, useKey, user, refreshed } from "../helpers/api";
+import { keyFor } from "../helpers/keys";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 const setUser = (orgId: string, userId: string, json: unknown) =>
@@ -24,11 +22,12 @@ describe("verifying X-API-Key", () => {
   it("gives byte-identical 401 bodies for missing, malformed, unknown and wrong-secret keys", async () => {
     const alice = await user();
     const { key, secret } = await createKey(alice);
-    const unknown = generateApiKey("ak_live_").secret;
-    // A checksum-valid key with the real key's id but someone else's secret.
-    const sameIdWrongSecret = withId(key.id, generateApiKey("ak_live_").secret);
+    const unknown = await keyFor();
+    const forged = await keyFor({ tag: "forged" });
+    // A checksum-valid, correctly tagged key with the real key's id but another secret.
+    const sameIdWrongSecret = await keyFor({ id: key.id });
     const bodies = await Promise.all(
-      [null, "", "ak_live_short", `${secret}x`, secret.slice(0, -1) + (secret.endsWith("a") ? "b" : "a"), unknown, sameIdWrongSecret].map(
+      [null, "", "ak_live_short", `${secret}x`, secret.slice(0, -1) + (secret.endsWith("a") ? "b" : "a"), unknown, forged, sameIdWrongSecret].map(
         async (k) => {
           const res = await useKey(k);
           expect(res.status).toBe(401);
@@ -162,9 +161,3 @@ describe("verifying X-API-Key", () => {
     expect((await useKey(secret, "/api/nothing")).status).toBe(404);
   });
 });
-
-/** A checksum-valid key string with a chosen id and another key's secret part. */
-function withId(id: string, donor: string): string {
-  const unchecked = `ak_live_${id}${donor.slice(8 + 16, -6)}`;
-  return unchecked + encodeBase62(crc32(unchecked), 6);
-}

@@ -86,6 +86,9 @@ export function admin(orgId: string): Promise<TestUser> {
  */
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
   const headers = new Headers(options.headers);
+  // Cloudflare sets the client address on every request. Each call gets its own unless a test
+  // names one, so the failed-auth throttle (per address) only meets the tests that aim at it.
+  if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", randomAddress());
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
   let body = options.body;
   if (options.json !== undefined) {
@@ -98,6 +101,12 @@ export async function call(method: string, path: string, options: CallOptions = 
   const response = await worker.fetch(request, testEnv, ctx);
   await waitOnExecutionContext(ctx);
   return response;
+}
+
+/** A random address from the IPv6 documentation range (2001:db8::/32). */
+export function randomAddress(): string {
+  const groups = Array.from(crypto.getRandomValues(new Uint16Array(6)), (n) => n.toString(16));
+  return `2001:db8:${groups.join(":")}`;
 }
 
 /** Creates a key for a user and returns the parsed 201 body. */

@@ -17,7 +17,10 @@ describe("delivering a user's new state to their keys", () => {
     const { key, secret } = await createKey(alice);
     const chain = authorityFor(env, key.id);
     // The chain's object fails to take pushes for a while, as a broken or unreachable object would.
-    const storeOf = (instance: KeyAuthority) => (instance as unknown as { store: { putCreator: unknown } }).store;
+    const storeOf = (instance: KeyAuthority) => {
+      instance.lastUsed(key.id); // opens the object's storage
+      return (instance as unknown as { opened: { store: { putCreator: unknown } } }).opened.store;
+    };
     await runInDurableObject(chain, (instance: KeyAuthority) => {
       storeOf(instance).putCreator = () => {
         throw new Error("injected: storage unavailable");
