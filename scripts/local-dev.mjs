@@ -58,12 +58,35 @@ export function portInUse(port) {
   });
 }
 
-/** Creates .dev.vars from .dev.vars.example when it is missing; says so. */
-export async function ensureDevVars() {
-  const devVars = join(ROOT, ".dev.vars");
-  if (existsSync(devVars)) return;
-  await copyFile(join(ROOT, ".dev.vars.example"), devVars);
-  console.log("dev: created .dev.vars from .dev.vars.example (local secrets; never deployed)");
+/**
+ * Creates .dev.vars from .dev.vars.example when it is missing, and appends to an existing one
+ * every variable the example gained since (a new required secret would otherwise stop the
+ * Worker with "server_misconfigured" after a pull). Values already set are never changed.
+ * `say` reports what it did.
+ */
+export async function ensureDevVars({ root = ROOT, say = (line) => console.log(`dev: ${line}`) } = {}) {
+  const devVars = join(root, ".dev.vars");
+  const example = join(root, ".dev.vars.example");
+  if (!existsSync(devVars)) {
+    await copyFile(example, devVars);
+    say("created .dev.vars from .dev.vars.example (local secrets; never deployed)");
+    return;
+  }
+  const present = new Set(varNames(await readFile(devVars, "utf8")));
+  const lines = (await readFile(example, "utf8")).split("\n");
+  const missing = lines.filter((line) => {
+    const name = varNames(line)[0];
+    return name !== undefined && !present.has(name);
+  });
+  if (missing.length === 0) return;
+  const current = await readFile(devVars, "utf8");
+  await writeFile(devVars, `${current.replace(/\n*$/, "\n")}# Added from .dev.vars.example by npm run dev:\n${missing.join("\n")}\n`);
+  say(`added ${missing.map((line) => varNames(line)[0]).join(", ")} to .dev.vars from .dev.vars.example`);
+}
+
+/** The variable names a .dev.vars text assigns (NAME=… lines, comments skipped). */
+function varNames(text) {
+  return [...text.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1]);
 }
 
 /**

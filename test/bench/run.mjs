@@ -10,6 +10,8 @@ import { renderTable } from "./lib/table.mjs";
 import { createTraceReader } from "./lib/traces.mjs";
 import { badChecksum } from "./scenarios/bad-checksum.mjs";
 import { concurrentBurst } from "./scenarios/concurrent-burst.mjs";
+import { failedAuthFlood } from "./scenarios/failed-auth-flood.mjs";
+import { forgedKeyFlood, forgedKeyThroughput } from "./scenarios/forged-keys.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
 import { pacedLoad } from "./scenarios/paced-load.mjs";
 import { revokeUnderLoad } from "./scenarios/revoke-under-load.mjs";
@@ -28,11 +30,16 @@ const PHASES = [
       { name: "concurrent burst", run: concurrentBurst, position: 1 },
       { name: "revoke under load", run: revokeUnderLoad, position: 3 },
       { name: "paced load", run: pacedLoad, position: 2 },
+      { name: "forged-key throughput", run: forgedKeyThroughput, position: 6.5 },
+      { name: "failed-auth flood", run: failedAuthFlood, position: 7 },
     ],
   },
   {
     tracing: true,
-    scenarios: [{ name: "bad checksums", run: badChecksum, position: 4 }],
+    scenarios: [
+      { name: "bad checksums", run: badChecksum, position: 4 },
+      { name: "forged keys", run: forgedKeyFlood, position: 6 },
+    ],
     extraRows: true,
   },
 ];

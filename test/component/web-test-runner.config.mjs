@@ -9,6 +9,7 @@ import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { BROWSER_ARGS, describeBrowser, findBrowser } from "../../scripts/find-browser.mjs";
 import { killAllDevServersNow, startDevServer, stopAllDevServers } from "../bench/lib/dev-server.mjs";
+import { pageChecks } from "./page-checks.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PORT = 8765;
@@ -30,6 +31,8 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: "es2022", tsconfig: path.join(root, "component/tsconfig.json") }),
     { name: "stop-worker", serverStop: () => stopAllDevServers() },
+    // The Worker's own pages, opened by a second browser straight from wrangler dev (pages.test.ts).
+    pageChecks({ executablePath: browser.executablePath, workerUrl: worker.baseUrl, pageOrigin }),
     {
       // An integration uses keys from a server, never from a browser: tests call the
       // key-protected API through this command, from Node.

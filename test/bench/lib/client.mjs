@@ -49,10 +49,13 @@ export function createClient(baseUrl) {
     /**
      * A GET with `X-API-Key` (when `apiKey` is given), timed on the client's monotonic clock:
      * `sentAt` just before the request leaves, `receivedAt` when the response head arrives.
-     * Network errors come back as status 0 rather than throwing.
+     * Network errors come back as status 0 rather than throwing. `address` is sent as
+     * `CF-Connecting-IP` (wrangler dev keeps a client's value; Cloudflare sets it itself), so a
+     * scenario can stand for many clients or for one.
      */
-    async timed(path, apiKey) {
+    async timed(path, apiKey, { address } = {}) {
       const headers = apiKey ? { "X-API-Key": apiKey } : {};
+      if (address) headers["CF-Connecting-IP"] = address;
       const sentAt = performance.now();
       try {
         const response = await fetch(baseUrl + path, { headers });

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { copyFile, access, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureDevVars } from "../../../scripts/local-dev.mjs";
 import { log, sleep } from "./log.mjs";
 
 const READY_TIMEOUT_MS = 90_000;
@@ -24,7 +25,7 @@ const killers = new Set();
  * await server.stop();
  */
 export async function startDevServer(root, { tracing = true, vars = {} } = {}) {
-  await ensureDevVars(root);
+  await ensureDevVars({ root, say: log });
   const persistDir = await mkdtemp(join(tmpdir(), "api-keys-bench-"));
   log(`applying migrations into ${persistDir}`);
   await runToEnd("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], root).catch(
@@ -82,15 +83,6 @@ export function killAllDevServersNow() {
   for (const kill of killers) kill();
 }
 
-async function ensureDevVars(root) {
-  const devVars = join(root, ".dev.vars");
-  try {
-    await access(devVars);
-  } catch {
-    log(".dev.vars missing: copying .dev.vars.example (as npm run dev does)");
-    await copyFile(join(root, ".dev.vars.example"), devVars);
-  }
-}
 
 function devEnv(tracing = false) {
   // Local observability (workerd's trace of every request) and the explorer API that reads it

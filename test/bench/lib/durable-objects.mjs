@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -12,6 +12,38 @@ import { join } from "node:path";
  */
 export async function countKeyAuthorities(persistDir) {
   return (await objectFiles(persistDir)).length;
+}
+
+/**
+ * The files of every `KeyAuthority` object in a persist directory (SQLite files with their WAL
+ * and journal) and their sizes, so a scenario can show which files a run added and their bytes.
+ * Existing objects' files change size on their own (WAL checkpoints), so compare file sets.
+ *
+ * @example
+ * const before = await keyAuthorityFiles(persistDir);
+ * const added = newFileBytes(before, await keyAuthorityFiles(persistDir));
+ */
+export async function keyAuthorityFiles(persistDir) {
+  const files = new Map();
+  for (const dir of await namespaceDirs(persistDir)) {
+    for (const file of await readdir(dir)) {
+      const path = join(dir, file);
+      files.set(path, (await stat(path).catch(() => ({ size: 0 }))).size);
+    }
+  }
+  return files;
+}
+
+/** Files in `after` that `before` did not have: their count and total bytes. */
+export function newFiles(before, after) {
+  let count = 0;
+  let bytes = 0;
+  for (const [path, size] of after) {
+    if (before.has(path)) continue;
+    count += 1;
+    bytes += size;
+  }
+  return { count, bytes };
 }
 
 /**
@@ -56,13 +88,16 @@ async function readCopy({ DatabaseSync }, file, read) {
 }
 
 async function objectFiles(persistDir) {
-  const root = join(persistDir, "v3", "do");
-  const namespaces = (await readdir(root).catch(() => [])).filter((name) => name.endsWith("-KeyAuthority"));
   const files = [];
-  for (const namespace of namespaces) {
-    for (const file of await readdir(join(root, namespace))) {
-      if (file.endsWith(".sqlite") && file !== "metadata.sqlite") files.push(join(root, namespace, file));
+  for (const dir of await namespaceDirs(persistDir)) {
+    for (const file of await readdir(dir)) {
+      if (file.endsWith(".sqlite") && file !== "metadata.sqlite") files.push(join(dir, file));
     }
   }
   return files;
+}
+
+async function namespaceDirs(persistDir) {
+  const root = join(persistDir, "v3", "do");
+  return (await readdir(root).catch(() => [])).filter((name) => name.endsWith("-KeyAuthority")).map((name) => join(root, name));
 }

@@ -1,35 +1,50 @@
 import { randomInt } from "node:crypto";
 import { crc32 } from "node:zlib";
 
-// Mirrors worker/keys/key-format.ts (README "Keys"): prefix, 16-char id, 33-char secret, and a
+// Mirrors worker/keys/key-format.ts (README "Keys"): prefix, 16-char id, 1-char tag-secret id,
+// 8-char id tag (HMAC under a server secret the bench does not have), 33-char secret, and a
 // 6-char base62 CRC-32 of everything before it.
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const PREFIX = "ak_live_";
 const ID_LENGTH = 16;
+const TAG_SECRET_ID_LENGTH = 1;
+const TAG_LENGTH = 8;
 const SECRET_LENGTH = 33;
 const CHECKSUM_LENGTH = 6;
+const BODY_LENGTH = ID_LENGTH + TAG_SECRET_ID_LENGTH + TAG_LENGTH + SECRET_LENGTH;
 
 /**
- * A well-formed key with a correct checksum for a random id that the Worker never issued: it
- * passes the format check, so the Worker must ask the key's Durable Object about it.
+ * A forged key: well-formed, with a correct checksum (the checksum is public), a random id and
+ * a made-up tag, as anyone can mint without the server's tag secret.
  *
  * @example
- * const key = unknownKey(); // "ak_live_…", valid checksum, unknown id
+ * const key = forgedKey(); // "ak_live_…", valid checksum, forged tag
  */
-export function unknownKey() {
-  const unchecked = PREFIX + randomBase62(ID_LENGTH + SECRET_LENGTH);
-  return unchecked + checksumOf(unchecked);
+export function forgedKey() {
+  return withChecksum(PREFIX + randomBase62(BODY_LENGTH));
 }
 
 /**
- * `key` with one character of its id or secret replaced, so its checksum no longer matches
+ * A real key's id and tag with another secret part and a recomputed checksum: it passes every
+ * check the edge can make alone, so the key's Durable Object decides (and refuses) it.
+ *
+ * @example
+ * wrongSecretFor(secret); // same id and tag, other secret
+ */
+export function wrongSecretFor(key) {
+  const keep = PREFIX.length + ID_LENGTH + TAG_SECRET_ID_LENGTH + TAG_LENGTH;
+  return withChecksum(key.slice(0, keep) + randomBase62(SECRET_LENGTH));
+}
+
+/**
+ * `key` with one character of its body replaced, so its checksum no longer matches
  * (CRC-32 detects every single-character change).
  *
  * @example
  * withTypo(secret); // rejected by the format check alone
  */
 export function withTypo(key) {
-  const at = PREFIX.length + randomInt(ID_LENGTH + SECRET_LENGTH);
+  const at = PREFIX.length + randomInt(BODY_LENGTH);
   const replacement = ALPHABET[(ALPHABET.indexOf(key[at]) + 1 + randomInt(ALPHABET.length - 1)) % ALPHABET.length];
   const typo = key.slice(0, at) + replacement + key.slice(at + 1);
   if (hasValidChecksum(typo)) throw new Error("a one-character change kept the checksum valid");
@@ -40,6 +55,20 @@ export function withTypo(key) {
 export function hasValidChecksum(key) {
   const unchecked = key.slice(0, -CHECKSUM_LENGTH);
   return checksumOf(unchecked) === key.slice(-CHECKSUM_LENGTH);
+}
+
+/**
+ * The `i`-th of many client addresses, from the benchmarking range 198.18.0.0/15 (RFC 2544).
+ *
+ * @example
+ * spreadAddress(0); // "198.18.0.0"
+ */
+export function spreadAddress(i) {
+  return `198.${18 + ((i >> 16) & 1)}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+function withChecksum(unchecked) {
+  return unchecked + checksumOf(unchecked);
 }
 
 function checksumOf(unchecked) {
