@@ -20,7 +20,7 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, "../..");
 
 // Two fresh Workers: one without local tracing for the timing-sensitive scenarios (tracing adds
-// milliseconds to every request), one with it for the scenario that reads workerd's traces.
+// milliseconds to every request), one with it for the scenarios that read workerd's traces.
 // `position` is the row order of SPEC §9; the extra row modules come last.
 const PHASES = [
   {

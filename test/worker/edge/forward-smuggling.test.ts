@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createKey, user, useKey, type TestUser } from "../helpers/api";
+import { captureUpstream } from "../helpers/upstream";
 
 afterEach(() => vi.restoreAllMocks());
-
-/** Captures what the Worker sends upstream and answers like a small backend. */
-function upstream(answer: () => Response = () => Response.json({ ok: true })) {
-  const seen: Request[] = [];
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    seen.push(new Request(input, init));
-    return answer();
-  });
-  return seen;
-}
 
 const UPSTREAM = { UPSTREAM_URL: "https://backend.internal/v2" };
 const IDENTITY = ["x-api-key-id", "x-api-user-id", "x-api-org-id", "x-api-permissions"];
@@ -20,7 +11,7 @@ const IDENTITY = ["x-api-key-id", "x-api-user-id", "x-api-org-id", "x-api-permis
 async function sendThrough(headers: Record<string, string>, env: Record<string, string> = {}) {
   const alice = await user({ permissions: ["contacts:read", "deals:read"] });
   const { key, secret } = await createKey(alice);
-  const seen = upstream();
+  const seen = captureUpstream();
   const res = await useKey(secret, "/api/deals", { env: { ...UPSTREAM, ...env }, headers });
   expect(res.status).toBe(200);
   expect(seen).toHaveLength(1);
@@ -186,7 +177,7 @@ describe("upstream response headers", () => {
 
   async function forwardedAnswer(env: Record<string, string> = {}) {
     const { secret } = await createKey(await user({ permissions: ["deals:read"] }));
-    upstream(answer);
+    captureUpstream(answer);
     const res = await useKey(secret, "/api/deals", { env: { ...UPSTREAM, ...env } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
@@ -234,7 +225,7 @@ describe("unsafe paths", () => {
 
   it.each(REFUSED)("refuses %s with 400 problem+json before the upstream or the key's limit", async (path) => {
     const { secret } = await createKey(await user({ permissions: ["deals:read"] }));
-    const seen = upstream();
+    const seen = captureUpstream();
     const res = await useKey(secret, path, { env: UPSTREAM });
     expect(res.status).toBe(400);
     expect(res.headers.get("Content-Type")).toBe("application/problem+json");
@@ -244,7 +235,7 @@ describe("unsafe paths", () => {
   });
 
   it("refuses before the key is checked: no key still gets 400, not 401", async () => {
-    const seen = upstream();
+    const seen = captureUpstream();
     const res = await useKey(null, "/api/files/a%2Fb", { env: UPSTREAM });
     expect(res.status).toBe(400);
     expect(seen).toHaveLength(0);
@@ -252,7 +243,7 @@ describe("unsafe paths", () => {
 
   it("spends none of the key's rate limit on refused paths", async () => {
     const { secret } = await createKey(await user({ permissions: ["deals:read"] }));
-    const seen = upstream();
+    const seen = captureUpstream();
     for (const path of REFUSED) expect((await useKey(secret, path, { env: UPSTREAM })).status).toBe(400);
     expect(seen).toHaveLength(0);
     const res = await useKey(secret, "/api/deals/42", { env: UPSTREAM });
@@ -263,7 +254,7 @@ describe("unsafe paths", () => {
 
   it("forwards the dot segments URL parsing already resolved, inside /api only", async () => {
     const { secret } = await createKey(await user({ permissions: ["deals:read"] }));
-    const seen = upstream();
+    const seen = captureUpstream();
     expect((await useKey(secret, "/api/x/%2e%2e/deals", { env: UPSTREAM })).status).toBe(200);
     expect(seen[0]!.url).toBe("https://backend.internal/v2/deals");
   });

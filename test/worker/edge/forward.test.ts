@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createKey, user, useKey } from "../helpers/api";
+import { captureUpstream } from "../helpers/upstream";
 
 afterEach(() => vi.restoreAllMocks());
-
-/** Captures what the Worker sends upstream and answers like a small backend. */
-function upstream(answer: () => Response = () => Response.json({ ok: true }, { headers: { "X-Upstream": "yes" } })) {
-  const seen: Request[] = [];
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    seen.push(new Request(input, init));
-    return answer();
-  });
-  return seen;
-}
 
 const UPSTREAM = { UPSTREAM_URL: "https://backend.internal/v2" };
 
@@ -19,7 +10,7 @@ describe("forwarding /api/* to UPSTREAM_URL", () => {
   it("forwards with the key removed and the key's identity added", async () => {
     const alice = await user({ permissions: ["contacts:read", "deals:read"] });
     const { key, secret } = await createKey(alice);
-    const seen = upstream();
+    const seen = captureUpstream();
     const res = await useKey(secret, "/api/deals/42?expand=owner", { env: UPSTREAM });
     expect(res.status).toBe(200);
     expect(res.headers.get("X-Upstream")).toBe("yes");
@@ -36,7 +27,7 @@ describe("forwarding /api/* to UPSTREAM_URL", () => {
   it("strips identity headers a client sends before adding its own", async () => {
     const alice = await user();
     const { secret } = await createKey(alice);
-    const seen = upstream();
+    const seen = captureUpstream();
     await useKey(secret, "/api/deals", {
       env: UPSTREAM,
       headers: { "X-Api-Org-Id": "org_victim", "X-Api-User-Id": "admin", "X-Api-Permissions": "everything" },
@@ -49,13 +40,13 @@ describe("forwarding /api/* to UPSTREAM_URL", () => {
   it("never passes a key found in the query string upstream", async () => {
     const alice = await user();
     const { secret } = await createKey(alice);
-    const seen = upstream();
+    const seen = captureUpstream();
     await useKey(secret, `/api/deals?api_key=${secret}&page=2`, { env: UPSTREAM });
     expect(seen[0]!.url).toBe("https://backend.internal/v2/deals?page=2");
   });
 
   it("does not call the upstream for a refused key", async () => {
-    const seen = upstream();
+    const seen = captureUpstream();
     expect((await useKey("ak_live_nope", "/api/deals", { env: UPSTREAM })).status).toBe(401);
     expect(seen).toHaveLength(0);
   });
