@@ -9,6 +9,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Where the Worker serves the module from (`/component/api-keys-settings.js`). */
 export const BUNDLE_FILE = join(here, "site", "component", "api-keys-settings.js");
+/** The production assets folder (wrangler.toml [env.production.assets]): the element only, no demo page. */
+export const PRODUCTION_ASSETS_DIR = join(here, "dist", "assets");
+/** Where the build copies the bundle for production. */
+export const PRODUCTION_BUNDLE_FILE = join(PRODUCTION_ASSETS_DIR, "component", "api-keys-settings.js");
 
 /** The budget of SPEC §7: 20 KB min+gzip, Lit included. */
 export const BUDGET_BYTES = 20 * 1024;

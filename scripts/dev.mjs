@@ -142,6 +142,18 @@ function stopOnSignals(parts) {
   });
 }
 
+/** How /dev/session signs: HS256, or ES256 through the Worker's own /dev/jwks.json (.dev.vars.example). */
+function signInMode(url) {
+  const jwksUrl = readVar(join(ROOT, ".dev.vars"), "AUTH_JWKS_URL");
+  if (!jwksUrl) return "HS256 with AUTH_JWT_SECRET; for ES256 through a JWKS see .dev.vars.example";
+  const own = new URL(`${url}/dev/jwks.json`);
+  const configured = URL.parse(jwksUrl);
+  if (configured?.port !== own.port || configured.pathname !== own.pathname) {
+    return `AUTH_JWKS_URL is ${jwksUrl}, but this Worker publishes its dev key at ${own}: sign-ins will fail`;
+  }
+  return `ES256, verified against ${jwksUrl} (a new dev key on every restart)`;
+}
+
 function printBanner(url, origins) {
   const users = Object.values(DEMO_USERS);
   const nameWidth = Math.max(...users.map((user) => user.name.length));
@@ -159,6 +171,7 @@ ${users.map((user) => `                  ${user.name.padEnd(nameWidth)}  ${user.
   Sign in from a shell (POST /dev/session, local only):
     TOKEN=$(curl -s -X POST ${url}/dev/session -H 'Content-Type: application/json' \\
       -d '${session}' | jq -r .token)
+  Tokens        ${signInMode(url)}
 
   The help article's call, with a key created on the demo page:
     curl -H "X-API-Key: ak_live_…" ${url}/api/contacts

@@ -1,12 +1,11 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env";
 import { auditRoutes } from "./audit/audit-routes";
-import { devSessionRoutes } from "./auth/dev-session-routes";
 import { ConfigError } from "./config";
 import { Failure } from "./errors/failure";
 import { componentAsset } from "./http/component-asset";
 import { cors } from "./http/cors";
-import { demoPage } from "./http/demo-page";
+import { healthz } from "./http/healthz";
 import { renderProblem } from "./http/problem";
 import { requestContext } from "./http/request-context";
 import { securityHeaders } from "./http/security-headers";
@@ -15,24 +14,39 @@ import { keyRoutes } from "./keys/key-routes";
 import { docsPage, docsPolicy } from "./openapi/docs-page";
 import { openApiDocument } from "./openapi/openapi-document";
 import { adminRoutes } from "./users/admin-routes";
+import { upstreamJwks } from "./edge/upstream-assertion";
+import { verifyRoutes } from "./verify/verify-routes";
 
 /**
- * The Worker's Hono app: management API under `/v1`, the key-protected API under `/api`, local
- * sign-in under `/dev`, API docs, the element's module, and in local dev the demo page.
- * Every error leaves through `onError` as problem+json; every response carries the security
- * headers (http/security-headers.ts).
+ * What only local development adds to the app (worker/dev.ts passes it; the production entry,
+ * worker/index.ts, does not, so none of it is in a production bundle).
+ */
+export interface LocalDevelopment {
+  /** Mounts the local-only routes (`/dev/*`, the demo page); called after every product route. */
+  mount(app: Hono<AppEnv>): void;
+  /** What `GET /api/contacts` answers without an `UPSTREAM_URL`. */
+  sampleContacts: readonly object[];
+}
+
+/**
+ * The Worker's Hono app: management API under `/v1`, the key-protected API under `/api`, API
+ * docs, the element's module, readiness at `/healthz`; with `localDevelopment`, also local
+ * sign-in under `/dev` and the demo page. Every error leaves through `onError` as problem+json;
+ * every response carries the security headers (http/security-headers.ts).
  *
  * @example
- * export default { fetch: createApp().fetch };
+ * export default { fetch: createApp().fetch };                        // production
+ * export default { fetch: createApp({ localDevelopment }).fetch };    // wrangler dev
  */
-export function createApp() {
+export function createApp(options: { localDevelopment?: LocalDevelopment } = {}) {
   const app = new Hono<AppEnv>();
   // First, so that even a failure of requestContext() (a ConfigError) leaves with the headers.
   app.use(securityHeaders());
+  // Before requestContext(): readiness answers even when the configuration is unusable.
+  app.get("/healthz", healthz());
   app.use(requestContext());
   app.use("/v1/*", cors());
   app.use("/component/*", cors());
-  app.use("/dev/*", cors());
   app.use("/v1/*", async function noStore(c, next) {
     await next();
     c.res.headers.set("Cache-Control", "no-store");
@@ -41,19 +55,21 @@ export function createApp() {
   app.route("/v1/keys", keyRoutes());
   app.route("/v1/audit-events", auditRoutes());
   app.route("/v1/admin", adminRoutes());
+  app.route("/v1/verify", verifyRoutes());
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
-  app.get("/docs", async (c) => c.html(docsPage(), 200, { "Content-Security-Policy": await docsPolicy() }));
-  app.route("/dev", devSessionRoutes());
-  app.route("/api", edgeRoutes());
+  app.get("/docs", async (c) => c.html(docsPage(new URL(c.req.url).origin), 200, { "Content-Security-Policy": await docsPolicy() }));
+  app.route("/api", edgeRoutes({ sampleContacts: options.localDevelopment?.sampleContacts }));
   app.get("/component/*", componentAsset());
-  app.get("*", demoPage());
+  app.get("/.well-known/jwks.json", upstreamJwks());
+  options.localDevelopment?.mount(app);
 
   app.notFound((c) => renderProblem(new Failure("not_found", "No such route."), c.var.requestId));
   app.onError((error, c) => {
     const requestId = c.var.requestId ?? "req_unknown";
     if (error instanceof Failure) return renderProblem(error, requestId);
     if (error instanceof ConfigError) {
-      console.error(`[${requestId}] configuration: ${error.message}`);
+      // readConfig logged the problems once; each refused request is logged by id.
+      console.error(`[${requestId}] server_misconfigured (${error.problems.length} configuration problem(s))`);
       return renderProblem(new Failure("server_misconfigured", "The service is not configured correctly."), requestId);
     }
     console.error(`[${requestId}] unexpected ${error.name}: ${error.message}`);

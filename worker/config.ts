@@ -1,3 +1,7 @@
+import { parseClaimPath } from "./auth/claims";
+import { ADMIN_PERMISSION } from "./auth/principal";
+import { Permission } from "./schemas/text";
+
 /**
  * Deployment settings, read once per `env` object from wrangler vars and secrets.
  *
@@ -10,8 +14,14 @@ export interface Config {
   maxKeyLifetimeDays: number;
   maxActiveKeysPerUser: number;
   allowedOrigins: ReadonlySet<string>;
+  /** `AUTH_ORG_CLAIM`: where the token holds the tenant; a top-level name or a dotted path (worker/auth/claims.ts). */
   orgClaim: string;
+  /** `AUTH_PERMISSIONS_CLAIM`: where the token holds the permissions (an array, or a space- or comma-separated string). */
   permissionsClaim: string;
+  /** `AUTH_NAME_CLAIM`: where the token holds the user's display name; `name` unless set. */
+  nameClaim: string;
+  /** `AUTH_ADMIN_PERMISSION`: the permission that makes a user an org admin; `api_keys:admin` unless set. */
+  adminPermission: string;
   issuer: string | null;
   audience: string | null;
   jwksUrl: string | null;
@@ -28,6 +38,24 @@ export interface Config {
   upstreamForwardSetCookie: boolean;
   /** The `period` of the `AUTH_FAILURE_LIMITER` binding (10 or 60 s): how long a throttled address waits. */
   authFailurePeriodSeconds: 10 | 60;
+  /** `VERIFY_API_TOKEN`: the bearer token of `POST /v1/verify`; null turns that route off (404). */
+  verifyApiToken: string | null;
+  /** `UPSTREAM_SIGNING_KEYS`: private P-256 keys, newest first. The first signs the upstream assertions; all are published. */
+  upstreamSigningKeys: readonly SigningJwk[];
+  /** `UPSTREAM_AUDIENCE`: the assertions' `aud`; null means the origin of `UPSTREAM_URL`. */
+  upstreamAudience: string | null;
+  /** `UPSTREAM_ASSERTION_ISSUER`: the assertions' `iss`; null means the origin the request reached. */
+  upstreamAssertionIssuer: string | null;
+}
+
+/** A private EC P-256 JSON Web Key that signs upstream assertions (ES256). */
+export interface SigningJwk {
+  kty: "EC";
+  crv: "P-256";
+  kid: string;
+  x: string;
+  y: string;
+  d: string;
 }
 
 /** One key-tag secret and the one-character id that names it inside keys. */
@@ -46,16 +74,26 @@ export interface KeyTagSecrets {
 export const FORWARDABLE_CREDENTIALS = ["cookie", "authorization", "x-api-key"] as const;
 export type ForwardableCredential = (typeof FORWARDABLE_CREDENTIALS)[number];
 
-/** A deployment setting is missing or unusable; the Worker refuses to run rather than guess. */
+/**
+ * Deployment settings are missing or unusable; the Worker refuses to run rather than guess.
+ * `problems` names each one (never a secret's value).
+ */
 export class ConfigError extends Error {
   override name = "ConfigError";
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[]) {
+    const list = typeof problems === "string" ? [problems] : problems;
+    super(list.join("; "));
+    this.problems = list;
+  }
 }
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9]{0,15}_(?:[a-z0-9]{1,16}_)?$/;
 const MIN_SECRET_LENGTH = 32;
 // As `URL.hostname` spells them: lowercase, IPv4 normalised, IPv6 in brackets.
 const LOOPBACK_HOSTNAMES: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
-const cache = new WeakMap<object, Config>();
+const cache = new WeakMap<object, Config | ConfigError>();
 
 /**
  * Whether a URL's hostname names this machine. Only such hosts may use plain http for the JWKS
@@ -68,44 +106,69 @@ export function isLoopbackHostname(hostname: string): boolean {
   return LOOPBACK_HOSTNAMES.has(hostname);
 }
 
-/** Parses and validates the deployment settings; the result is cached per `env` object. */
+/**
+ * Parses and validates the deployment settings; the result (or the error) is cached per `env`
+ * object. An unusable configuration throws one {@link ConfigError} naming every problem, and is
+ * logged once per isolate, so the log says everything to fix at once.
+ */
 export function readConfig(env: Env): Config {
-  let config = cache.get(env);
-  if (!config) {
-    config = parse(env);
+  const cached = cache.get(env);
+  if (cached instanceof ConfigError) throw cached;
+  if (cached) return cached;
+  try {
+    const config = parse(env);
     cache.set(env, config);
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      cache.set(env, error);
+      console.error(`configuration: ${error.problems.length} problem(s): ${error.problems.join("; ")}`);
+    }
+    throw error;
   }
-  return config;
 }
 
 function parse(env: Env): Config {
-  const keyPrefix = env.KEY_PREFIX || "ak_live_";
-  if (!PREFIX_PATTERN.test(keyPrefix)) {
-    throw new ConfigError("KEY_PREFIX must look like ak_live_ (lowercase letters and digits, ending in _)");
-  }
-  const keyHashSecret = optional(env.KEY_HASH_SECRET);
-  if (!keyHashSecret || keyHashSecret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(`KEY_HASH_SECRET must be set to at least ${MIN_SECRET_LENGTH} characters`);
-  }
-  const keyTagSecrets = parseKeyTagSecrets(env.KEY_TAG_SECRETS);
-  const jwtSecret = optionalSecret(env.AUTH_JWT_SECRET, "AUTH_JWT_SECRET");
-  const adminApiToken = optionalSecret(env.ADMIN_API_TOKEN, "ADMIN_API_TOKEN");
-  const jwksUrl = httpsUrl(env.AUTH_JWKS_URL, "AUTH_JWKS_URL");
+  const problems: string[] = [];
+  /** Runs one setting's parser; a ConfigError becomes one more problem and the fallback is used. */
+  const setting = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return fallback;
+    }
+  };
+  const keyPrefix = setting(() => {
+    const prefix = env.KEY_PREFIX || "ak_live_";
+    if (!PREFIX_PATTERN.test(prefix)) throw new ConfigError("KEY_PREFIX must look like ak_live_ (lowercase letters and digits, ending in _)");
+    return prefix;
+  }, "ak_live_");
+  const keyHashSecret = setting(() => {
+    const secret = optional(env.KEY_HASH_SECRET);
+    if (!secret || secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`KEY_HASH_SECRET must be set to at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    return secret;
+  }, "");
+  const keyTagSecrets = setting(() => parseKeyTagSecrets(env.KEY_TAG_SECRETS), { current: { id: "", secret: "" }, byId: new Map() });
+  const jwtSecret = setting(() => optionalSecret(env.AUTH_JWT_SECRET, "AUTH_JWT_SECRET"), null);
+  const adminApiToken = setting(() => optionalSecret(env.ADMIN_API_TOKEN, "ADMIN_API_TOKEN"), null);
+  const jwksUrl = setting(() => httpsUrl(env.AUTH_JWKS_URL, "AUTH_JWKS_URL"), null);
   const issuer = optional(env.AUTH_ISSUER);
   const audience = optional(env.AUTH_AUDIENCE);
   // Any token the identity provider signs for any of its apps would otherwise be accepted here.
-  if (jwksUrl && (!issuer || !audience)) {
-    throw new ConfigError("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
-  }
-  return {
+  if (jwksUrl && (!issuer || !audience)) problems.push("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
+  const config: Config = {
     keyPrefix,
-    maxKeyLifetimeDays: positiveInt(env.MAX_KEY_LIFETIME_DAYS, 365, "MAX_KEY_LIFETIME_DAYS"),
-    maxActiveKeysPerUser: positiveInt(env.MAX_ACTIVE_KEYS_PER_USER, 50, "MAX_ACTIVE_KEYS_PER_USER"),
-    allowedOrigins: new Set(
-      (env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o && o !== "*"),
-    ),
-    orgClaim: optional(env.AUTH_ORG_CLAIM) ?? "org_id",
-    permissionsClaim: optional(env.AUTH_PERMISSIONS_CLAIM) ?? "permissions",
+    maxKeyLifetimeDays: setting(() => positiveInt(env.MAX_KEY_LIFETIME_DAYS, 365, "MAX_KEY_LIFETIME_DAYS"), 365),
+    maxActiveKeysPerUser: setting(() => positiveInt(env.MAX_ACTIVE_KEYS_PER_USER, 50, "MAX_ACTIVE_KEYS_PER_USER"), 50),
+    allowedOrigins: setting(() => parseOrigins(env.ALLOWED_ORIGINS), new Set<string>()),
+    orgClaim: setting(() => claimName(env.AUTH_ORG_CLAIM, "AUTH_ORG_CLAIM", "org_id"), "org_id"),
+    permissionsClaim: setting(() => claimName(env.AUTH_PERMISSIONS_CLAIM, "AUTH_PERMISSIONS_CLAIM", "permissions"), "permissions"),
+    nameClaim: setting(() => claimName(env.AUTH_NAME_CLAIM, "AUTH_NAME_CLAIM", "name"), "name"),
+    adminPermission: setting(() => adminPermission(env.AUTH_ADMIN_PERMISSION), ADMIN_PERMISSION),
     issuer,
     audience,
     jwksUrl,
@@ -114,11 +177,42 @@ function parse(env: Env): Config {
     keyTagSecrets,
     adminApiToken,
     devLogin: env.DEV_LOGIN === "true",
-    upstreamUrl: optional(env.UPSTREAM_URL),
-    upstreamForwardHeaders: parseForwardHeaders(env.UPSTREAM_FORWARD_HEADERS),
-    authFailurePeriodSeconds: parsePeriod(env.AUTH_FAILURE_PERIOD_SECONDS),
-    upstreamForwardSetCookie: parseBoolean(env.UPSTREAM_FORWARD_SET_COOKIE, "UPSTREAM_FORWARD_SET_COOKIE"),
+    upstreamUrl: setting(() => httpsUrl(env.UPSTREAM_URL, "UPSTREAM_URL"), null),
+    upstreamForwardHeaders: setting(() => parseForwardHeaders(env.UPSTREAM_FORWARD_HEADERS), new Set()),
+    authFailurePeriodSeconds: setting(() => parsePeriod(env.AUTH_FAILURE_PERIOD_SECONDS), 60),
+    upstreamForwardSetCookie: setting(() => parseBoolean(env.UPSTREAM_FORWARD_SET_COOKIE, "UPSTREAM_FORWARD_SET_COOKIE"), false),
+    verifyApiToken: setting(() => parseVerifyApiToken(env, adminApiToken), null),
+    upstreamSigningKeys: setting(() => parseSigningKeys(env), []),
+    upstreamAudience: optional(env.UPSTREAM_AUDIENCE),
+    upstreamAssertionIssuer: optional(env.UPSTREAM_ASSERTION_ISSUER),
   };
+  // Forwarded identity headers are only trustworthy upstream when they come signed.
+  if (config.upstreamUrl && config.upstreamSigningKeys.length === 0 && !problems.some((p) => p.startsWith("UPSTREAM_SIGNING_KEYS"))) {
+    problems.push("UPSTREAM_URL needs UPSTREAM_SIGNING_KEYS (the key that signs X-Api-Assertion; README \"Signed identity\")");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * `ALLOWED_ORIGINS`: exact origins, comma-separated. `*` is never honoured; each entry must be
+ * an origin (scheme, host, optional port; nothing else) on https, or http only on loopback.
+ */
+function parseOrigins(value: string | undefined): ReadonlySet<string> {
+  const origins = new Set<string>();
+  const bad: string[] = [];
+  for (const entry of (value ?? "").split(",").map((o) => o.trim()).filter((o) => o && o !== "*")) {
+    const url = URL.parse(entry);
+    const secure = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHostname(url.hostname));
+    if (!url || !secure || url.origin !== entry) bad.push(entry);
+    else origins.add(entry);
+  }
+  if (bad.length > 0) {
+    throw new ConfigError(
+      `ALLOWED_ORIGINS entries must be exact https origins like https://app.example.com (http only for localhost): ${bad.join(", ")}`,
+    );
+  }
+  return origins;
 }
 
 const TAG_SECRET_ID = /^[0-9A-Za-z]$/;
@@ -176,6 +270,22 @@ function parseBoolean(value: string | undefined, name: string): boolean {
   throw new ConfigError(`${name} must be true or false`);
 }
 
+/** A claim setting: a top-level claim name or a dotted path that claims.ts can follow safely. */
+function claimName(value: string | undefined, name: string, fallback: string): string {
+  const claim = optional(value) ?? fallback;
+  const parsed = parseClaimPath(claim);
+  if (!parsed.ok) throw new ConfigError(`${name} ${parsed.problem} (e.g. org_id, o.id or https://example.com/org_id)`);
+  return claim;
+}
+
+function adminPermission(value: string | undefined): string {
+  const permission = optional(value) ?? ADMIN_PERMISSION;
+  if (!Permission.safeParse(permission).success) {
+    throw new ConfigError("AUTH_ADMIN_PERMISSION must be a permission name such as api_keys:admin (letters, digits and _ . : * -)");
+  }
+  return permission;
+}
+
 function optional(value: string | undefined): string | null {
   const trimmed = value?.trim();
   return trimmed ? trimmed : null;
@@ -208,4 +318,52 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
     throw new ConfigError(`${name} must be a positive integer`);
   }
   return parsed;
+}
+
+/** `VERIFY_API_TOKEN`: optional, at least 32 characters, and never the admin token (each grants something else). */
+function parseVerifyApiToken(env: Env, adminApiToken: string | null): string | null {
+  const token = optionalSecret(env.VERIFY_API_TOKEN, "VERIFY_API_TOKEN");
+  if (token !== null && token === adminApiToken) throw new ConfigError("VERIFY_API_TOKEN must differ from ADMIN_API_TOKEN");
+  return token;
+}
+
+const JWK_KID = /^[A-Za-z0-9._-]{1,64}$/;
+/** 32 bytes in unpadded base64url: a P-256 coordinate or private scalar. */
+const P256_COMPONENT = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * `UPSTREAM_SIGNING_KEYS`: a JSON array of private EC P-256 JWKs, newest first, each with a
+ * `kid`. Messages name the entry, never a value (the JSON holds private keys, and a parser's own
+ * message would quote it). A `kid` starting with `dev-only` is the published development key of
+ * .dev.vars.example and is refused outside local development.
+ */
+function parseSigningKeys(env: Env): SigningJwk[] {
+  const raw = optional(env.UPSTREAM_SIGNING_KEYS);
+  if (!raw) return [];
+  const shape = 'a JSON array of private EC P-256 JWKs, newest first, e.g. [{"kty":"EC","crv":"P-256","kid":"2026-01","x":"…","y":"…","d":"…"}]';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`UPSTREAM_SIGNING_KEYS is not valid JSON; it must be ${shape}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new ConfigError(`UPSTREAM_SIGNING_KEYS must be ${shape}`);
+  const keys: SigningJwk[] = [];
+  for (const [i, entry] of parsed.entries()) {
+    const jwk = entry as Partial<Record<string, unknown>> | null;
+    const valid =
+      typeof jwk === "object" && jwk !== null && jwk.kty === "EC" && jwk.crv === "P-256" &&
+      (jwk.alg === undefined || jwk.alg === "ES256") && typeof jwk.kid === "string" && JWK_KID.test(jwk.kid) &&
+      [jwk.x, jwk.y, jwk.d].every((part) => typeof part === "string" && P256_COMPONENT.test(part));
+    if (!valid) {
+      throw new ConfigError(`UPSTREAM_SIGNING_KEYS[${i}] must be a private EC P-256 JWK with kid (1–64 of A–Z a–z 0–9 . _ -), x, y and d`);
+    }
+    const key = { kty: "EC", crv: "P-256", kid: jwk.kid, x: jwk.x, y: jwk.y, d: jwk.d } as SigningJwk;
+    if (keys.some((k) => k.kid === key.kid)) throw new ConfigError(`UPSTREAM_SIGNING_KEYS names the kid "${key.kid}" twice`);
+    if (key.kid.startsWith("dev-only") && env.DEV_LOGIN !== "true") {
+      throw new ConfigError(`UPSTREAM_SIGNING_KEYS[${i}] is the published development key ("${key.kid}"); generate your own for a deploy`);
+    }
+    keys.push(key);
+  }
+  return keys;
 }

@@ -2,6 +2,7 @@ import { createApp } from "./app";
 
 export { KeyAuthority } from "./limiter/key-authority";
 export { UserAuthority } from "./users/user-authority";
+export { KeyVerifier } from "./verify/key-verifier";
 
 const app = createApp();
 

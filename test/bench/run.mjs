@@ -15,12 +15,14 @@ import { forgedKeyFlood, forgedKeyThroughput } from "./scenarios/forged-keys.mjs
 import { overhead } from "./scenarios/overhead.mjs";
 import { pacedLoad } from "./scenarios/paced-load.mjs";
 import { revokeUnderLoad } from "./scenarios/revoke-under-load.mjs";
+import { VERIFICATION_PHASE_CONFIGS, verificationPaths } from "./scenarios/verification-paths.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, "../..");
 
-// Two fresh Workers: one without local tracing for the timing-sensitive scenarios (tracing adds
-// milliseconds to every request), one with it for the scenarios that read workerd's traces.
+// Three fresh Workers: one without local tracing for the timing-sensitive scenarios (tracing adds
+// milliseconds to every request), one with it for the scenarios that read workerd's traces, and
+// one behind a consuming Worker (two configs, one wrangler dev) for the ways to check a key.
 // `position` is the row order of SPEC §9; the extra row modules come last.
 const PHASES = [
   {
@@ -41,6 +43,11 @@ const PHASES = [
       { name: "forged keys", run: forgedKeyFlood, position: 6 },
     ],
     extraRows: true,
+  },
+  {
+    tracing: false,
+    configs: VERIFICATION_PHASE_CONFIGS,
+    scenarios: [{ name: "verification paths", run: verificationPaths, position: 5.5 }],
   },
 ];
 
@@ -68,8 +75,8 @@ async function main() {
   process.exitCode = failures > 0 ? 1 : 0;
 }
 
-async function runPhase({ tracing, scenarios, extraRows }) {
-  const server = await startDevServer(root, { tracing });
+async function runPhase({ tracing, configs, scenarios, extraRows }) {
+  const server = await startDevServer(root, { tracing, configs });
   const { baseUrl, persistDir } = server;
   const context = { root, baseUrl, persistDir, api: createClient(baseUrl), traces: createTraceReader(baseUrl), log };
   const sections = [];

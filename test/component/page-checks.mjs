@@ -84,8 +84,9 @@ async function visitPage(page, workerUrl, { path, demoFlow = false }) {
   // A failed step is reported next to the violations, which usually say why it failed.
   const flow = demoFlow ? await runDemoFlow(page).catch((error) => ({ flowError: error.message.split("\n")[0] })) : {};
   await page.waitForLoadState("networkidle");
-  const bodyMaxWidth = await page.evaluate(() => getComputedStyle(document.body).maxWidth);
-  return { ...flow, responses, bodyMaxWidth, violations: await page.evaluate(() => window.__violations) };
+  // A value only the page's own stylesheet sets: the docs' layout width (92rem), else the body's.
+  const styleProbe = await page.evaluate(() => getComputedStyle(document.querySelector(".layout") ?? document.body).maxWidth);
+  return { ...flow, responses, styleProbe, violations: await page.evaluate(() => window.__violations) };
 }
 
 /**

@@ -16,7 +16,7 @@ interface Visit {
   violations: string[];
   consoleErrors: string[];
   responses: SeenResponse[];
-  bodyMaxWidth: string;
+  styleProbe: string;
   secretShown?: boolean;
   rowNames?: string[];
   flowError?: string;
@@ -97,7 +97,7 @@ describe("/docs under its Content-Security-Policy, from wrangler dev", () => {
     const visit = await command<Visit>("visit-page", { path: "/docs" });
     expect(visit.violations).to.deep.equal([]);
     expect(visit.consoleErrors).to.deep.equal([]);
-    expect(visit.bodyMaxWidth).to.equal("960px");
+    expect(visit.styleProbe).to.equal("1472px"); // .layout { max-width: 92rem }, from the hashed inline style
   });
 
   it("refuses a script injected into the page", async function () {

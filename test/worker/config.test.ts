@@ -122,3 +122,49 @@ describe("readConfig for key tags, forwarding and the failed-auth throttle", () 
     expect(await res.json()).toMatchObject({ code: "server_misconfigured" });
   });
 });
+
+describe("readConfig names every problem at once", () => {
+  it("lists each missing or unsafe setting in one error and logs it once per isolate, never a value", () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const overrides: EnvOverrides = {
+      KEY_HASH_SECRET: undefined,
+      KEY_TAG_SECRETS: "a:short-tag-secret",
+      ADMIN_API_TOKEN: "also-short",
+      ALLOWED_ORIGINS: "http://app.example.com,https://ok.example.com",
+      UPSTREAM_URL: "http://backend.example.com",
+      MAX_ACTIVE_KEYS_PER_USER: "-1",
+    };
+    const envObject = { ...env, ...overrides } as Env;
+    let error: ConfigError | null = null;
+    try {
+      readConfig(envObject);
+    } catch (thrown) {
+      error = thrown as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const names = ["KEY_HASH_SECRET", "KEY_TAG_SECRETS", "ADMIN_API_TOKEN", "ALLOWED_ORIGINS", "UPSTREAM_URL", "MAX_ACTIVE_KEYS_PER_USER"];
+    for (const name of names) expect(error!.problems.some((p) => p.includes(name))).toBe(true);
+    expect(error!.problems).toHaveLength(names.length);
+    expect(() => readConfig(envObject)).toThrow(ConfigError);
+    expect(log).toHaveBeenCalledTimes(1);
+    const logged = log.mock.calls.flat().join(" ");
+    for (const name of names) expect(logged).toContain(name);
+    for (const value of ["short-tag-secret", "also-short"]) expect(logged).not.toContain(value);
+  });
+
+  it("accepts loopback http origins and an empty ALLOWED_ORIGINS", () => {
+    expect([...configWith({ ALLOWED_ORIGINS: "http://localhost:3000, http://127.0.0.1:8787" })().allowedOrigins]).toEqual([
+      "http://localhost:3000",
+      "http://127.0.0.1:8787",
+    ]);
+    expect(configWith({ ALLOWED_ORIGINS: "" })().allowedOrigins.size).toBe(0);
+  });
+
+  it.each([
+    ["a path", "https://app.example.com/settings"],
+    ["a trailing slash", "https://app.example.com/"],
+    ["no scheme", "app.example.com"],
+  ])("refuses an ALLOWED_ORIGINS entry with %s", (_label, origin) => {
+    expect(configWith({ ALLOWED_ORIGINS: origin })).toThrow(/ALLOWED_ORIGINS entries must be exact https origins/);
+  });
+});

@@ -1,11 +1,13 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
+import { type Config, ConfigError } from "../config";
 import { Failure } from "../errors/failure";
-import { displayName, ExternalId, Permission } from "../schemas/text";
+import { displayName, ExternalId } from "../schemas/text";
 import { userAuthorityFor } from "../users/user-authority-client";
 import { tokenStamp } from "../users/user-state";
+import { readClaim, readPermissionList } from "./claims";
 import { verifyJwt } from "./jwt-verify";
-import { ADMIN_PERMISSION, type Principal } from "./principal";
+import type { Principal } from "./principal";
 import { requestOrigin } from "./request-origin";
 
 /**
@@ -13,8 +15,13 @@ import { requestOrigin } from "./request-origin";
  * and user only from its claims, and hands the claims to the user's `UserAuthority`, which
  * applies them only if the token is newer than the state it holds (`iat`). The request is then
  * decided by the user's effective state, not by the token alone: deactivated users are refused,
- * and permissions (`api_keys:admin` included) are the stored ones. Puts the {@link Principal} on
- * the context.
+ * and permissions (`api_keys:admin`, or `AUTH_ADMIN_PERMISSION`, included) are the stored ones.
+ * Org, permissions and name are read where the claim settings say (worker/auth/claims.ts).
+ * Puts the {@link Principal} on the context.
+ *
+ * A deployment with neither `AUTH_JWT_SECRET` nor `AUTH_JWKS_URL` cannot verify any token, so
+ * every request that signs a user in answers 500 `server_misconfigured` (the log says why)
+ * instead of a 401 that blames the token; routes that need no user (`/api/*`) keep working.
  *
  * @example
  * keys.use(authenticate());
@@ -23,6 +30,11 @@ import { requestOrigin } from "./request-origin";
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticateHandler(c, next) {
     const config = c.var.config;
+    const problem = userSignInProblem(config);
+    if (problem) {
+      console.error(`[${c.var.requestId}] configuration: ${problem}`);
+      throw new ConfigError(problem);
+    }
     const receivedAt = Date.now();
     const token = bearerToken(c.req.header("Authorization"));
     if (!token) throw unauthenticated("Send the signed-in user's token as Authorization: Bearer <JWT>.");
@@ -43,7 +55,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     }
     const claims = result.claims;
     const userId = ExternalId.safeParse(claims.sub);
-    const orgId = ExternalId.safeParse(claims[config.orgClaim]);
+    const orgId = ExternalId.safeParse(readClaim(claims, config.orgClaim));
     if (!userId.success || !orgId.success) {
       throw unauthenticated(`The token must carry sub and ${config.orgClaim} claims.`);
     }
@@ -51,7 +63,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const stamp = tokenStamp(claims.iat, receivedAt);
     const update = stamp === null
       ? null
-      : { source: "token" as const, stamp, name: readName(claims.name), permissions: readPermissions(claims[config.permissionsClaim]) };
+      : {
+          source: "token" as const,
+          stamp,
+          name: readName(readClaim(claims, config.nameClaim)),
+          permissions: readPermissionList(readClaim(claims, config.permissionsClaim)),
+        };
     const user = await userAuthorityFor(c.env, ref).signIn(ref, update, requestOrigin(c.req.raw));
     if (!user.active) throw new Failure("user_deactivated", "This user has been deactivated.");
     const principal: Principal = {
@@ -59,7 +76,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       userId: ref.userId,
       name: user.name,
       permissions: user.permissions,
-      isAdmin: user.permissions.includes(ADMIN_PERMISSION),
+      isAdmin: user.permissions.includes(config.adminPermission),
     };
     c.set("principal", principal);
     await next();
@@ -79,11 +96,15 @@ function readName(value: unknown): string | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Permissions that are not well-formed strings are dropped rather than trusted. */
-function readPermissions(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  const valid = value.filter((p): p is string => Permission.safeParse(p).success);
-  return [...new Set(valid)].slice(0, 200);
+/**
+ * Why no user can sign in under this configuration (no way to verify a token), or null.
+ *
+ * @example
+ * userSignInProblem(readConfig(env)); // null when AUTH_JWT_SECRET or AUTH_JWKS_URL is set
+ */
+export function userSignInProblem(config: Pick<Config, "jwtSecret" | "jwksUrl">): string | null {
+  if (config.jwtSecret || config.jwksUrl) return null;
+  return "neither AUTH_JWT_SECRET (HS256) nor AUTH_JWKS_URL (RS256/ES256) is set, so no user token can be verified";
 }
 
 function unauthenticated(detail: string): Failure {

@@ -7,7 +7,10 @@ export interface Principal {
   isAdmin: boolean;
 }
 
-/** The permission that lets a user see and manage every key of their org. */
+/**
+ * The permission that lets a user see and manage every key of their org, unless
+ * `AUTH_ADMIN_PERMISSION` names another (Clerk prefixes every permission with `org:`).
+ */
 export const ADMIN_PERMISSION = "api_keys:admin";
 
 /** Who performed an audited action. */

@@ -3,7 +3,6 @@ import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
 import { apiKeyAuth, requirePermission } from "./api-key-auth";
 import { forward } from "./forward";
-import { SAMPLE_CONTACTS } from "./sample-contacts";
 import { upstreamPathGuard } from "./upstream-path";
 
 /**
@@ -15,7 +14,7 @@ import { upstreamPathGuard } from "./upstream-path";
  * @example
  * app.route("/api", edgeRoutes());
  */
-export function edgeRoutes() {
+export function edgeRoutes(options: { sampleContacts?: readonly object[] } = {}) {
   const api = new Hono<AppEnv>();
   // First: an unsafe path is refused before the key is looked at, so it costs no rate limit.
   api.use(upstreamPathGuard());
@@ -45,7 +44,8 @@ export function edgeRoutes() {
   api.get("/contacts", requirePermission("contacts:read"), async (c) => {
     const { upstreamUrl, devLogin } = c.var.config;
     if (upstreamUrl) return forward(c, upstreamUrl);
-    if (devLogin) return c.json({ contacts: SAMPLE_CONTACTS });
+    // Sample data exists only in the local-development entry (worker/dev.ts), and answers only with DEV_LOGIN.
+    if (devLogin && options.sampleContacts) return c.json({ contacts: options.sampleContacts });
     throw new Failure("not_found", "No such route.");
   });
 

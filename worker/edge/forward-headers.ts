@@ -1,7 +1,11 @@
 import type { ForwardableCredential } from "../config";
 import type { KeyIdentity } from "../limiter/key-authority";
+import { ASSERTION_HEADER } from "./upstream-assertion";
 
-/** Identity headers the Worker adds; anything a client sends under an `x-api-` name is removed first. */
+/**
+ * Identity headers the Worker adds; anything a client sends under an `x-api-` name is removed
+ * first. `X-Api-Assertion` (`ASSERTION_HEADER`, worker/edge/upstream-assertion.ts) signs them.
+ */
 export const IDENTITY_HEADERS = ["X-Api-Key-Id", "X-Api-User-Id", "X-Api-Org-Id", "X-Api-Permissions"] as const;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1, plus the de-facto `keep-alive` and `proxy-connection`), normalised. */
@@ -55,6 +59,8 @@ export interface UpstreamAdditions {
   identity: KeyIdentity;
   /** The verified key, sent as `X-API-Key` only when `x-api-key` is in {@link UpstreamRequestOptions.forward}. */
   apiKey: string;
+  /** The signed identity (an ES256 JWT), sent as `X-Api-Assertion`. */
+  assertion: string;
 }
 
 export interface UpstreamRequestOptions {
@@ -67,11 +73,11 @@ export interface UpstreamRequestOptions {
  * names: every `x-api-*` header, hop-by-hop headers and the ones `Connection` lists, `Host`,
  * `Cookie` and `Authorization` unless configured, and every header whose name collides with
  * another's (`X-Tenant` next to `X_Tenant`: which one a backend reads is anyone's guess). Then it
- * sets the Worker's own identity headers, and `X-API-Key` with the verified key when configured;
- * nothing the client sent can remove or replace those.
+ * sets the Worker's own identity headers and their signed assertion, and `X-API-Key` with the
+ * verified key when configured; nothing the client sent can remove or replace those.
  *
  * @example
- * const headers = upstreamRequestHeaders(c.req.raw.headers, { identity, apiKey }, { forward: config.upstreamForwardHeaders });
+ * const headers = upstreamRequestHeaders(c.req.raw.headers, { identity, apiKey, assertion }, { forward: config.upstreamForwardHeaders });
  */
 export function upstreamRequestHeaders(client: Headers, add: UpstreamAdditions, options: UpstreamRequestOptions): Headers {
   const connection = connectionListed(client);
@@ -94,6 +100,7 @@ export function upstreamRequestHeaders(client: Headers, add: UpstreamAdditions, 
   headers.set("X-Api-User-Id", identity.userId);
   headers.set("X-Api-Org-Id", identity.orgId);
   headers.set("X-Api-Permissions", identity.permissions.join(" "));
+  headers.set(ASSERTION_HEADER, add.assertion);
   if (options.forward.has("x-api-key")) headers.set("X-API-Key", add.apiKey);
   return headers;
 }

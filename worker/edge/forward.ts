@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
 import { parseApiKey } from "../keys/key-format";
 import { stripUpstreamResponseHeaders, upstreamRequestHeaders } from "./forward-headers";
+import { signAssertion } from "./upstream-assertion";
 import { assertSafeUpstreamPath } from "./upstream-path";
 
 export { IDENTITY_HEADERS } from "./forward-headers";
@@ -11,7 +12,8 @@ export { IDENTITY_HEADERS } from "./forward-headers";
  * Forwards a verified `/api/*` request to `UPSTREAM_URL`: the path after `/api` is appended to
  * it (unsafe paths are refused, see `unsafePathReason`), the key leaves the request (header, and
  * any key-shaped query value), the headers are stripped as `upstreamRequestHeaders` says and the
- * Worker's own identity headers added. The answer comes back without hop-by-hop headers and,
+ * Worker's own identity headers added, signed by `X-Api-Assertion` (an ES256 JWT for this
+ * upstream and this request, valid 60 s). The answer comes back without hop-by-hop headers and,
  * unless configured, without `Set-Cookie`.
  *
  * @example
@@ -26,12 +28,13 @@ export async function forward(c: Context<AppEnv>, upstreamUrl: string): Promise<
   for (const [name, value] of incoming.searchParams) {
     if (!parseApiKey(value, config.keyPrefix)) target.searchParams.append(name, value);
   }
+  const method = c.req.method;
+  const assertion = await signAssertion(c.var.apiKey, { config, issuer: incoming.origin, method, url: target });
   const headers = upstreamRequestHeaders(
     c.req.raw.headers,
-    { identity: c.var.apiKey, apiKey: c.req.header("X-API-Key") ?? "" },
+    { identity: c.var.apiKey, apiKey: c.req.header("X-API-Key") ?? "", assertion },
     { forward: config.upstreamForwardHeaders },
   );
-  const method = c.req.method;
   let upstream: Response;
   try {
     upstream = await fetch(target, {

@@ -14,8 +14,10 @@ const killers = new Set();
 
 /**
  * Starts the Worker the way `npm run dev` does, but isolated: a fresh persist directory with the
- * migrations applied, a free port, `wrangler dev --local`, workerd's local tracing on or off, and
- * optional `vars` overriding wrangler vars (e.g. ALLOWED_ORIGINS for a test page's origin).
+ * migrations applied, a free port, `wrangler dev --local`, workerd's local tracing on or off,
+ * optional `vars` overriding wrangler vars (e.g. ALLOWED_ORIGINS for a test page's origin), and
+ * optional `configs`: several wrangler configs run together, the first one answering on the port
+ * and the others reachable through its bindings (e.g. a consuming Worker in front of this one).
  * Resolves once the Worker answers.
  * Call `stop()` when done (it also removes the persist directory); it is safe to call twice.
  *
@@ -24,7 +26,7 @@ const killers = new Set();
  * await fetch(`${server.baseUrl}/nothing-here`);
  * await server.stop();
  */
-export async function startDevServer(root, { tracing = true, vars = {} } = {}) {
+export async function startDevServer(root, { tracing = true, vars = {}, configs = [] } = {}) {
   await ensureDevVars({ root, say: log });
   const persistDir = await mkdtemp(join(tmpdir(), "api-keys-bench-"));
   log(`applying migrations into ${persistDir}`);
@@ -41,7 +43,8 @@ export async function startDevServer(root, { tracing = true, vars = {} } = {}) {
   const child = spawn(
     "npx",
     ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--local", "--persist-to", persistDir,
-      "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`])],
+      "--show-interactive-dev-session=false", ...configs.flatMap((config) => ["-c", config]),
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`])],
     // Its own process group, so stopping it also stops the workerd processes it starts.
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: devEnv(tracing) },
   );

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ProblemBody } from "../../../worker/http/problem";
-import worker from "../../../worker/index";
+import worker from "../../../worker/dev";
 import { call, snapshotTables, unique, type CallOptions, type KeyJson } from "../helpers/api";
 
 interface DevSession {
@@ -104,7 +104,7 @@ describe("POST /dev/session on a loopback host only", () => {
   });
 });
 
-describe("POST /dev/session when AUTH_JWKS_URL is set", () => {
+describe("POST /dev/session when AUTH_JWKS_URL names an identity provider beyond this machine", () => {
   it("answers 404 identical to an unknown route and logs that AUTH_JWKS_URL turns it off", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const signIn = {

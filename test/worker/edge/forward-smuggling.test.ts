@@ -5,7 +5,7 @@ import { captureUpstream } from "../helpers/upstream";
 afterEach(() => vi.restoreAllMocks());
 
 const UPSTREAM = { UPSTREAM_URL: "https://backend.internal/v2" };
-const IDENTITY = ["x-api-key-id", "x-api-user-id", "x-api-org-id", "x-api-permissions"];
+const IDENTITY = ["x-api-key-id", "x-api-user-id", "x-api-org-id", "x-api-permissions", "x-api-assertion"];
 
 /** A key and one forwarded request through it: what the upstream received. */
 async function sendThrough(headers: Record<string, string>, env: Record<string, string> = {}) {

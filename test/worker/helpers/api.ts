@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../../../worker/index";
+import worker from "../../../worker/dev";
 import type { KeyView } from "../../../worker/keys/key-schemas";
 import { mintToken, TEST_JWT_SECRET } from "./jwt";
 

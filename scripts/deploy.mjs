@@ -1,0 +1,120 @@
+// `npm run deploy`: builds <api-keys-settings>, then ships the production environment of
+// wrangler.toml ([env.production]: worker/index.ts, the element only, no demo page) and applies
+// the D1 migrations to the remote database. The first deploy lets wrangler create the database
+// (no database_id configured yet) and migrates right after; later deploys migrate first, so new
+// code never meets an old schema.
+//
+// `npm run deploy -- --dry-run` (and `npm test`, as `npm run test:deploy`) bundles the production
+// Worker without deploying and checks it: the bundle builds, it contains no local-development
+// code, the assets hold the element and nothing of the demo page, and both stay within budget.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { PRODUCTION_ASSETS_DIR, PRODUCTION_BUNDLE_FILE } from "../component/bundle.mjs";
+import { ROOT, checkToolchain, fail } from "./local-dev.mjs";
+
+/** The production Worker bundle, gzip level 9 (what Cloudflare counts against the size limit). */
+export const WORKER_BUDGET_BYTES = 256 * 1024;
+/** The element's module, min+gzip (the same budget as `npm run build:component`). */
+export const ELEMENT_BUDGET_BYTES = 20 * 1024;
+/**
+ * Strings only local-development code contains (sample contacts, the demo page, the dev sign-in
+ * route handlers). Function names survive because wrangler does not minify.
+ */
+const LOCAL_ONLY_MARKERS = ["Analytical Engines Ltd", "demoPageHandler", "devSessionRoutes"];
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+const ENV = ["--env", "production"];
+
+const dryRun = process.argv.includes("--dry-run");
+checkToolchain();
+await run(process.execPath, [join(ROOT, "component", "build.mjs"), "--bundle-only"]);
+if (dryRun) await checkBundle();
+else await deploy();
+
+async function deploy() {
+  const firstDeploy = !productionDatabaseId();
+  if (firstDeploy) {
+    console.log("deploy: no database_id for production yet: wrangler creates the D1 database on this deploy");
+    await wrangler(["deploy", ...ENV]);
+    await wrangler(["d1", "migrations", "apply", "DB", "--remote", ...ENV]);
+    console.log("deploy: wrangler wrote the new database_id into wrangler.toml; commit it.");
+  } else {
+    await wrangler(["d1", "migrations", "apply", "DB", "--remote", ...ENV]);
+    await wrangler(["deploy", ...ENV]);
+  }
+  console.log("deploy: done. Check readiness: curl https://<your-worker>/healthz (200 when configured and migrated).");
+}
+
+async function checkBundle() {
+  const outdir = mkdtempSync(join(tmpdir(), "api-keys-deploy-"));
+  try {
+    await wrangler(["deploy", "--dry-run", "--outdir", outdir, ...ENV], { quiet: true });
+    const bundle = readFileSync(join(outdir, "index.js"));
+    const workerBytes = gzipSync(bundle, { level: 9 }).byteLength;
+    const problems = [];
+    if (workerBytes > WORKER_BUDGET_BYTES) problems.push(`Worker bundle ${kb(workerBytes)} gzip, over the ${kb(WORKER_BUDGET_BYTES)} budget`);
+    const text = bundle.toString("utf8");
+    for (const marker of LOCAL_ONLY_MARKERS) {
+      if (text.includes(marker)) problems.push(`Worker bundle contains local-development code ("${marker}")`);
+    }
+    const assets = listFiles(PRODUCTION_ASSETS_DIR);
+    const element = relative(PRODUCTION_ASSETS_DIR, PRODUCTION_BUNDLE_FILE);
+    if (!assets.includes(element)) problems.push(`production assets lack the element (${element})`);
+    const strays = assets.filter((file) => file !== element);
+    if (strays.length > 0) problems.push(`production assets hold more than the element: ${strays.join(", ")}`);
+    const elementBytes = existsSync(PRODUCTION_BUNDLE_FILE) ? gzipSync(readFileSync(PRODUCTION_BUNDLE_FILE), { level: 9 }).byteLength : 0;
+    if (elementBytes > ELEMENT_BUDGET_BYTES) problems.push(`element ${kb(elementBytes)} gzip, over the ${kb(ELEMENT_BUDGET_BYTES)} budget`);
+    if (problems.length > 0) fail(["deploy check failed:", ...problems.map((p) => `  - ${p}`)]);
+    console.log(
+      `deploy check: production bundle ${kb(workerBytes)} gzip (budget ${kb(WORKER_BUDGET_BYTES)}), ` +
+        `no local-development code; assets: ${element} only, ${kb(elementBytes)} gzip (budget ${kb(ELEMENT_BUDGET_BYTES)})`,
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The database_id of [[env.production.d1_databases]], or null while wrangler has not written one. */
+function productionDatabaseId() {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const block = toml.split("[[env.production.d1_databases]]")[1]?.split(/\n\[/)[0] ?? "";
+  return /^\s*database_id\s*=\s*"([^"]+)"/m.exec(block)?.[1] ?? null;
+}
+
+function listFiles(dir, base = dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path, base) : [relative(base, path)];
+  });
+}
+
+function kb(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+function wrangler(args, { quiet = false } = {}) {
+  return run(process.execPath, [WRANGLER, ...args], { quiet });
+}
+
+/** Runs a command from the repository root; rejects (and shows its output) when it fails. */
+function run(command, args, { quiet = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk) => (output += chunk));
+    child.stderr?.on("data", (chunk) => (output += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code === 0) return resolve(output);
+      if (quiet) process.stderr.write(output);
+      reject(new Error(`${relative(ROOT, args[0]) || command} ${args.slice(1).join(" ")} failed (exit ${code})`));
+    });
+  });
+}

@@ -1,0 +1,60 @@
+import type { Handler } from "hono";
+import type { AppEnv } from "../app-env";
+import { userSignInProblem } from "../auth/authenticate";
+import { ConfigError, readConfig } from "../config";
+
+/** The D1 tables the Worker needs: present once the migrations have run. */
+const REQUIRED_TABLES = ["api_keys", "users", "audit_events"] as const;
+
+/** What `GET /healthz` reports: each check's state, never a setting's value. */
+export interface Readiness {
+  status: "ok" | "unavailable";
+  checks: {
+    configuration: "ok" | "misconfigured";
+    database: "ok" | "migrations_missing" | "unreachable";
+  };
+}
+
+/**
+ * `GET /healthz`: readiness for load balancers, deploy checks and humans. 200 when the
+ * configuration is usable and D1 answers with the migrated tables, else 503. It names which check
+ * failed but never a value (the Worker's log names the settings; see `readConfig`).
+ *
+ * @example
+ * app.get("/healthz", healthz()); // before requestContext(), so it answers when config is broken
+ */
+export function healthz(): Handler<AppEnv> {
+  return async function healthzHandler(c) {
+    const readiness: Readiness = {
+      status: "ok",
+      checks: { configuration: configurationState(c.env), database: await databaseState(c.env.DB) },
+    };
+    if (readiness.checks.configuration !== "ok" || readiness.checks.database !== "ok") readiness.status = "unavailable";
+    return c.json(readiness, readiness.status === "ok" ? 200 : 503, { "Cache-Control": "no-store" });
+  };
+}
+
+function configurationState(env: Env): Readiness["checks"]["configuration"] {
+  try {
+    // A deployment that can't verify its users' tokens is not ready either (the management API
+    // answers server_misconfigured), though API keys keep working.
+    return userSignInProblem(readConfig(env)) === null ? "ok" : "misconfigured";
+  } catch (error) {
+    if (error instanceof ConfigError) return "misconfigured";
+    throw error;
+  }
+}
+
+async function databaseState(db: D1Database): Promise<Readiness["checks"]["database"]> {
+  try {
+    const placeholders = REQUIRED_TABLES.map(() => "?").join(", ");
+    const { results } = await db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${placeholders})`)
+      .bind(...REQUIRED_TABLES)
+      .all<{ name: string }>();
+    return results.length === REQUIRED_TABLES.length ? "ok" : "migrations_missing";
+  } catch (error) {
+    console.error(`healthz: D1 unreachable: ${(error as Error).message}`);
+    return "unreachable";
+  }
+}

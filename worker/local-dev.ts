@@ -1,0 +1,25 @@
+import type { Hono } from "hono";
+import type { AppEnv } from "./app-env";
+import type { LocalDevelopment } from "./app";
+import { devSessionRoutes } from "./auth/dev-session-routes";
+import { SAMPLE_CONTACTS } from "./edge/sample-contacts";
+import { cors } from "./http/cors";
+import { demoPage } from "./http/demo-page";
+
+/**
+ * Everything only local development has: `POST /dev/session` (sign in as anyone, loopback and
+ * `DEV_LOGIN` only), the demo host page, and the sample contacts behind `/api/contacts`. Imported
+ * by worker/dev.ts alone, so a production bundle contains none of it.
+ *
+ * @example
+ * const app = createApp({ localDevelopment });
+ */
+export const localDevelopment: LocalDevelopment = {
+  mount(app: Hono<AppEnv>) {
+    app.use("/dev/*", cors());
+    app.route("/dev", devSessionRoutes());
+    // Last: every other GET the app does not know goes to the demo page's files.
+    app.get("*", demoPage());
+  },
+  sampleContacts: SAMPLE_CONTACTS,
+};

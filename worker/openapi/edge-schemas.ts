@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { POLICIES, type PolicyName } from "../limiter/sliding-window";
+
+/**
+ * Response shapes of the routes that build their JSON inline (`/api/whoami`, the JWKS, `/healthz`),
+ * written down for the OpenAPI document. test/worker/openapi-conformance.test.ts parses real
+ * responses with them, so they cannot drift from what the routes send.
+ */
+
+/** One rate-limit policy's state after the request was admitted. */
+export const RateLimitState = z
+  .strictObject({
+    limit: z.number().int().meta({ description: "Admitted requests allowed in any window of windowSeconds." }),
+    windowSeconds: z.number().int(),
+    remaining: z.number().int().meta({ description: "Requests still admitted in the current sliding window." }),
+    resetSeconds: z.number().int().meta({ description: "Whole seconds until remaining grows again." }),
+  })
+  .meta({ id: "RateLimitState" });
+
+/** Every policy of the key's limiter (`burst`, `minute`) by name. */
+export const RateLimitStates = z
+  .strictObject(
+    Object.fromEntries(POLICIES.map((p) => [p.name, RateLimitState])) as Record<PolicyName, typeof RateLimitState>,
+  )
+  .meta({
+    id: "RateLimitStates",
+    description: POLICIES.map((p) => `${p.name}: ${p.quota} requests in any ${p.windowMs / 1000} s`).join("; ") + ". Shared by a rotated key and its successor.",
+  });
+
+/** What `GET /api/whoami` answers: the key, its org and creator, effective permissions and limits. */
+export const WhoamiResponse = z
+  .strictObject({
+    key: z.strictObject({ id: z.string(), name: z.string() }),
+    org: z.strictObject({ id: z.string() }),
+    user: z.strictObject({ id: z.string(), name: z.string().nullable().meta({ description: "The creator's display name, if known." }) }),
+    permissions: z.array(z.string()).meta({ description: "Effective permissions: the creator's current permissions ∩ the key's scopes." }),
+    rateLimit: RateLimitStates,
+  })
+  .meta({ id: "Whoami" });
+
+/** One public key of `/.well-known/jwks.json` (RFC 7517), P-256 for ES256. */
+export const PublicJwk = z
+  .strictObject({
+    kty: z.literal("EC"),
+    crv: z.literal("P-256"),
+    x: z.string().meta({ description: "base64url x coordinate." }),
+    y: z.string().meta({ description: "base64url y coordinate." }),
+    kid: z.string().meta({ description: "Matches the kid in the header of an X-Api-Assertion." }),
+    alg: z.literal("ES256"),
+    use: z.literal("sig"),
+  })
+  .meta({ id: "PublicJwk" });
+
+/** `GET /.well-known/jwks.json`. */
+export const JwksResponse = z.strictObject({
+  keys: z.array(PublicJwk).meta({ description: "Current keys, and during a rotation the previous one too." }),
+});
+
+/** `GET /healthz`: readiness only; which check failed, never a setting's value. */
+export const HealthResponse = z
+  .strictObject({
+    status: z.enum(["ok", "unavailable"]).meta({ description: "ok (200) when every check is ok, else unavailable (503)." }),
+    checks: z.strictObject({
+      configuration: z
+        .enum(["ok", "misconfigured"])
+        .meta({ description: "misconfigured: a required setting is missing or unsafe; the Worker's log names each one." }),
+      database: z
+        .enum(["ok", "migrations_missing", "unreachable"])
+        .meta({ description: "Whether D1 answers and holds the migrated tables." }),
+    }),
+  })
+  .meta({ id: "Health" });

@@ -1,0 +1,123 @@
+import type { Config } from "../config";
+import { FailedAuthThrottle } from "../edge/failed-auth-throttle";
+import { limitedUntil, rememberLimited } from "../edge/limited-keys";
+import { digestKey } from "../keys/key-digest";
+import { hasValidTag, parseApiKey } from "../keys/key-format";
+import { authorityFor } from "../limiter/authority-client";
+import type { KeyIdentity, VerifyResult } from "../limiter/key-authority";
+import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
+
+/** How long a check waits for its key's Durable Object before failing closed. */
+export const LIMITER_DEADLINE_MS = 5000;
+
+/** Why a key was not admitted: the same codes `/api/*` answers with. */
+export type RefusalReason = Extract<Verification, { outcome: "refused" }>["reason"];
+
+/**
+ * The outcome of checking one key, as a value (no HTTP): admitted with who the key acts for and
+ * its rate-limit usage after this admission, or refused with the reason. `/api/*` maps it to a
+ * response (`apiKeyAuth`), `POST /v1/verify` and the `KeyVerifier` binding to JSON.
+ */
+export type Verification =
+  | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[] }
+  /** Missing, malformed, forged, unknown, or a wrong secret: one reason for all, so none is told apart. */
+  | { outcome: "refused"; reason: "invalid_api_key" }
+  | { outcome: "refused"; reason: "api_key_revoked" }
+  | { outcome: "refused"; reason: "api_key_expired" }
+  /** The key's creator has been deactivated. */
+  | { outcome: "refused"; reason: "user_deactivated" }
+  /** Admitted (and counted), but the key lacks the permission the check asked for. */
+  | { outcome: "refused"; reason: "forbidden"; permission: string; identity: KeyIdentity; usage: PolicyUsage[] }
+  /** Over a limit: `retryAt` is the instant a request would be admitted again, `now` the decision's clock. */
+  | { outcome: "refused"; reason: "rate_limited"; policy: PolicyName; retryAt: number; now: number }
+  /** The client address presented too many invalid keys; no key was looked at. */
+  | { outcome: "refused"; reason: "too_many_failed_attempts"; retryAfterSeconds: number }
+  /** The key's Durable Object did not answer in time (or at all): never admitted. */
+  | { outcome: "refused"; reason: "limiter_unavailable"; retryAfterSeconds: number };
+
+/** What to check, and against whose failed-attempt allowance. */
+export interface VerificationRequest {
+  /** The key exactly as presented (`""` when none was). */
+  key: string;
+  /** Also require this permission of the admitted key. */
+  permission?: string | null;
+  /**
+   * The failed-auth throttle's bucket, usually the client's address; `null` turns the throttle
+   * off for this check (the caller can't say who the client is).
+   */
+  throttleKey: string | null;
+}
+
+/**
+ * Checks a presented API key exactly as `/api/*` does, cheapest first: the throttle's memory of
+ * the client, format and checksum, the id tag (one HMAC: a forged key stops here), the isolate's
+ * memory of this exact key being limited (can only deny), then one call to the key's Durable
+ * Object (digest, status, expiry, creator, the exact limiter; no D1 query). An admitted check
+ * counts against the key's limits like any request to `/api/*`. Every invalid key counts against
+ * `throttleKey`; answers about a key's state to its right secret do not.
+ *
+ * @example
+ * const result = await verifyApiKey(env, config, { key, throttleKey: clientAddress(request) });
+ * if (result.outcome === "admitted") serve(result.identity);
+ */
+export async function verifyApiKey(env: Env, config: Config, request: VerificationRequest): Promise<Verification> {
+  const throttle = request.throttleKey === null ? null : new FailedAuthThrottle(env.AUTH_FAILURE_LIMITER, request.throttleKey, config.authFailurePeriodSeconds);
+  const blockedFor = throttle?.blockedFor(Date.now()) ?? 0;
+  if (blockedFor > 0) return { outcome: "refused", reason: "too_many_failed_attempts", retryAfterSeconds: blockedFor };
+  const invalid = async (): Promise<Verification> => {
+    if (throttle && !(await throttle.recordFailure(Date.now()))) {
+      return { outcome: "refused", reason: "too_many_failed_attempts", retryAfterSeconds: throttle.retryAfterSeconds };
+    }
+    return { outcome: "refused", reason: "invalid_api_key" };
+  };
+
+  const parsed = parseApiKey(request.key, config.keyPrefix);
+  if (!parsed || !(await hasValidTag(parsed, config.keyPrefix, config.keyTagSecrets))) return invalid();
+  const digest = await digestKey(parsed.secret, config.keyHashSecret);
+  const shed = limitedUntil(digest, Date.now());
+  if (shed) return { outcome: "refused", reason: "rate_limited", policy: shed.policy, retryAt: shed.until, now: Date.now() };
+
+  let result: VerifyResult;
+  try {
+    result = await withDeadline(verifyAtAuthority(env, parsed.id, digest), LIMITER_DEADLINE_MS);
+  } catch (error) {
+    console.error(`key authority unreachable: ${(error as Error).message}`);
+    return { outcome: "refused", reason: "limiter_unavailable", retryAfterSeconds: 1 };
+  }
+  switch (result.outcome) {
+    case "unknown":
+      return invalid();
+    case "revoked":
+      return { outcome: "refused", reason: "api_key_revoked" };
+    case "expired":
+      return { outcome: "refused", reason: "api_key_expired" };
+    case "deactivated":
+      return { outcome: "refused", reason: "user_deactivated" };
+    case "rate_limited":
+      rememberLimited(digest, result.retryAt, result.violated);
+      return { outcome: "refused", reason: "rate_limited", policy: result.violated, retryAt: result.retryAt, now: result.now };
+    case "admitted": {
+      const { identity, usage } = result;
+      if (request.permission && !identity.permissions.includes(request.permission)) {
+        return { outcome: "refused", reason: "forbidden", permission: request.permission, identity, usage };
+      }
+      return { outcome: "admitted", identity, usage };
+    }
+  }
+}
+
+/** One call to the key's Durable Object. */
+async function verifyAtAuthority(env: Env, keyId: string, digest: string): Promise<VerifyResult> {
+  return await authorityFor(env, keyId).verify(keyId, digest);
+}
+
+/** Rejects when `promise` has not settled within `ms` (an overloaded object must not hang a check). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: number | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
+}
