@@ -1,4 +1,5 @@
 import { toBase64Url } from "../keys/key-digest";
+import type { PublicJwk } from "../edge/upstream-assertion";
 
 /** The local-dev ES256 key pair, its kid, and the public key set that publishes it. */
 export interface DevSigningKey {
@@ -8,15 +9,7 @@ export interface DevSigningKey {
 }
 
 /** The one public key of the dev key set, as an identity provider would publish it. */
-export interface DevPublicJwk {
-  kty: "EC";
-  crv: "P-256";
-  x: string;
-  y: string;
-  kid: string;
-  alg: "ES256";
-  use: "sig";
-}
+export type DevPublicJwk = PublicJwk;
 
 let pending: Promise<DevSigningKey> | null = null;
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
 import { apiKeyAuth, requirePermission } from "./api-key-auth";
+import { identityJson } from "../verify/verification-result";
 import { forward } from "./forward";
 import { upstreamPathGuard } from "./upstream-path";
 
@@ -24,22 +25,7 @@ export function edgeRoutes(options: { sampleContacts?: readonly object[] } = {})
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
   });
 
-  api.get("/whoami", (c) => {
-    const key = c.var.apiKey;
-    const usage = c.var.rateLimit;
-    return c.json({
-      key: { id: key.keyId, name: key.keyName },
-      org: { id: key.orgId },
-      user: { id: key.userId, name: key.userName },
-      permissions: key.permissions,
-      rateLimit: Object.fromEntries(
-        usage.map((u) => [
-          u.policy.name,
-          { limit: u.policy.quota, windowSeconds: u.policy.windowMs / 1000, remaining: u.remaining, resetSeconds: Math.ceil(u.resetMs / 1000) },
-        ]),
-      ),
-    });
-  });
+  api.get("/whoami", (c) => c.json(identityJson(c.var.apiKey, c.var.rateLimit)));
 
   api.get("/contacts", requirePermission("contacts:read"), async (c) => {
     const { upstreamUrl, devLogin } = c.var.config;

@@ -125,7 +125,14 @@ export function throttleKeyFor(clientAddress: string | null | undefined): string
   return clientAddress ? `verify:${clientAddress.toLowerCase()}` : null;
 }
 
-function identityJson(identity: KeyIdentity, usage: PolicyUsage[]): VerifiedIdentity {
+/**
+ * A verified key's identity as JSON: the body of `GET /api/whoami`, and the identity part of an
+ * admitted (or forbidden) verification outcome.
+ *
+ * @example
+ * return c.json(identityJson(c.var.apiKey, c.var.rateLimit));
+ */
+export function identityJson(identity: KeyIdentity, usage: PolicyUsage[]): VerifiedIdentity {
   return {
     key: { id: identity.keyId, name: identity.keyName },
     org: { id: identity.orgId },
