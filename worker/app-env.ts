@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import type { Principal } from "./auth/principal";
-import type { KeyIdentity } from "./limiter/key-authority";
+import type { KeyIdentity } from "./authority/key-authority";
 import type { PolicyUsage } from "./limiter/sliding-window";
 
 /**

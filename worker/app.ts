@@ -1,21 +1,21 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env";
-import { auditRoutes } from "./audit/audit-routes";
+import { auditRoutes } from "./routes/audit-routes";
 import { ConfigError } from "./config";
 import { Failure } from "./errors/failure";
-import { componentAsset } from "./http/component-asset";
+import { componentAsset } from "./routes/component-asset";
 import { cors } from "./http/cors";
-import { healthz } from "./http/healthz";
+import { healthz } from "./routes/healthz";
 import { renderProblem } from "./http/problem";
 import { requestContext } from "./http/request-context";
 import { securityHeaders } from "./http/security-headers";
 import { edgeRoutes } from "./edge/edge-routes";
-import { keyRoutes } from "./keys/key-routes";
+import { keyRoutes } from "./routes/key-routes";
 import { docsPage, docsPolicy } from "./openapi/docs-page";
 import { openApiDocument } from "./openapi/openapi-document";
-import { adminRoutes } from "./users/admin-routes";
+import { adminRoutes } from "./routes/admin-routes";
 import { upstreamJwks } from "./edge/upstream-assertion";
-import { verifyRoutes } from "./verify/verify-routes";
+import { verifyRoutes } from "./routes/verify-routes";
 
 /**
  * What only local development adds to the app (worker/dev.ts passes it; the production entry,

@@ -367,3 +367,14 @@ function parseSigningKeys(env: Env): SigningJwk[] {
   }
   return keys;
 }
+
+/**
+ * Why no user can sign in under this configuration (no way to verify a token), or null.
+ *
+ * @example
+ * userSignInProblem(readConfig(env)); // null when AUTH_JWT_SECRET or AUTH_JWKS_URL is set
+ */
+export function userSignInProblem(config: Pick<Config, "jwtSecret" | "jwksUrl">): string | null {
+  if (config.jwtSecret || config.jwksUrl) return null;
+  return "neither AUTH_JWT_SECRET (HS256) nor AUTH_JWKS_URL (RS256/ES256) is set, so no user token can be verified";
+}

@@ -1,8 +1,8 @@
 import { createApp } from "./app";
 import { localDevelopment } from "./local-dev";
 
-export { KeyAuthority } from "./limiter/key-authority";
-export { UserAuthority } from "./users/user-authority";
+export { KeyAuthority } from "./authority/key-authority";
+export { UserAuthority } from "./authority/user-authority";
 export { KeyVerifier } from "./verify/key-verifier";
 
 const app = createApp({ localDevelopment });

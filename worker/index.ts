@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 
-export { KeyAuthority } from "./limiter/key-authority";
-export { UserAuthority } from "./users/user-authority";
+export { KeyAuthority } from "./authority/key-authority";
+export { UserAuthority } from "./authority/user-authority";
 export { KeyVerifier } from "./verify/key-verifier";
 
 const app = createApp();

@@ -1,10 +1,10 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "./app-env";
 import type { LocalDevelopment } from "./app";
-import { devSessionRoutes } from "./auth/dev-session-routes";
+import { devSessionRoutes } from "./routes/dev-session-routes";
 import { SAMPLE_CONTACTS } from "./edge/sample-contacts";
 import { cors } from "./http/cors";
-import { demoPage } from "./http/demo-page";
+import { demoPage } from "./routes/demo-page";
 
 /**
  * Everything only local development has: `POST /dev/session` (sign in as anyone, loopback and

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app";
-import { randomBase62 } from "../../worker/keys/base62";
+import { randomBase62 } from "../../worker/crypto/base62";
 import { KEY_ID_LENGTH } from "../../worker/keys/key-format";
 import { admin, call, createKey, unique, user, type TestUser } from "./helpers/api";
 import { mintToken } from "./helpers/jwt";

@@ -1,6 +1,6 @@
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
-import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../http/cursor";
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
 import type { EventView } from "./audit-schemas";
 import { type AuditRecord, AuditStore } from "./audit-store";
 import { type AuditReader, visibleOrigin } from "./visible-origin";

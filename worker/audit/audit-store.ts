@@ -1,6 +1,6 @@
-import type { Actor, RequestOrigin } from "../auth/principal";
-import type { CursorPosition } from "../http/cursor";
-import { randomBase62 } from "../keys/base62";
+import type { Actor, RequestOrigin } from "./audit-types";
+import type { CursorPosition } from "../paging/cursor";
+import { randomBase62 } from "../crypto/base62";
 
 export type AuditAction = "key.created" | "key.revoked" | "key.rotated" | "user.updated" | "user.deactivated";
 

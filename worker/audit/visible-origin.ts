@@ -1,4 +1,5 @@
-import type { Principal, RequestOrigin } from "../auth/principal";
+import type { RequestOrigin } from "./audit-types";
+import type { Principal } from "../auth/principal";
 import type { AuditRecord } from "./audit-store";
 
 /** Who reads the audit log: only their org, id and admin flag matter to the rule. */

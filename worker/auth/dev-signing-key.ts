@@ -1,5 +1,5 @@
-import { toBase64Url } from "../keys/key-digest";
-import type { PublicJwk } from "../edge/upstream-assertion";
+import { toBase64Url } from "../crypto/hmac";
+import type { PublicJwk } from "../crypto/jwk";
 
 /** The local-dev ES256 key pair, its kid, and the public key set that publishes it. */
 export interface DevSigningKey {

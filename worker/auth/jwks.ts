@@ -1,4 +1,4 @@
-import { fromBase64Url } from "../keys/key-digest";
+import { fromBase64Url } from "../crypto/hmac";
 
 /** The token algorithms a JSON Web Key Set can serve; HS256 never takes its key from a JWKS. */
 export type JwksAlgorithm = "RS256" | "ES256";

@@ -1,4 +1,4 @@
-import { toBase64Url } from "../keys/key-digest";
+import { toBase64Url } from "../crypto/hmac";
 
 const encoder = new TextEncoder();
 const HEADER = { alg: "HS256", typ: "JWT" } as const;

@@ -1,4 +1,4 @@
-import { fromBase64Url } from "../keys/key-digest";
+import { fromBase64Url } from "../crypto/hmac";
 import { findJwksKeys, type JwksAlgorithm } from "./jwks";
 
 /** Which keys and claims a token must satisfy, and the clock to judge it by. */

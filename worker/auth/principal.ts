@@ -12,12 +12,3 @@ export interface Principal {
  * `AUTH_ADMIN_PERMISSION` names another (Clerk prefixes every permission with `org:`).
  */
 export const ADMIN_PERMISSION = "api_keys:admin";
-
-/** Who performed an audited action. */
-export type Actor = { type: "user"; id: string } | { type: "admin_api"; id: string };
-
-/** Where a request came from, for the audit log. */
-export interface RequestOrigin {
-  ip: string | null;
-  userAgent: string | null;
-}

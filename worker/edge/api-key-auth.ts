@@ -4,7 +4,7 @@ import { Failure } from "../errors/failure";
 import { rateLimitHeaders } from "../limiter/rate-limit-headers";
 import { type Verification, verifyApiKey } from "../verify/key-verification";
 import { rateLimited, tooManyFailedAttempts, unauthorized } from "./edge-problems";
-import { clientAddress } from "./failed-auth-throttle";
+import { clientAddress } from "../verify/failed-auth-throttle";
 
 /**
  * Protects routes with `X-API-Key`. The check is `verifyApiKey` (worker/verify/key-verification.ts),

@@ -1,5 +1,5 @@
 import type { ForwardableCredential } from "../config";
-import type { KeyIdentity } from "../limiter/key-authority";
+import type { KeyIdentity } from "../authority/key-authority";
 import { ASSERTION_HEADER } from "./upstream-assertion";
 
 /**

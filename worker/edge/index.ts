@@ -18,7 +18,7 @@ export { requestContext } from "../http/request-context";
 export { renderProblem } from "../http/problem";
 export { Failure } from "../errors/failure";
 export type { AppEnv } from "../app-env";
-export type { KeyAuthority, KeyIdentity } from "../limiter/key-authority";
+export type { KeyAuthority, KeyIdentity } from "../authority/key-authority";
 export { verifyApiKey, type Verification } from "../verify/key-verification";
 export type { VerificationResult } from "../verify/verification-result";
 export type { KeyVerifier, VerifyOptions } from "../verify/key-verifier";

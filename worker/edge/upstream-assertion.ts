@@ -2,9 +2,10 @@ import type { Handler } from "hono";
 import type { AppEnv } from "../app-env";
 import { type Config, ConfigError, type SigningJwk } from "../config";
 import { Failure } from "../errors/failure";
-import { randomBase62 } from "../keys/base62";
-import { toBase64Url } from "../keys/key-digest";
-import type { KeyIdentity } from "../limiter/key-authority";
+import { randomBase62 } from "../crypto/base62";
+import { toBase64Url } from "../crypto/hmac";
+import type { KeyIdentity } from "../authority/key-authority";
+import type { PublicJwk } from "../crypto/jwk";
 
 /** The request header that carries the signed identity to the upstream. */
 export const ASSERTION_HEADER = "X-Api-Assertion";
@@ -15,16 +16,6 @@ export const ASSERTION_LIFETIME_SECONDS = 60;
 /** How long verifiers may cache `/.well-known/jwks.json`. */
 export const JWKS_MAX_AGE_SECONDS = 300;
 
-/** A public key as `/.well-known/jwks.json` lists it. */
-export interface PublicJwk {
-  kty: "EC";
-  crv: "P-256";
-  x: string;
-  y: string;
-  kid: string;
-  alg: "ES256";
-  use: "sig";
-}
 
 /** What an assertion states: the key's identity, for whom, and for which request. */
 export interface AssertionClaims {

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { readConfig } from "../config";
-import { randomBase62 } from "../keys/base62";
+import { randomBase62 } from "../crypto/base62";
 
 /**
  * First middleware of the app: gives each request an id (echoed as `X-Request-Id` and in every

@@ -1,7 +1,7 @@
 import type { KeyTagSecret, KeyTagSecrets } from "../config";
-import { encodeBase62, randomBase62 } from "./base62";
-import { crc32 } from "./crc32";
-import { hmacSha256 } from "./key-digest";
+import { encodeBase62, randomBase62 } from "../crypto/base62";
+import { crc32 } from "../crypto/crc32";
+import { hmacSha256 } from "../crypto/hmac";
 
 /** Characters of the public key id inside a key. */
 export const KEY_ID_LENGTH = 16;

@@ -1,4 +1,4 @@
-import type { CursorPosition } from "../http/cursor";
+import type { CursorPosition } from "../paging/cursor";
 import type { KeyRecord, KeyRecordWithCreator } from "./key-record";
 import type { KeyStatus } from "./key-status";
 

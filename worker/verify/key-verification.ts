@@ -1,10 +1,10 @@
 import type { Config } from "../config";
-import { FailedAuthThrottle } from "../edge/failed-auth-throttle";
-import { limitedUntil, rememberLimited } from "../edge/limited-keys";
-import { digestKey } from "../keys/key-digest";
+import { FailedAuthThrottle } from "./failed-auth-throttle";
+import { limitedUntil, rememberLimited } from "./limited-keys";
+import { digestKey } from "../crypto/hmac";
 import { hasValidTag, parseApiKey } from "../keys/key-format";
-import { authorityFor } from "../limiter/authority-client";
-import type { KeyIdentity, VerifyResult } from "../limiter/key-authority";
+import { authorityFor } from "../authority/key-authority-client";
+import type { KeyIdentity, VerifyResult } from "../authority/key-authority";
 import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
 
 /** How long a check waits for its key's Durable Object before failing closed. */

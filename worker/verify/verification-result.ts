@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { KeyIdentity } from "../limiter/key-authority";
+import type { KeyIdentity } from "../authority/key-authority";
 import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
 import { Permission } from "../schemas/text";
 import type { Verification } from "./key-verification";

@@ -5,7 +5,7 @@ import { clearJwksCache } from "../../../worker/auth/jwks";
 import { verifyJwt } from "../../../worker/auth/jwt-verify";
 import { readConfig } from "../../../worker/config";
 import type { ProblemBody } from "../../../worker/http/problem";
-import { fromBase64Url } from "../../../worker/keys/key-digest";
+import { fromBase64Url } from "../../../worker/crypto/hmac";
 import worker from "../../../worker/dev";
 import { call, unique, type CallOptions, type KeyJson } from "../helpers/api";
 import { generateJwks, mintToken } from "../helpers/jwt";

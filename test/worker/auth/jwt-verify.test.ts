@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { clearJwksCache } from "../../../worker/auth/jwks";
 import { signHs256 } from "../../../worker/auth/jwt-sign";
 import { verifyJwt } from "../../../worker/auth/jwt-verify";
-import { toBase64Url } from "../../../worker/keys/key-digest";
+import { toBase64Url } from "../../../worker/crypto/hmac";
 import { TEST_JWT_SECRET, generateJwks, mintToken, serveJwks } from "../helpers/jwt";
 import { claims, hsOptions, jwksOptions, NOW, uniqueJwksUrl } from "./verify-options";
 

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { authorityFor } from "../../../worker/limiter/authority-client";
+import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { createKey, user, useKey } from "../helpers/api";
 import { countD1Queries, countingAuthority } from "../helpers/instruments";
 import { unregisteredKey } from "../helpers/keys";

@@ -1,8 +1,8 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authorityFor } from "../../../worker/limiter/authority-client";
-import type { KeyAuthority } from "../../../worker/limiter/key-authority";
+import { authorityFor } from "../../../worker/authority/key-authority-client";
+import type { KeyAuthority } from "../../../worker/authority/key-authority";
 import { call, createKey, user, useKey } from "../helpers/api";
 
 const statuses = (responses: Response[]) => {

@@ -1,4 +1,4 @@
-import { toBase64Url } from "../../../worker/keys/key-digest";
+import { toBase64Url } from "../../../worker/crypto/hmac";
 
 /** The `AUTH_JWT_SECRET` binding of the test configuration (test/vitest.config.ts). */
 export const TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";

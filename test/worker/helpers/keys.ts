@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { readConfig } from "../../../worker/config";
-import { encodeBase62, randomBase62 } from "../../../worker/keys/base62";
-import { crc32 } from "../../../worker/keys/crc32";
+import { encodeBase62, randomBase62 } from "../../../worker/crypto/base62";
+import { crc32 } from "../../../worker/crypto/crc32";
 import { generateApiKey, KEY_ID_LENGTH, SECRET_LENGTH, TAG_LENGTH, tagOf } from "../../../worker/keys/key-format";
 
 const PREFIX = "ak_live_";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readConfig, type KeyTagSecrets } from "../../../worker/config";
-import { crc32 } from "../../../worker/keys/crc32";
+import { crc32 } from "../../../worker/crypto/crc32";
 import {
   generateApiKey,
   hasValidTag,

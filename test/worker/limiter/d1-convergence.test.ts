@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { authorityFor } from "../../../worker/limiter/authority-client";
+import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { call, type KeyJson, useKey, user } from "../helpers/api";
 
 /** Makes D1 refuse writes to a table for real, the way an outage or a bad deploy would. */

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authorityFor } from "../../../worker/limiter/authority-client";
-import { userAuthorityFor } from "../../../worker/users/user-authority-client";
+import { authorityFor } from "../../../worker/authority/key-authority-client";
+import { userAuthorityFor } from "../../../worker/authority/user-authority-client";
 import type { UserUpdate } from "../../../worker/users/user-state";
 import { call, createKey, refreshed, unique, useKey, user } from "../helpers/api";
 import { mintToken } from "../helpers/jwt";

@@ -1,9 +1,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authorityFor } from "../../../worker/limiter/authority-client";
-import type { KeyAuthority } from "../../../worker/limiter/key-authority";
-import { userAuthorityFor } from "../../../worker/users/user-authority-client";
+import { authorityFor } from "../../../worker/authority/key-authority-client";
+import type { KeyAuthority } from "../../../worker/authority/key-authority";
+import { userAuthorityFor } from "../../../worker/authority/user-authority-client";
 import { UserStore } from "../../../worker/users/user-store";
 import { call, createKey, useKey, user } from "../helpers/api";
 

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { digestsEqual } from "../keys/key-digest";
+import { digestsEqual } from "../crypto/hmac";
 import { keyStatus } from "../keys/key-status";
-import { type AuthorityKey, AuthorityStore, type Creator } from "./authority-store";
+import { type AuthorityKey, AuthorityStore, type Creator } from "./key-authority-store";
 import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
-import { decide, POLICIES, type PolicyName, type PolicyUsage } from "./sliding-window";
+import { decide, POLICIES, type PolicyName, type PolicyUsage } from "../limiter/sliding-window";
 
 /** Who a verified key acts for, with its effective permissions (creator's now ∩ scopes). */
 export interface KeyIdentity {

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { requestOrigin } from "../auth/request-origin";
+import { requestOrigin } from "../http/request-origin";
 import { Failure } from "../errors/failure";
 import { readJsonBody } from "../http/json-body";
 import { methodNotAllowed } from "../http/method-not-allowed";
-import { digestKey, digestsEqual } from "../keys/key-digest";
+import { digestKey, digestsEqual } from "../crypto/hmac";
 import { ExternalId } from "../schemas/text";
-import { PutUserInput } from "./user-schemas";
-import { userAuthorityFor } from "./user-authority-client";
+import { PutUserInput } from "../users/user-schemas";
+import { userAuthorityFor } from "../authority/user-authority-client";
 
 /**
  * `/v1/admin`: the server-to-server API the host backend calls (bearer `ADMIN_API_TOKEN`) to

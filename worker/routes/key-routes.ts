@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { authenticate } from "../auth/authenticate";
-import { requestOrigin } from "../auth/request-origin";
+import { authenticate } from "../http/authenticate";
+import { requestOrigin } from "../http/request-origin";
 import { readJsonBody, validate } from "../http/json-body";
 import { methodNotAllowed } from "../http/method-not-allowed";
-import { CreateKeyInput, ListKeysQuery, RevokeKeyInput, RotateKeyInput } from "./key-schemas";
-import { KeyService } from "./key-service";
+import { CreateKeyInput, ListKeysQuery, RevokeKeyInput, RotateKeyInput } from "../keys/key-schemas";
+import { KeyService } from "../manage/key-service";
 
 /**
  * `/v1/keys`: list, create, read, revoke and rotate keys for the signed-in user.

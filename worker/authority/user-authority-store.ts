@@ -1,5 +1,5 @@
-import type { UserState } from "./user-state";
-import { UserStateRow } from "./user-state-row";
+import type { UserState } from "../users/user-state";
+import { UserStateRow } from "../users/user-state-row";
 
 /** One key of the user as their coordinator counts it. */
 export interface OwnedKey {

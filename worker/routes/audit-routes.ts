@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { authenticate } from "../auth/authenticate";
+import { authenticate } from "../http/authenticate";
 import { validate } from "../http/json-body";
 import { methodNotAllowed } from "../http/method-not-allowed";
 import { PageQuery } from "../keys/key-schemas";
-import { listAuditEvents } from "./audit-log";
+import { listAuditEvents } from "../audit/audit-log";
 
 /**
  * `/v1/audit-events`: the key and user events the signed-in user may read, newest first.

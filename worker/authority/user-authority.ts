@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { newAuditEvent } from "../audit/audit-store";
-import type { Actor, RequestOrigin } from "../auth/principal";
+import type { Actor, RequestOrigin } from "../audit/audit-types";
 import { limiterIdOf } from "../keys/key-format";
 import { KeyStore } from "../keys/key-store";
-import { authorityForChain } from "../limiter/authority-client";
-import { Outbox } from "../limiter/outbox";
+import { authorityForChain } from "./key-authority-client";
+import { Outbox } from "./outbox";
 import { type OwnedKey, UserAuthorityStore } from "./user-authority-store";
-import { applies, applyUpdate, auditActionOf, differs, type UserState, type UserUpdate } from "./user-state";
-import { UserStore } from "./user-store";
+import { applies, applyUpdate, auditActionOf, differs, type UserState, type UserUpdate } from "../users/user-state";
+import { UserStore } from "../users/user-store";
 
 /** Which user an authority serves: its Durable Object is named by these. */
 export interface UserRef {

@@ -5,9 +5,9 @@ import { type Config, ConfigError, isLoopbackHostname } from "../config";
 import { Failure } from "../errors/failure";
 import { readJsonBody } from "../http/json-body";
 import { displayName, ExternalId, PermissionList } from "../schemas/text";
-import { writeClaim } from "./claims";
-import { devSigningKey } from "./dev-signing-key";
-import { signEs256, signHs256 } from "./jwt-sign";
+import { writeClaim } from "../auth/claims";
+import { devSigningKey } from "../auth/dev-signing-key";
+import { signEs256, signHs256 } from "../auth/jwt-sign";
 
 /** Lifetime of a development token. */
 const DEV_TOKEN_SECONDS = 3600;

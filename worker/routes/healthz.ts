@@ -1,7 +1,6 @@
 import type { Handler } from "hono";
 import type { AppEnv } from "../app-env";
-import { userSignInProblem } from "../auth/authenticate";
-import { ConfigError, readConfig } from "../config";
+import { ConfigError, readConfig, userSignInProblem } from "../config";
 
 /** The D1 tables the Worker needs: present once the migrations have run. */
 const REQUIRED_TABLES = ["api_keys", "users", "audit_events"] as const;

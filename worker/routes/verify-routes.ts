@@ -3,9 +3,9 @@ import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
 import { readJsonBody } from "../http/json-body";
 import { methodNotAllowed } from "../http/method-not-allowed";
-import { digestKey, digestsEqual } from "../keys/key-digest";
-import { verifyApiKey } from "./key-verification";
-import { throttleKeyFor, toVerificationResult, VerifyInput } from "./verification-result";
+import { digestKey, digestsEqual } from "../crypto/hmac";
+import { verifyApiKey } from "../verify/key-verification";
+import { throttleKeyFor, toVerificationResult, VerifyInput } from "../verify/verification-result";
 
 let warnedDisabled = false;
 

@@ -1,7 +1,7 @@
 import type { Handler } from "hono";
 import type { AppEnv } from "../app-env";
 import { Failure } from "../errors/failure";
-import { CONTENT_SECURITY_POLICY, withSecurityHeaders } from "./security-headers";
+import { CONTENT_SECURITY_POLICY, withSecurityHeaders } from "../http/security-headers";
 
 /**
  * Serves the demo host page (`/`, `demo.js`, `demo.css`, …) from the static assets, only in

@@ -1,13 +1,13 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import { type Config, ConfigError } from "../config";
+import { ConfigError, userSignInProblem } from "../config";
 import { Failure } from "../errors/failure";
 import { displayName, ExternalId } from "../schemas/text";
-import { userAuthorityFor } from "../users/user-authority-client";
+import { userAuthorityFor } from "../authority/user-authority-client";
 import { tokenStamp } from "../users/user-state";
-import { readClaim, readPermissionList } from "./claims";
-import { verifyJwt } from "./jwt-verify";
-import type { Principal } from "./principal";
+import { readClaim, readPermissionList } from "../auth/claims";
+import { verifyJwt } from "../auth/jwt-verify";
+import type { Principal } from "../auth/principal";
 import { requestOrigin } from "./request-origin";
 
 /**
@@ -96,16 +96,6 @@ function readName(value: unknown): string | null {
   return parsed.success ? parsed.data : null;
 }
 
-/**
- * Why no user can sign in under this configuration (no way to verify a token), or null.
- *
- * @example
- * userSignInProblem(readConfig(env)); // null when AUTH_JWT_SECRET or AUTH_JWKS_URL is set
- */
-export function userSignInProblem(config: Pick<Config, "jwtSecret" | "jwksUrl">): string | null {
-  if (config.jwtSecret || config.jwksUrl) return null;
-  return "neither AUTH_JWT_SECRET (HS256) nor AUTH_JWKS_URL (RS256/ES256) is set, so no user token can be verified";
-}
 
 function unauthenticated(detail: string): Failure {
   return new Failure("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api-keys"' } });

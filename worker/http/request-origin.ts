@@ -1,4 +1,4 @@
-import type { RequestOrigin } from "./principal";
+import type { RequestOrigin } from "../audit/audit-types";
 
 /**
  * The caller's IP (from Cloudflare's `CF-Connecting-IP`) and user agent, trimmed to sane sizes,

@@ -1,4 +1,4 @@
-import { digestKey, digestsEqual, fromBase64Url, toBase64Url } from "../keys/key-digest";
+import { digestKey, digestsEqual, fromBase64Url, toBase64Url } from "../crypto/hmac";
 import { Failure } from "../errors/failure";
 
 /** Page size of the listings when `?limit=` is absent. */

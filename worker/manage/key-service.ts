@@ -1,19 +1,20 @@
 import type { Config } from "../config";
-import { type Actor, type Principal, type RequestOrigin } from "../auth/principal";
+import type { Actor, RequestOrigin } from "../audit/audit-types";
+import type { Principal } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { Failure } from "../errors/failure";
-import { authorityFor } from "../limiter/authority-client";
-import type { KeyReservation } from "../users/user-authority";
-import { userAuthorityFor } from "../users/user-authority-client";
-import type { AuthorityKey } from "../limiter/authority-store";
-import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../http/cursor";
-import { generateApiKey, isKeyId, limiterIdOf } from "./key-format";
-import { digestKey } from "./key-digest";
-import { graceExpiry, resolveExpiry, successorExpiry } from "./key-expiry";
-import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "./key-record";
-import type { CreateKeyInput, KeyView } from "./key-schemas";
-import { keyStatus, type KeyStatus } from "./key-status";
-import { KeyStore } from "./key-store";
+import { authorityFor } from "../authority/key-authority-client";
+import type { KeyReservation } from "../authority/user-authority";
+import { userAuthorityFor } from "../authority/user-authority-client";
+import type { AuthorityKey } from "../authority/key-authority-store";
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
+import { generateApiKey, isKeyId, limiterIdOf } from "../keys/key-format";
+import { digestKey } from "../crypto/hmac";
+import { graceExpiry, resolveExpiry, successorExpiry } from "../keys/key-expiry";
+import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "../keys/key-record";
+import type { CreateKeyInput, KeyView } from "../keys/key-schemas";
+import { keyStatus, type KeyStatus } from "../keys/key-status";
+import { KeyStore } from "../keys/key-store";
 
 /** A key together with its secret, returned once by create and rotate. */
 export interface IssuedKey {
