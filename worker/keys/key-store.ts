@@ -25,13 +25,14 @@ const SELECT = `SELECT k.*, u.name AS creator_name, u.permissions AS creator_per
   LEFT JOIN users u ON u.org_id = k.org_id AND u.id = k.created_by`;
 
 /**
- * SQL conditions equivalent to `keyStatus()` at a bound time `?now`. They must stay in step with
- * that function; test/worker/keys/key-store.test.ts checks that they agree.
+ * SQL conditions equivalent to `keyStatus()` at a time bound to every `?`. They must stay in step
+ * with that function (revocation wins over expiry; each takes effect at its instant);
+ * test/worker/keys/key-store.test.ts checks that they agree on every combination.
  */
 const STATUS_SQL: Record<KeyStatus, string> = {
-  active: "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)",
-  expired: "k.revoked_at IS NULL AND k.expires_at <= ?",
-  revoked: "k.revoked_at IS NOT NULL AND k.revoked_at <= ?",
+  active: "(k.revoked_at IS NULL OR k.revoked_at > ?) AND (k.expires_at IS NULL OR k.expires_at > ?)",
+  expired: "(k.revoked_at IS NULL OR k.revoked_at > ?) AND k.expires_at <= ?",
+  revoked: "k.revoked_at <= ?",
 };
 
 /** Filters of a key listing: the org, optionally one owner and one status, and a page. */
@@ -69,8 +70,9 @@ export class KeyStore {
       params.push(filter.ownerId);
     }
     if (filter.status !== null) {
-      where.push(STATUS_SQL[filter.status]);
-      params.push(filter.now);
+      const condition = STATUS_SQL[filter.status];
+      where.push(condition);
+      for (const _ of condition.matchAll(/\?/g)) params.push(filter.now);
     }
     if (filter.after) {
       where.push("(k.created_at < ? OR (k.created_at = ? AND k.id < ?))");

@@ -13,7 +13,7 @@ const limited = new Map<string, { until: number; policy: PolicyName }>();
  *
  * @example
  * const known = limitedUntil(digest, Date.now());
- * if (known) return tooManyRequests(known);
+ * if (known) throw rateLimited(known.policy, known.until, Date.now());
  */
 export function limitedUntil(digest: string, now: number): { until: number; policy: PolicyName } | null {
   const entry = limited.get(digest);
