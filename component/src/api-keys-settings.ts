@@ -4,7 +4,7 @@ import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeysErrorEvent } from "./eve
 import { Formatter } from "./format";
 import { KeyListController } from "./key-list-controller";
 import { fieldErrorsOf, problemMessage } from "./problem-text";
-import { type RotationHost, RotationController } from "./rotation-controller";
+import { RotationController, VERIFY_INTERVAL_MS } from "./rotation-controller";
 import { styles } from "./styles";
 import { catalogueFor, term, type TermKey } from "./terms";
 import type { ViewContext } from "./view-context";
@@ -14,7 +14,8 @@ import { type RevealState, renderReveal } from "./views/reveal-view";
 import { type RevokeState, renderRevoke } from "./views/revoke-view";
 import { type RotateState, renderRotate } from "./views/rotate-view";
 
-type DialogState = CreateState | RevealState | RevokeState | RotateState;
+/** The dialogs the element runs itself; the rotation wizard's state is its controller's. */
+type DialogState = CreateState | RevealState | RevokeState;
 
 const DAY = 86_400_000;
 
@@ -29,8 +30,7 @@ const DAY = 86_400_000;
  * @attr locale - BCP 47 locale for text, dates and relative times (`en`, `de`; default: the page's `lang`).
  * @attr theme - `light`, `dark` or `auto` (follows `prefers-color-scheme`). Default `auto`.
  * @attr default-expiry-days - Preselected expiry of a new key: 30, 60, 90 (default), 180 or 365.
- *
- * @prop {() => Promise<string>} getToken - Returns a token; called again once after a 401.
+ * @attr verify-interval - Milliseconds between the rotation wizard's checks, in step 3, of whether the new key has been used (default 3000).
  *
  * @fires {ApiKeyCreatedEvent} api-key-created - A key was created (`event.key`, never the secret).
  * @fires {ApiKeyRevokedEvent} api-key-revoked - A key was revoked (`event.key`).
@@ -54,6 +54,11 @@ const DAY = 86_400_000;
  * @csspart empty - The empty state.
  * @csspart error - The error state.
  * @csspart dialog - The dialog of every flow.
+ * @csspart stored-button - The reveal dialog's "I have stored it" button.
+ * @csspart confirm-revoke-button - The revoke confirmation's Revoke button.
+ * @csspart wizard-step - The rotation wizard's "Step n of 4" line.
+ * @csspart verify-status - Step 3's "not used yet" or "used" status.
+ * @csspart revoke-old-button - Step 4's "Revoke old key now" button.
  * @csspart secret - The once-only key with its Copy button.
  * @csspart copy-button - A Copy button.
  * @csspart warning - The "no expiry" warning.
@@ -74,72 +79,112 @@ const DAY = 86_400_000;
  * @cssprop --api-keys-radius - Corner radius.
  * @cssprop --api-keys-space - Base spacing.
  */
-export class ApiKeysSettings extends LitElement implements RotationHost {
+export class ApiKeysSettings extends LitElement {
+  // Members in Shoelace's order: (1) statics; (2) controllers and private fields; (3) element
+  // references (what @query would declare); (4) private reactive state (@state); (5) public
+  // reactive properties (@property), each documented; (6) lifecycle; (7) private handlers and
+  // helpers; (8) property watchers (what @watch would declare); (9) public methods; (10) render().
+  // The public API is the documented properties and load(); nothing is public for the controllers.
+
+  // Statics
+
+  /** @internal */
   static override styles = styles;
+  /** @internal Lit's property declarations (this build uses no decorators). */
   static override properties = {
+    dialog: { state: true },
+    announcement: { state: true },
     apiBase: { attribute: "api-base" },
     token: {},
     getToken: { attribute: false },
     locale: {},
     theme: { reflect: true },
     defaultExpiryDays: { attribute: "default-expiry-days", type: Number },
-    dialog: { state: true },
-    announcement: { state: true },
+    verifyInterval: { attribute: "verify-interval", type: Number },
   };
 
-  declare apiBase: string;
-  declare token: string | null;
-  declare getToken: (() => Promise<string>) | null;
-  declare locale: string;
-  declare theme: "light" | "dark" | "auto";
-  declare defaultExpiryDays: number;
-  declare dialog: DialogState | null;
-  declare announcement: string;
+  // Controllers and private fields
 
   private readonly keys = new KeyListController(this, () => this.api(), (error) => this.fail(error));
-  private readonly rotation = new RotationController(this, () => this.api(), this.keys);
+  private readonly rotation = new RotationController(this, {
+    api: () => this.api(),
+    keys: this.keys,
+    interval: () => this.verifyInterval,
+    fail: (error, announce) => this.fail(error, announce),
+    announce: (key, name) => this.announceKey(key, name),
+    done: () => this.closeDialog(),
+  });
+  /** The control that opened the dialog, to give the focus back to. */
   private opener: HTMLElement | null = null;
   /** Which dialog view is showing ("create", "rotate2"…), to move focus when it changes. */
   private dialogView = "";
 
+  // Element references
+
+  private get dialogElement(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector("dialog");
+  }
+
+  // Private reactive state
+
+  /** The open create, reveal or revoke dialog (the rotation wizard's state is `rotation.state`). */
+  private declare dialog: DialogState | null;
+  /** The polite live region's text. */
+  private declare announcement: string;
+
+  // Public reactive properties
+
+  /** Origin of the API; empty means the page's origin. */
+  declare apiBase: string;
+  /** The signed-in user's bearer token. */
+  declare token: string | null;
+  /** Returns a token: called when there is no `token`, and once more after a 401 (then the request is retried once). */
+  declare getToken: (() => Promise<string>) | null;
+  /** BCP 47 locale for text, dates and relative times (`en`, `de`; others fall back to English). Default: the page's `lang`, else the browser's. */
+  declare locale: string;
+  /** `light`, `dark` or `auto` (follows `prefers-color-scheme`). */
+  declare theme: "light" | "dark" | "auto";
+  /** Preselected expiry of a new key in days: 30, 60, 90, 180 or 365; any other value means 90. */
+  declare defaultExpiryDays: number;
+  /** Milliseconds between the rotation wizard's checks, in step 3, of whether the new key has been used. Anything but a positive number means 3000. */
+  declare verifyInterval: number;
+
+  // Lifecycle
+
   constructor() {
     super();
+    this.dialog = null;
+    this.announcement = "";
     this.apiBase = "";
     this.token = null;
     this.getToken = null;
     this.locale = document.documentElement.lang || navigator.language || "en";
     this.theme = "auto";
     this.defaultExpiryDays = 90;
-    this.dialog = null;
-    this.announcement = "";
+    this.verifyInterval = VERIFY_INTERVAL_MS;
   }
 
-  // Lifecycle
-
   protected override updated(changed: PropertyValues<this>): void {
-    // The first token, or a new one (another user signed in): show that user's keys. Deferred a
-    // microtask so the load's own update is not scheduled from inside this one.
-    if ((changed.has("token") || changed.has("getToken")) && (this.token || this.getToken)) queueMicrotask(() => void this.load());
-    const dialog = this.renderRoot.querySelector("dialog");
+    if (changed.has("token") || changed.has("getToken")) this.handleTokenChange();
+    const dialog = this.dialogElement;
     if (!dialog) return;
-    const view = this.dialog ? this.dialog.kind + ("step" in this.dialog ? this.dialog.step : "") : "";
-    if (this.dialog && !dialog.open) dialog.showModal();
+    const shown = this.shownDialog();
+    const view = shown ? shown.kind + ("step" in shown ? shown.step : "") : "";
+    if (shown && !dialog.open) dialog.showModal();
     else if (view && view !== this.dialogView) {
       // New content in an open dialog (create → reveal, a wizard step): focus moves into it.
       (dialog.querySelector<HTMLElement>("[autofocus]") ?? dialog.querySelector<HTMLElement>("button"))?.focus();
     }
-    if (!this.dialog && dialog.open) dialog.close();
+    if (!shown && dialog.open) dialog.close();
     this.dialogView = view;
   }
 
-  // Public methods
+  // Private handlers and helpers
 
-  /** Reloads the first page of keys (for instance after the host changed the token). */
-  load(): Promise<void> {
-    return this.keys.load();
+  /** The dialog on screen: one of the element's own, or the rotation wizard. */
+  private shownDialog(): DialogState | RotateState | null {
+    return this.dialog ?? this.rotation.state;
   }
-
-  // Handlers: dialogs
 
   private open(dialog: DialogState, opener: HTMLElement | null): void {
     this.opener = opener;
@@ -147,8 +192,8 @@ export class ApiKeysSettings extends LitElement implements RotationHost {
   }
 
   /** Closes the open dialog and gives the focus back to the control that opened it. */
-  closeDialog(): void {
-    this.rotation.stop();
+  private closeDialog(): void {
+    this.rotation.close();
     this.dialog = null;
     const opener = this.opener;
     this.opener = null;
@@ -162,11 +207,11 @@ export class ApiKeysSettings extends LitElement implements RotationHost {
   }
 
   private onClose(): void {
-    if (this.dialog) this.renderRoot.querySelector("dialog")?.showModal();
+    if (this.shownDialog()) this.dialogElement?.showModal();
   }
 
   private holdsSecret(): boolean {
-    return this.dialog?.kind === "reveal" || (this.dialog?.kind === "rotate" && this.dialog.secret !== null);
+    return this.dialog?.kind === "reveal" || this.rotation.state?.secret != null;
   }
 
   private async submitCreate(): Promise<void> {
@@ -214,17 +259,10 @@ export class ApiKeysSettings extends LitElement implements RotationHost {
     }
   }
 
-  /** Merges a change into the open dialog's state. */
-  patchDialog(patch: Partial<CreateState> | Partial<RevokeState> | Partial<RotateState>): void {
+  /** Merges a change into the open create or revoke dialog's state. */
+  private patchDialog(patch: Partial<CreateState> | Partial<RevokeState>): void {
     if (this.dialog) this.dialog = { ...this.dialog, ...patch } as DialogState;
   }
-
-  /** The rotation wizard's state, when it is open. */
-  rotationState(): RotateState | null {
-    return this.dialog?.kind === "rotate" ? this.dialog : null;
-  }
-
-  // Helpers
 
   /** `default-expiry-days` when it is one of the presets, else the recommended 90. */
   private presetExpiry(): number {
@@ -240,58 +278,32 @@ export class ApiKeysSettings extends LitElement implements RotationHost {
   }
 
   /** Announces "{name} was created/revoked/rotated." in the live region. */
-  announceKey(key: "createdAnnounce" | "revokedAnnounce" | "rotatedAnnounce", name: string): void {
+  private announceKey(key: "createdAnnounce" | "revokedAnnounce" | "rotatedAnnounce", name: string): void {
     this.say(this.t(key, { name }));
   }
 
   /** Puts a message in the polite live region. */
-  say(message: string): void {
+  private say(message: string): void {
     // Clearing first makes a repeated message ("Copied.") announce again.
     this.announcement = "";
     void this.updateComplete.then(() => (this.announcement = message));
   }
 
-  /** The sentence to show for a failed call. */
-  errorText(error: unknown): string {
-    return problemMessage(error, (k, v) => this.t(k, v));
-  }
-
-  /** Reports a failed call: the `api-keys-error` event, and the live region unless told not to. */
-  fail(error: unknown, announce = true): void {
+  /** Reports a failed call (the `api-keys-error` event, and the live region unless told not to); returns its sentence. */
+  private fail(error: unknown, announce = true): string {
     const problem = error instanceof ApiError ? error.problem : { status: 0, code: undefined };
-    const message = this.errorText(error);
+    const message = problemMessage(error, (k, v) => this.t(k, v));
     if (announce) this.say(message);
     this.dispatchEvent(new ApiKeysErrorEvent(problem.status, problem.code ?? null, message));
+    return message;
   }
 
   private context(): ViewContext {
     return { t: (k, v) => this.t(k, v), fmt: new Formatter(this.locale), now: Date.now() };
   }
 
-  override render() {
-    const ctx = this.context();
-    const base = (this.apiBase || location.origin).replace(/\/+$/, "");
-    return html`
-      ${renderList(ctx, this.keys.state, {
-        onCreate: (opener) =>
-          this.open({ kind: "create", name: "", expiry: String(this.presetExpiry()), customDate: "", errors: {}, busy: false }, opener),
-        onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
-        onRotate: (key, opener) =>
-          this.open({ kind: "rotate", step: 1, old: key, grace: "", busy: false, error: null, next: null, secret: null, previous: null }, opener),
-        onFilter: (filter) => this.keys.setFilter(filter),
-        onRetry: () => void this.keys.load(),
-        onMore: () => void this.keys.loadMore(),
-      })}
-      <dialog part="dialog" aria-labelledby="dialog-title" closedby=${this.holdsSecret() ? "none" : "closerequest"}
-        @cancel=${this.onCancel} @close=${this.onClose}>
-        ${this.renderDialog(ctx, base)}
-      </dialog>
-      <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>
-    `;
-  }
-
   private renderDialog(ctx: ViewContext, base: string) {
-    const d = this.dialog;
+    const d = this.shownDialog();
     switch (d?.kind) {
       case "create":
         return renderCreate(ctx, d, {
@@ -305,7 +317,7 @@ export class ApiKeysSettings extends LitElement implements RotationHost {
         return renderRevoke(ctx, d, () => void this.confirmRevoke(), () => this.closeDialog());
       case "rotate":
         return renderRotate(ctx, d, base, {
-          onGrace: (grace) => this.patchDialog({ grace }),
+          onGrace: (grace) => this.rotation.setGrace(grace),
           onCreate: () => void this.rotation.create(),
           onStep: (step) => this.rotation.step(step),
           onCheck: () => void this.rotation.check(),
@@ -316,5 +328,46 @@ export class ApiKeysSettings extends LitElement implements RotationHost {
       default:
         return nothing;
     }
+  }
+
+  // Property watchers
+
+  /** The first token, or a new one (another user signed in): show that user's keys. */
+  private handleTokenChange(): void {
+    // Deferred a microtask so the load's own update is not scheduled from inside this one.
+    if (this.token || this.getToken) queueMicrotask(() => void this.load());
+  }
+
+  // Public methods
+
+  /** Reloads the first page of keys (for instance after the host changed the token). */
+  load(): Promise<void> {
+    return this.keys.load();
+  }
+
+  // Render
+
+  protected override render() {
+    const ctx = this.context();
+    const base = (this.apiBase || location.origin).replace(/\/+$/, "");
+    return html`
+      ${renderList(ctx, this.keys.state, {
+        onCreate: (opener) =>
+          this.open({ kind: "create", name: "", expiry: String(this.presetExpiry()), customDate: "", errors: {}, busy: false }, opener),
+        onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
+        onRotate: (key, opener) => {
+          this.opener = opener;
+          this.rotation.open(key);
+        },
+        onFilter: (filter) => this.keys.setFilter(filter),
+        onRetry: () => void this.keys.load(),
+        onMore: () => void this.keys.loadMore(),
+      })}
+      <dialog part="dialog" aria-labelledby="dialog-title" closedby=${this.holdsSecret() ? "none" : "closerequest"}
+        @cancel=${this.onCancel} @close=${this.onClose}>
+        ${this.renderDialog(ctx, base)}
+      </dialog>
+      <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>
+    `;
   }
 }

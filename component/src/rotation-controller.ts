@@ -2,103 +2,135 @@ import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type { ApiClient } from "./api-client";
 import { ApiKeyRevokedEvent, ApiKeyRotatedEvent } from "./events";
 import type { KeyListController } from "./key-list-controller";
+import type { ApiKey } from "./types";
 import type { RotateState } from "./views/rotate-view";
 
-/** How often step 3 asks whether the new key has been used. */
-const VERIFY_POLL_MS = 3000;
+/** How often step 3 asks whether the new key has been used, unless the element says otherwise. */
+export const VERIFY_INTERVAL_MS = 3000;
 
-/** What the rotation needs from the element. */
-export interface RotationHost extends ReactiveControllerHost, EventTarget {
-  rotationState(): RotateState | null;
-  patchDialog(patch: Partial<RotateState>): void;
-  closeDialog(): void;
-  say(message: string): void;
-  fail(error: unknown, announce?: boolean): void;
-  errorText(error: unknown): string;
-  announceKey(key: "rotatedAnnounce" | "revokedAnnounce", name: string): void;
+/** What the wizard needs from the element, handed over as functions so they stay private to it. */
+export interface RotationOptions {
+  /** A client with the current token. */
+  api: () => ApiClient;
+  /** The list that shows the successor, the rotated and the revoked key. */
+  keys: KeyListController;
+  /** Milliseconds between step 3's checks (the element's `verifyInterval`); not a positive number means 3000. */
+  interval: () => number;
+  /** Reports a failed call (the `api-keys-error` event, and the live region when `announce`); returns its sentence. */
+  fail: (error: unknown, announce?: boolean) => string;
+  /** Announces "{name} was rotated." or "{name} was revoked." in the live region. */
+  announce: (key: "rotatedAnnounce" | "revokedAnnounce", name: string) => void;
+  /** The wizard is done (the old key revoked): the element closes the dialog. */
+  done: () => void;
 }
 
 /**
- * The four steps of a rotation: create the successor, show it, watch for its first use (polling
- * `lastUsedAt` while step 3 is open), and revoke the old key.
+ * The four steps of a rotation, and their state: create the successor, show it, watch for its
+ * first use (polling `lastUsedAt` every `interval()` ms while step 3 is open), and revoke the old
+ * key. Changes re-render the host.
  *
  * @example
- * private readonly rotation = new RotationController(this, () => this.api(), this.keys);
+ * private readonly rotation = new RotationController(this, { api: () => this.api(), keys: this.keys, … });
+ * this.rotation.open(key);
  * await this.rotation.create();
  */
 export class RotationController implements ReactiveController {
+  /** The open wizard, or null when it is closed. */
+  state: RotateState | null = null;
   private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly host: RotationHost,
-    private readonly api: () => ApiClient,
-    private readonly keys: KeyListController,
+    private readonly host: ReactiveControllerHost & EventTarget,
+    private readonly options: RotationOptions,
   ) {
     host.addController(this);
   }
 
   hostDisconnected(): void {
-    this.stop();
+    clearInterval(this.poll);
+  }
+
+  /** Opens the wizard at step 1 for `old`. */
+  open(old: ApiKey): void {
+    this.state = { kind: "rotate", step: 1, old, grace: "", busy: false, error: null, next: null, secret: null, previous: null };
+    this.host.requestUpdate();
+  }
+
+  /** Step 1: how long the old key keeps working ("" for not at all, else seconds). */
+  setGrace(grace: string): void {
+    this.set({ grace });
   }
 
   /** Step 1: issues the successor; the old key keeps working for the chosen grace period. */
   async create(): Promise<void> {
-    const state = this.host.rotationState();
+    const { state, options } = this;
     if (!state) return;
-    this.host.patchDialog({ busy: true, error: null });
+    this.set({ busy: true, error: null });
     try {
-      const { key, secret, previous } = await this.api().rotate(state.old.id, state.grace ? Number(state.grace) : null);
-      this.keys.replace(previous);
-      this.keys.prepend(key);
+      const { key, secret, previous } = await options.api().rotate(state.old.id, state.grace ? Number(state.grace) : null);
+      options.keys.replace(previous);
+      options.keys.prepend(key);
       this.host.dispatchEvent(new ApiKeyRotatedEvent(key, previous));
-      this.host.announceKey("rotatedAnnounce", key.name);
-      this.host.patchDialog({ busy: false, step: 2, next: key, secret, previous });
+      options.announce("rotatedAnnounce", key.name);
+      this.set({ busy: false, step: 2, next: key, secret, previous });
     } catch (error) {
-      this.host.patchDialog({ busy: false, error: this.host.errorText(error) });
-      this.host.fail(error, false);
+      this.set({ busy: false, error: options.fail(error, false) });
     }
   }
 
   /** Moves to a step. Step 3 starts watching for the first use; step 4 drops the secret. */
   step(step: RotateState["step"]): void {
-    this.stop();
-    if (step === 3) this.poll = setInterval(() => void this.check(), VERIFY_POLL_MS);
-    this.host.patchDialog(step === 4 ? { step, secret: null } : { step });
+    clearInterval(this.poll);
+    if (step === 3) {
+      const ms = this.options.interval();
+      this.poll = setInterval(() => void this.check(), ms > 0 ? ms : VERIFY_INTERVAL_MS);
+    }
+    this.set(step === 4 ? { step, secret: null } : { step });
     if (step === 3) void this.check();
   }
 
-  /** Step 3: reads the new key's exact `lastUsedAt`. */
+  /** Step 3: reads the new key's exact `lastUsedAt`; once it has one, the watching stops. */
   async check(): Promise<void> {
-    const next = this.host.rotationState()?.next;
+    const next = this.state?.next;
     if (!next) return;
     try {
-      const { key } = await this.api().get(next.id);
-      if (this.host.rotationState()) this.host.patchDialog({ next: key });
-      this.keys.replace(key);
+      const { key } = await this.options.api().get(next.id);
+      if (key.lastUsedAt) clearInterval(this.poll);
+      this.set({ next: key });
+      this.options.keys.replace(key);
     } catch (error) {
-      this.host.fail(error);
+      this.options.fail(error);
     }
   }
 
   /** Step 4: revokes the old key now rather than at the end of its grace period. */
   async revokeOld(): Promise<void> {
-    const state = this.host.rotationState();
+    const { state, options } = this;
     if (!state) return;
-    this.host.patchDialog({ busy: true });
+    this.set({ busy: true });
     try {
-      const { key } = await this.api().revoke(state.old.id);
-      this.keys.replace(key);
+      const { key } = await options.api().revoke(state.old.id);
+      options.keys.replace(key);
       this.host.dispatchEvent(new ApiKeyRevokedEvent(key));
-      this.host.announceKey("revokedAnnounce", key.name);
-      this.host.closeDialog();
+      options.announce("revokedAnnounce", key.name);
+      options.done();
     } catch (error) {
-      this.host.patchDialog({ busy: false, error: this.host.errorText(error) });
-      this.host.fail(error, false);
+      this.set({ busy: false, error: options.fail(error, false) });
     }
   }
 
-  /** Stops watching (the wizard closed or left step 3). */
-  stop(): void {
+  /** Closes the wizard: stops watching and forgets its state, the secret with it. */
+  close(): void {
     clearInterval(this.poll);
+    if (!this.state) return;
+    this.state = null;
+    this.host.requestUpdate();
+  }
+
+  /** Merges a change into the open wizard's state (none when it was closed meanwhile). */
+  private set(patch: Partial<RotateState>): void {
+    if (!this.state) return;
+    this.state = { ...this.state, ...patch };
+    this.host.requestUpdate();
   }
 }

@@ -1,6 +1,7 @@
 import { sendKeys } from "@web/test-runner-commands";
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
-import { button, expect, expectAccessible, mount, openDialog, shadow, signIn, unique, until, useKey, WORKER } from "./helpers";
+import type { ApiKeysErrorEvent } from "../../component/src/events";
+import { button, expect, expectAccessible, mount, openDialog, shadow, signIn, stubFetch, unique, until, useKey, WORKER } from "./helpers";
 
 /** Mounts the element for a fresh user of the real Worker. */
 async function asNewUser(permissions = ["contacts:read"], orgId = unique("org")) {
@@ -34,15 +35,31 @@ const rows = (el: ApiKeysSettings) => [...shadow(el).querySelectorAll("[part=row
 const announced = (el: ApiKeysSettings) => shadow(el).querySelector("[role=status][aria-live]")!.textContent!.trim();
 const secretText = (el: ApiKeysSettings) => shadow(el).querySelector("[part=secret] code")?.textContent ?? "";
 
+/**
+ * Everything the element holds as text: its DOM, and every value reachable from its own fields
+ * (its controllers' state included), walked depth-first with cycles, DOM nodes and functions
+ * skipped, so a secret kept anywhere in its memory shows up.
+ */
 function everythingAbout(el: ApiKeysSettings): string {
-  const props = Object.getOwnPropertyNames(el).map((name) => {
-    try {
-      return JSON.stringify((el as unknown as Record<string, unknown>)[name]);
-    } catch {
-      return "";
+  const seen = new Set<unknown>();
+  const texts: string[] = [];
+  const walk = (value: unknown, depth: number): void => {
+    if (typeof value === "string") texts.push(value);
+    if (value === null || typeof value !== "object" || seen.has(value) || depth > 8 || value instanceof Node) return;
+    seen.add(value);
+    const record = value as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(value)) {
+      let child: unknown;
+      try {
+        child = record[name];
+      } catch {
+        continue;
+      }
+      if (typeof child !== "function") walk(child, depth + 1);
     }
-  });
-  return shadow(el).innerHTML + el.outerHTML + props.join("");
+  };
+  for (const name of Object.getOwnPropertyNames(el)) walk((el as unknown as Record<string, unknown>)[name], 0);
+  return shadow(el).innerHTML + el.outerHTML + texts.join("\n");
 }
 
 describe("<api-keys-settings> against the real Worker", () => {
@@ -231,21 +248,65 @@ describe("<api-keys-settings> against the real Worker", () => {
     await expectAccessible(el, "admin list with an owner-only key");
   });
 
-  it("asks getToken again after a 401 and retries with the fresh token", async () => {
-    const orgId = unique("org");
-    const fresh = await signIn({ userId: unique("user"), orgId });
-    let asked = 0;
-    const el = await mount({
-      apiBase: WORKER,
-      token: "expired.token.value",
-      getToken: async () => {
-        asked += 1;
-        return fresh;
-      },
+  describe("after a 401 (the README: getToken is called once more and the request retried)", () => {
+    let stub: ReturnType<typeof stubFetch> | null = null;
+    afterEach(() => {
+      stub?.restore();
+      stub = null;
     });
-    await until(() => shadow(el).querySelector("[part=empty]"), "loaded after retry");
-    expect(asked).to.be.greaterThan(0);
-    expect(shadow(el).querySelector("[part=error]")).to.equal(null);
-    await expectAccessible(el, "empty after token refresh");
+
+    /** Passes every call through to the real Worker, noting the bearer token each list request carried. */
+    function recordTokens(): string[] {
+      const realFetch = window.fetch;
+      const tokens: string[] = [];
+      stub = stubFetch((url, init) => {
+        if (url.startsWith(`${WORKER}/v1/keys`)) tokens.push(new Headers(init?.headers).get("Authorization") ?? "none");
+        return realFetch(url, init);
+      });
+      return tokens;
+    }
+
+    it("asks getToken exactly once and retries the request once, with the fresh token", async () => {
+      const fresh = await signIn({ userId: unique("user"), orgId: unique("org") });
+      const tokens = recordTokens();
+      let asked = 0;
+      const el = await mount({
+        apiBase: WORKER,
+        token: "expired.token.value",
+        getToken: async () => {
+          asked += 1;
+          return fresh;
+        },
+      });
+      await until(() => shadow(el).querySelector("[part=empty]"), "loaded after retry");
+      expect(asked).to.equal(1);
+      expect(tokens).to.deep.equal(["Bearer expired.token.value", `Bearer ${fresh}`]);
+      expect(shadow(el).querySelector("[part=error]")).to.equal(null);
+      await expectAccessible(el, "empty after token refresh");
+    });
+
+    it("retries only once: a refused fresh token ends in the error state", async () => {
+      const tokens = recordTokens();
+      let asked = 0;
+      const errors: ApiKeysErrorEvent[] = [];
+      const collect = (e: ApiKeysErrorEvent) => errors.push(e);
+      document.addEventListener("api-keys-error", collect);
+      try {
+        const el = await mount({
+          apiBase: WORKER,
+          token: "expired.token.value",
+          getToken: async () => {
+            asked += 1;
+            return "also.expired.token";
+          },
+        });
+        await until(() => shadow(el).querySelector("[part=error]"), "error state");
+        expect(asked).to.equal(1);
+        expect(tokens).to.deep.equal(["Bearer expired.token.value", "Bearer also.expired.token"]);
+        expect(errors.map((e) => [e.status, e.message])).to.deep.equal([[401, "Your session has expired. Sign in again."]]);
+      } finally {
+        document.removeEventListener("api-keys-error", collect);
+      }
+    });
   });
 });

@@ -33,17 +33,27 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     await expectAccessible(el, "empty");
   });
 
-  it("shows an error state whose retry loads again", async () => {
+  it("shows an error state whose retry loads again, reporting the failure once with api-keys-error", async () => {
     let fail = true;
     stub = stubFetch(() => (fail ? Promise.reject(new TypeError("network down")) : json({ keys: [fakeKey()], nextCursor: null })));
-    const errors: Event[] = [];
-    const el = await mount({ token: "t", apiBase: "https://api.test" });
-    el.addEventListener("api-keys-error", (e) => errors.push(e));
-    await until(() => shadow(el).querySelector("[part=error]"), "error state");
-    await expectAccessible(el, "error");
-    fail = false;
-    button(el, "Try again").click();
-    await until(() => shadow(el).querySelector("[part=row]"), "list after retry");
+    // Listening on the document before the element connects: the event bubbles out of the element,
+    // and none can slip past between mounting and listening.
+    const errors: ApiKeysErrorEvent[] = [];
+    const collect = (e: ApiKeysErrorEvent) => errors.push(e);
+    document.addEventListener("api-keys-error", collect);
+    try {
+      const el = await mount({ token: "t", apiBase: "https://api.test" });
+      await until(() => shadow(el).querySelector("[part=error]"), "error state");
+      expect(errors.map((e) => [e.status, e.code, e.message])).to.deep.equal([[0, "network_error", "The server could not be reached."]]);
+      expect(errors[0]!.target).to.equal(el);
+      await expectAccessible(el, "error");
+      fail = false;
+      button(el, "Try again").click();
+      await until(() => shadow(el).querySelector("[part=row]"), "list after retry");
+      expect(errors, "the successful retry reports nothing").to.have.length(1);
+    } finally {
+      document.removeEventListener("api-keys-error", collect);
+    }
   });
 
   it("renders names as text: markup in a name is never parsed", async () => {
@@ -134,6 +144,39 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     );
     expect(errors.map((e) => [e.status, e.code])).to.deep.equal([[403, "rotation_requires_owner"]]);
     await expectAccessible(el, "rotate refused for the owner only");
+  });
+
+  it("checks every verify-interval ms in rotation step 3 whether the new key was used, and stops once it was", async () => {
+    expect(document.createElement("api-keys-settings").verifyInterval, "the default").to.equal(3000);
+    const old = fakeKey({ name: "Zapier" });
+    const next = fakeKey({ name: "Zapier" });
+    let lastUsedAt: string | null = null;
+    stub = stubFetch((url, init) => {
+      if (url.endsWith(`/v1/keys/${old.id}/rotate`)) return json({ key: next, secret: "ak_live_new", previous: { ...old, rotatedToId: next.id } });
+      if (url.endsWith(`/v1/keys/${next.id}`)) return json({ key: { ...next, lastUsedAt } });
+      return init?.method === "GET" ? json({ keys: [old], nextCursor: null }) : json({ status: 500 }, 500);
+    });
+    const checks = () => stub!.calls.filter((call) => call === `GET https://api.test/v1/keys/${next.id}`).length;
+    const el = await mount({ token: "t", apiBase: "https://api.test" });
+    el.setAttribute("verify-interval", "40");
+    expect(el.verifyInterval).to.equal(40);
+    await until(() => shadow(el).querySelector("[part=row]"), "row");
+    button(el, "Rotate Zapier").click();
+    await until(() => shadow(el).querySelector("dialog[open]"), "wizard");
+    button(el, "Create new key").click();
+    await until(() => shadow(el).querySelector("[part=secret]"), "step 2");
+    button(el, "Next").click();
+    // One check on entering step 3, then one every 40 ms: nobody clicks "Check again".
+    await until(() => checks() >= 4, "the poll", 1000);
+    lastUsedAt = new Date().toISOString();
+    await until(() => shadow(el).querySelector("[part=verify-status].ok"), "step 3 green by itself", 1000);
+    const green = checks();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(checks(), "no checks once step 3 is green").to.equal(green);
+    button(el, "Next").click();
+    await until(() => shadow(el).querySelector("[part=revoke-old-button]"), "step 4");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(checks(), "no checks after step 3").to.equal(green);
   });
 
   it("switches language, dates and relative times with locale", async () => {

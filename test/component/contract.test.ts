@@ -1,0 +1,46 @@
+import { expect } from "./helpers";
+
+// The element's surface, read from what ships: the built module (whose templates keep their
+// `part="…"` attributes) and the Custom Elements Manifest generated from the source
+// (`npm run build:component`). A part the header does not list, or a member made public for a
+// controller, fails here.
+
+interface Member {
+  kind: string;
+  name: string;
+  privacy?: string;
+  static?: boolean;
+}
+interface Declaration {
+  name: string;
+  customElement?: boolean;
+  members?: Member[];
+  attributes?: { name: string }[];
+  cssParts?: { name: string }[];
+}
+
+/** The documented API (README, "Attributes and properties"): the properties and load(). */
+const PUBLIC = ["apiBase", "defaultExpiryDays", "getToken", "load", "locale", "theme", "token", "verifyInterval"];
+const ATTRIBUTES = ["api-base", "default-expiry-days", "locale", "theme", "token", "verify-interval"];
+
+async function element(): Promise<Declaration> {
+  const manifest = (await (await fetch("/component/custom-elements.json")).json()) as { modules: { declarations?: Declaration[] }[] };
+  return manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.customElement && d.name === "ApiKeysSettings")!;
+}
+
+describe("<api-keys-settings> contract (custom-elements.json)", () => {
+  it("lists every part its templates use, and no other", async () => {
+    const bundle = await (await fetch("/component/site/component/api-keys-settings.js")).text();
+    const used = new Set([...bundle.matchAll(/\bpart="([\w-]+)"/g)].map((m) => m[1]!));
+    const listed = (await element()).cssParts!.map((p) => p.name);
+    expect(listed.length, "each part listed once").to.equal(new Set(listed).size);
+    expect([...listed].sort()).to.deep.equal([...used].sort());
+  });
+
+  it("has the documented properties and load() as its only public members", async () => {
+    const declaration = await element();
+    const members = declaration.members!.filter((m) => (m.privacy ?? "public") === "public").map((m) => m.name);
+    expect(members.sort()).to.deep.equal(PUBLIC);
+    expect(declaration.attributes!.map((a) => a.name).sort()).to.deep.equal(ATTRIBUTES);
+  });
+});
