@@ -1,12 +1,5 @@
+import { type CompactJWSHeaderParameters, createLocalJWKSet, errors, type FlattenedJWSInput, type JWK, type JWTVerifyGetKey } from "jose";
 import { fromBase64Url } from "../crypto/hmac";
-
-/** The token algorithms a JSON Web Key Set can serve; HS256 never takes its key from a JWKS. */
-export type JwksAlgorithm = "RS256" | "ES256";
-
-/** The keys that may have signed a token, or why none could be offered. */
-export type JwksLookup =
-  | { ok: true; keys: CryptoKey[] }
-  | { ok: false; reason: "unknown_key" | "jwks_unavailable" };
 
 /** What a lookup needs from its caller: a way to fetch and the current time. */
 export interface JwksLookupOptions {
@@ -14,14 +7,17 @@ export interface JwksLookupOptions {
   nowMs: number;
 }
 
-interface VerificationKey {
-  kid: string | null;
-  alg: JwksAlgorithm;
-  key: CryptoKey;
+/** Thrown by {@link jwksKey} when the key set could not be downloaded (or is remembered as failed). */
+export class JwksUnavailableError extends Error {
+  constructor() {
+    super("The JSON Web Key Set could not be fetched");
+    this.name = "JwksUnavailableError";
+  }
 }
 
 interface CachedSet {
-  keys: VerificationKey[];
+  /** jose's key selection and import over the downloaded (and filtered) set. */
+  select: JWTVerifyGetKey;
   fetchedAt: number;
   attemptedAt: number;
 }
@@ -32,6 +28,11 @@ interface Flight {
   result: Promise<CachedSet | null>;
 }
 
+// Why not jose's createRemoteJWKSet: on Cloudflare Workers it deliberately never shares a pending
+// download between requests, it does not remember a failed download (every sign-in would retry a
+// broken identity provider and wait out the timeout), and it reads the wall clock rather than the
+// verifier's `nowSeconds`. Those are documented behaviours, so the download and cache stay ours;
+// choosing and importing a key from the set is jose's createLocalJWKSet.
 const CACHE_TTL_MS = 10 * 60_000;
 const REFETCH_INTERVAL_MS = 30_000;
 const FETCH_TIMEOUT_MS = 5_000;
@@ -43,7 +44,7 @@ const FAILURE_TTL_MS = 10_000;
 const MAX_BODY_CHARS = 64 * 1024;
 const MAX_KEYS = 32;
 // RSA below 2048 bits is factorable in practice, so such a key never counts as a signer.
-const MIN_RSA_MODULUS_BYTES = 256;
+const MIN_RSA_MODULUS_BITS = 2048;
 
 // Public keys only, so sharing them across requests within an isolate leaks nothing.
 const cache = new Map<string, CachedSet>();
@@ -51,36 +52,35 @@ const failedAt = new Map<string, number>();
 const flights = new Map<string, Flight>();
 
 /**
- * Finds the keys of the set at `url` that could have signed a token with this `alg` and `kid`
- * (every key of the right type when the token names no kid). The set is cached for ten
- * minutes; an unknown kid triggers a refetch, at most once every 30 seconds per URL, so key
- * rotation is picked up without letting forged kids hammer the identity provider. Concurrent
- * lookups share one download, and a failed download is remembered for ten seconds, during
- * which lookups answer `jwks_unavailable` without fetching.
+ * The key of the set at `url` that the token's header asks for, as a jose key resolver would
+ * return it: jose's createLocalJWKSet matches `kty`, `crv`, `alg`, `use` and `kid` (any key of the
+ * right type when the token names no kid). The set is cached for ten minutes; an unknown kid
+ * triggers a refetch, at most once every 30 seconds per URL, so key rotation is picked up without
+ * letting forged kids hammer the identity provider. Concurrent lookups share one download, and a
+ * failed download is remembered for ten seconds, during which lookups fail without fetching.
+ *
+ * Throws {@link JwksUnavailableError} when the set cannot be had, jose's `JWKSNoMatchingKey` when
+ * no usable key matches, and jose's `JWKSMultipleMatchingKeys` (iterable over the candidates)
+ * when a token without kid matches several.
  *
  * @example
- * const found = await findJwksKeys(config.jwksUrl, "RS256", "key-2024", { fetcher: fetch, nowMs: Date.now() });
- * if (!found.ok) return found.reason; // "unknown_key" | "jwks_unavailable"
+ * const key = await jwksKey(config.jwksUrl, protectedHeader, token, { fetcher: fetch, nowMs: Date.now() });
  */
-export async function findJwksKeys(
+export async function jwksKey(
   url: string,
-  alg: JwksAlgorithm,
-  kid: string | null,
+  header: CompactJWSHeaderParameters,
+  token: FlattenedJWSInput,
   options: JwksLookupOptions,
-): Promise<JwksLookup> {
+): Promise<CryptoKey> {
   let set: CachedSet | null = cache.get(url) ?? null;
-  if (!set || options.nowMs - set.fetchedAt >= CACHE_TTL_MS) {
-    set = await refresh(url, options);
-    if (!set) return { ok: false, reason: "jwks_unavailable" };
+  if (!set || options.nowMs - set.fetchedAt >= CACHE_TTL_MS) set = await refreshed(url, options);
+  try {
+    return await select(set, header, token);
+  } catch (error) {
+    if (!(error instanceof errors.JWKSNoMatchingKey) || options.nowMs - set.attemptedAt < REFETCH_INTERVAL_MS) throw error;
   }
-  let keys = select(set, alg, kid);
-  if (keys.length === 0 && options.nowMs - set.attemptedAt >= REFETCH_INTERVAL_MS) {
-    set.attemptedAt = options.nowMs;
-    set = await refresh(url, options);
-    if (!set) return { ok: false, reason: "jwks_unavailable" };
-    keys = select(set, alg, kid);
-  }
-  return keys.length > 0 ? { ok: true, keys } : { ok: false, reason: "unknown_key" };
+  set.attemptedAt = options.nowMs;
+  return select(await refreshed(url, options), header, token);
 }
 
 /**
@@ -95,8 +95,20 @@ export function clearJwksCache(): void {
   flights.clear();
 }
 
-function select(set: CachedSet, alg: JwksAlgorithm, kid: string | null): CryptoKey[] {
-  return set.keys.filter((k) => k.alg === alg && (kid === null || k.kid === kid)).map((k) => k.key);
+async function select(set: CachedSet, header: CompactJWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
+  try {
+    return (await set.select(header, token)) as CryptoKey;
+  } catch (error) {
+    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+    // The one matching entry would not import: a key nobody can verify with never counts as a signer.
+    throw new errors.JWKSNoMatchingKey();
+  }
+}
+
+async function refreshed(url: string, options: JwksLookupOptions): Promise<CachedSet> {
+  const set = await refresh(url, options);
+  if (!set) throw new JwksUnavailableError();
+  return set;
 }
 
 function refresh(url: string, options: JwksLookupOptions): Promise<CachedSet | null> {
@@ -118,7 +130,7 @@ function startFlight(url: string, options: JwksLookupOptions): Flight {
         return null;
       }
       failedAt.delete(url);
-      const set = { keys, fetchedAt: options.nowMs, attemptedAt: options.nowMs };
+      const set = { select: keys, fetchedAt: options.nowMs, attemptedAt: options.nowMs };
       cache.set(url, set);
       return set;
     }),
@@ -142,7 +154,7 @@ async function joinFlight(flight: Flight): Promise<CachedSet | null> {
   }
 }
 
-async function download(url: string, fetcher: typeof fetch): Promise<VerificationKey[] | null> {
+async function download(url: string, fetcher: typeof fetch): Promise<JWTVerifyGetKey | null> {
   try {
     // Called unbound: the platform fetch throws "Illegal invocation" when `this` is another object.
     const response = await fetcher(url, {
@@ -157,55 +169,40 @@ async function download(url: string, fetcher: typeof fetch): Promise<Verificatio
     if (text.length > MAX_BODY_CHARS) return null;
     const body: unknown = JSON.parse(text);
     if (!isRecord(body) || !Array.isArray(body.keys)) return null;
-    const imported = await Promise.all(body.keys.slice(0, MAX_KEYS).map(importJwk));
-    return imported.filter((key): key is VerificationKey => key !== null);
+    const keys = body.keys.slice(0, MAX_KEYS).map(publicSigningKey).filter((key): key is JWK => key !== null);
+    return createLocalJWKSet({ keys });
   } catch {
     // Network errors, the timeout and unparseable JSON all mean the same thing to a verifier.
     return null;
   }
 }
 
-async function importJwk(jwk: unknown): Promise<VerificationKey | null> {
+/**
+ * Which entries of a downloaded set may sign: RSA of at least 2048 bits and EC P-256, rebuilt
+ * from their public members and the members jose matches on (`kid`, `alg`, `use`), so a stray
+ * `d`, `key_ops` or `ext` cannot change what is imported. Anything else is dropped here, so one
+ * odd entry never takes the identity provider's other keys down with it.
+ */
+function publicSigningKey(jwk: unknown): JWK | null {
   if (!isRecord(jwk)) return null;
-  const alg = algorithmFor(jwk);
-  if (!alg) return null;
-  if (jwk.use !== undefined && jwk.use !== "sig") return null;
-  if (jwk.alg !== undefined && jwk.alg !== alg) return null;
-  const kid = typeof jwk.kid === "string" ? jwk.kid : null;
-  try {
-    // Rebuilt from the public members only, so a stray `d` or `key_ops` cannot change what is imported.
-    const key =
-      alg === "RS256"
-        ? await crypto.subtle.importKey(
-            "jwk",
-            { kty: "RSA", n: String(jwk.n), e: String(jwk.e) },
-            { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-            false,
-            ["verify"],
-          )
-        : await crypto.subtle.importKey(
-            "jwk",
-            { kty: "EC", crv: "P-256", x: String(jwk.x), y: String(jwk.y) },
-            { name: "ECDSA", namedCurve: "P-256" },
-            false,
-            ["verify"],
-          );
-    return { kid, alg, key };
-  } catch {
-    // One unusable entry must not take the identity provider's other keys down with it.
-    return null;
-  }
-}
-
-function algorithmFor(jwk: Record<string, unknown>): JwksAlgorithm | null {
+  // `alg` and `use` go to jose as published, whatever their type: it refuses any but this alg and "sig".
+  const matching: Record<string, unknown> = typeof jwk.kid === "string" ? { kid: jwk.kid } : {};
+  if (jwk.alg !== undefined) matching.alg = jwk.alg;
+  if (jwk.use !== undefined) matching.use = jwk.use;
   if (jwk.kty === "RSA" && typeof jwk.n === "string" && typeof jwk.e === "string") {
-    const modulus = fromBase64Url(jwk.n);
-    return modulus && modulus.length >= MIN_RSA_MODULUS_BYTES ? "RS256" : null;
+    return modulusBits(jwk.n) >= MIN_RSA_MODULUS_BITS ? ({ kty: "RSA", n: jwk.n, e: jwk.e, ...matching } as JWK) : null;
   }
   if (jwk.kty === "EC" && jwk.crv === "P-256" && typeof jwk.x === "string" && typeof jwk.y === "string") {
-    return "ES256";
+    return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, ...matching } as JWK;
   }
   return null;
+}
+
+function modulusBits(n: string): number {
+  const bytes = fromBase64Url(n);
+  const first = bytes?.findIndex((byte) => byte !== 0) ?? -1;
+  if (!bytes || first < 0) return 0;
+  return (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first]!));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
-import { fromBase64Url } from "../crypto/hmac";
-import { findJwksKeys, type JwksAlgorithm } from "./jwks";
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
+import { JwksUnavailableError, jwksKey } from "./jwks";
 
 /** Which keys and claims a token must satisfy, and the clock to judge it by. */
 export interface JwtVerifyOptions {
@@ -34,29 +34,25 @@ export type JwtFailure =
 /** A verified token's claims, or the reason it was refused. */
 export type JwtResult = { ok: true; claims: Record<string, unknown> } | { ok: false; reason: JwtFailure };
 
-interface ParsedJwt {
-  alg: string;
-  kid: string | null;
-  claims: Record<string, unknown>;
-  signingInput: Uint8Array;
-  signature: Uint8Array;
+/** A refusal decided by our own policy inside jose's key resolver. */
+class Refusal extends Error {
+  constructor(readonly reason: JwtFailure) {
+    super(reason);
+    this.name = "Refusal";
+  }
 }
 
 const MAX_TOKEN_LENGTH = 8 * 1024;
 const DEFAULT_LEEWAY_SECONDS = 30;
-const SIGNATURE_PARAMS = {
-  RS256: { name: "RSASSA-PKCS1-v1_5" },
-  ES256: { name: "ECDSA", hash: "SHA-256" },
-} as const satisfies Record<JwksAlgorithm, SubtleCryptoSignAlgorithm>;
 const encoder = new TextEncoder();
-// Fatal, so invalid UTF-8 is refused instead of silently becoming U+FFFD.
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-const hmacKeys = new Map<string, CryptoKey>();
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
 
 /**
- * Verifies a bearer token: HS256 against `hsSecret`, RS256/ES256 against the key set at
- * `jwksUrl`. Each algorithm only ever meets its own kind of key, which is what defeats
- * `alg: none` and algorithm confusion. Refusals are returned; only bugs throw.
+ * Verifies a bearer token with jose's `jwtVerify` under our policy: HS256 against `hsSecret`,
+ * RS256/ES256 against the key set at `jwksUrl`, and nothing else. Each algorithm only ever meets
+ * its own kind of key, which is what defeats `alg: none` and algorithm confusion. `exp` is
+ * required, `nbf` honoured (both with the leeway), `iss`/`aud` checked when set, and a `crit`
+ * header is refused (we implement no extension). Refusals are returned; only bugs throw.
  *
  * @example
  * const result = await verifyJwt(token, { hsSecret: config.jwtSecret, jwksUrl: config.jwksUrl,
@@ -64,104 +60,103 @@ const hmacKeys = new Map<string, CryptoKey>();
  * if (!result.ok) return unauthorized(result.reason);
  */
 export async function verifyJwt(token: string, options: JwtVerifyOptions): Promise<JwtResult> {
-  const jwt = parseJwt(token);
-  if (!jwt) return { ok: false, reason: "malformed" };
-  const failure = (await signatureFailure(jwt, options)) ?? claimsFailure(jwt.claims, options);
-  return failure ? { ok: false, reason: failure } : { ok: true, claims: jwt.claims };
+  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "malformed" };
+  const policy = verifyPolicy(options);
+  try {
+    return accepted((await jwtVerify(token, keyResolver(options), policy)).payload);
+  } catch (error) {
+    // A token without kid that several keys of its type could have signed: try each.
+    if (error instanceof errors.JWKSMultipleMatchingKeys) return verifyWithEach(token, error, policy);
+    return { ok: false, reason: failureOf(error) };
+  }
 }
 
-function parseJwt(token: string): ParsedJwt | null {
-  if (token.length > MAX_TOKEN_LENGTH) return null;
-  const segments = token.split(".");
-  if (segments.length !== 3) return null;
-  const [headerPart = "", payloadPart = "", signaturePart = ""] = segments;
-  const header = decodeJsonObject(headerPart);
-  const claims = decodeJsonObject(payloadPart);
-  const signature = fromBase64Url(signaturePart);
-  if (!header || !claims || !signature) return null;
-  if (typeof header.alg !== "string") return null;
-  if (header.kid !== undefined && typeof header.kid !== "string") return null;
-  // RFC 7515 requires refusing a token whose critical extensions we do not implement (we implement none).
-  if (header.crit !== undefined) return null;
+function verifyPolicy(options: JwtVerifyOptions): JWTVerifyOptions {
   return {
-    alg: header.alg,
-    kid: header.kid ?? null,
-    claims,
-    signingInput: encoder.encode(`${headerPart}.${payloadPart}`),
-    signature,
+    algorithms: [...(options.hsSecret ? ["HS256"] : []), ...(options.jwksUrl ? ["RS256", "ES256"] : [])],
+    requiredClaims: ["exp"],
+    issuer: options.issuer ?? undefined,
+    audience: options.audience ?? undefined,
+    clockTolerance: options.leewaySeconds ?? DEFAULT_LEEWAY_SECONDS,
+    currentDate: new Date(options.nowSeconds * 1000),
   };
 }
 
-function decodeJsonObject(segment: string): Record<string, unknown> | null {
-  const bytes = fromBase64Url(segment);
-  if (!bytes) return null;
-  try {
-    const value: unknown = JSON.parse(utf8.decode(bytes));
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-// Header members such as `jwk`, `jku` and `x5u` are deliberately ignored: a key named by the token
-// itself proves nothing, so keys come only from the deployment's own configuration.
-async function signatureFailure(jwt: ParsedJwt, options: JwtVerifyOptions): Promise<JwtFailure | null> {
-  if (jwt.alg === "HS256" && options.hsSecret) {
-    const valid = await safeVerify("HMAC", await hmacKey(options.hsSecret), jwt);
-    return valid ? null : "bad_signature";
-  }
-  if ((jwt.alg === "RS256" || jwt.alg === "ES256") && options.jwksUrl) {
-    const found = await findJwksKeys(options.jwksUrl, jwt.alg, jwt.kid, {
-      fetcher: options.fetcher ?? fetch,
-      nowMs: options.nowSeconds * 1000,
-    });
-    if (!found.ok) return found.reason;
-    for (const key of found.keys) {
-      if (await safeVerify(SIGNATURE_PARAMS[jwt.alg], key, jwt)) return null;
+// Only `alg` and `kid` are read. Header members that name a key (`jwk`, `jku`, `x5u`, `x5c`) are
+// never used: a key named by the token itself proves nothing, so keys come only from the
+// deployment's own configuration.
+function keyResolver(options: JwtVerifyOptions): JWTVerifyGetKey {
+  return async (header, token) => {
+    // RFC 7515 requires refusing a token whose critical extensions we do not implement (we implement none).
+    if (header.crit !== undefined) throw new Refusal("malformed");
+    if (header.kid !== undefined && typeof header.kid !== "string") throw new Refusal("malformed");
+    if (header.alg === "HS256" && options.hsSecret) return hmacKey(options.hsSecret);
+    if ((header.alg === "RS256" || header.alg === "ES256") && options.jwksUrl) {
+      return jwksKey(options.jwksUrl, header, token, { fetcher: options.fetcher ?? fetch, nowMs: options.nowSeconds * 1000 });
     }
-    return "bad_signature";
-  }
-  return "unsupported_algorithm";
+    // Unreachable while `algorithms` lists exactly these; kept so the pairing never rests on one check.
+    throw new Refusal("unsupported_algorithm");
+  };
 }
 
-async function safeVerify(params: string | SubtleCryptoSignAlgorithm, key: CryptoKey, jwt: ParsedJwt): Promise<boolean> {
-  try {
-    return await crypto.subtle.verify(params, key, jwt.signature, jwt.signingInput);
-  } catch {
-    // A signature of the wrong length or encoding is a forged token, not a fault of ours.
-    return false;
+async function verifyWithEach(token: string, candidates: errors.JWKSMultipleMatchingKeys, policy: JWTVerifyOptions): Promise<JwtResult> {
+  let tried = 0;
+  for await (const key of candidates) {
+    tried += 1;
+    try {
+      return accepted((await jwtVerify(token, key, policy)).payload);
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) return { ok: false, reason: failureOf(error) };
+    }
   }
+  return { ok: false, reason: tried === 0 ? "unknown_key" : "bad_signature" };
 }
 
-async function hmacKey(secret: string): Promise<CryptoKey> {
+function accepted(claims: JWTPayload): JwtResult {
+  // JSON's 1e400 parses as Infinity: a token that never expires is one without a usable exp.
+  if (!Number.isFinite(claims.exp)) return { ok: false, reason: "missing_exp" };
+  return { ok: true, claims };
+}
+
+function hmacKey(secret: string): Promise<CryptoKey> {
   let key = hmacKeys.get(secret);
   if (!key) {
-    key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     hmacKeys.set(secret, key);
   }
   return key;
 }
 
-function claimsFailure(claims: Record<string, unknown>, options: JwtVerifyOptions): JwtFailure | null {
-  const now = options.nowSeconds;
-  const leeway = options.leewaySeconds ?? DEFAULT_LEEWAY_SECONDS;
-  if (!isNumericDate(claims.exp)) return "missing_exp";
-  if (now >= claims.exp + leeway) return "expired";
-  if (claims.nbf !== undefined) {
-    if (!isNumericDate(claims.nbf)) return "malformed";
-    if (now + leeway < claims.nbf) return "not_yet_valid";
+/** Our names for jose's refusals. Anything else jose throws is a bug of ours and stays thrown. */
+function failureOf(error: unknown): JwtFailure {
+  if (error instanceof Refusal) return error.reason;
+  if (error instanceof JwksUnavailableError) return "jwks_unavailable";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "unsupported_algorithm";
+  if (error instanceof errors.JWKSNoMatchingKey) return "unknown_key";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
+  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWTClaimValidationFailed) return claimFailure(error);
+  // Not three base64url segments of JSON objects, a `crit` extension jose knows but we refuse to
+  // rely on, or a payload that is not a JSON object.
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
+    return "malformed";
   }
-  if (options.issuer !== null && claims.iss !== options.issuer) return "wrong_issuer";
-  if (options.audience !== null && !audienceIncludes(claims.aud, options.audience)) return "wrong_audience";
-  return null;
+  throw error;
 }
 
-function audienceIncludes(aud: unknown, audience: string): boolean {
-  return aud === audience || (Array.isArray(aud) && aud.includes(audience));
-}
-
-function isNumericDate(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
+function claimFailure(error: errors.JWTClaimValidationFailed): JwtFailure {
+  switch (error.claim) {
+    case "exp":
+      // Missing or not a number; a passed exp is JWTExpired.
+      return "missing_exp";
+    case "nbf":
+      return error.reason === "check_failed" ? "not_yet_valid" : "malformed";
+    case "iss":
+      return "wrong_issuer";
+    case "aud":
+      return "wrong_audience";
+    default:
+      // `iat` that is not a number.
+      return "malformed";
+  }
 }

@@ -1,3 +1,7 @@
+// crypto/: the primitives the rest is built on: HMAC-SHA-256 digests and their timing-safe
+// comparison (hmac.ts), base64url, base62 and random ids (base62.ts), CRC-32 (crc32.ts), and the
+// public JWK type. No policy lives here. Floor: imports only errors/ and schemas/.
+
 const encoder = new TextEncoder();
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
 

@@ -1,9 +1,9 @@
 import type { Handler } from "hono";
+import { SignJWT } from "jose";
 import type { AppEnv } from "../app-env";
 import { type Config, ConfigError, type SigningJwk } from "../config";
 import { Failure } from "../errors/failure";
 import { randomBase62 } from "../crypto/base62";
-import { toBase64Url } from "../crypto/hmac";
 import type { KeyIdentity } from "../authority/key-authority";
 import type { PublicJwk } from "../crypto/jwk";
 
@@ -40,8 +40,8 @@ const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 const signingKeys = new WeakMap<readonly SigningJwk[], Promise<CryptoKey>>();
 
 /**
- * Signs the identity of a verified key for the upstream: a compact ES256 JWT with the first
- * `UPSTREAM_SIGNING_KEYS` entry's `kid`, valid for {@link ASSERTION_LIFETIME_SECONDS}, bound to
+ * Signs the identity of a verified key for the upstream: a compact ES256 JWT (jose's SignJWT) with
+ * the first `UPSTREAM_SIGNING_KEYS` entry's `kid`, valid for {@link ASSERTION_LIFETIME_SECONDS}, bound to
  * the upstream (`aud`: `UPSTREAM_AUDIENCE`, else the origin of `url`) and to this request (`htm`,
  * `htu`), with a unique `jti`. The upstream
  * verifies it with the keys published at `/.well-known/jwks.json`.
@@ -71,12 +71,8 @@ export async function signAssertion(
     exp: iat + ASSERTION_LIFETIME_SECONDS,
     jti: randomBase62(22),
   };
-  const header = { alg: "ES256", typ: ASSERTION_TYPE, kid: signer.kid };
-  const signingInput = `${segment(header)}.${segment(claims)}`;
   const key = await privateKey(config.upstreamSigningKeys);
-  // WebCrypto's ECDSA signature is r‖s (IEEE P1363), exactly JWS's ES256 form.
-  const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, encoder.encode(signingInput));
-  return `${signingInput}.${toBase64Url(new Uint8Array(signature))}`;
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg: "ES256", typ: ASSERTION_TYPE, kid: signer.kid }).sign(key);
 }
 
 /**
@@ -134,8 +130,4 @@ async function importChecked(jwk: SigningJwk): Promise<CryptoKey> {
     console.error(`configuration: ${problem}`);
     throw new ConfigError(problem);
   }
-}
-
-function segment(value: unknown): string {
-  return toBase64Url(encoder.encode(JSON.stringify(value)));
 }

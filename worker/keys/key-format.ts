@@ -1,3 +1,8 @@
+// keys/: what a key is: its string format (prefix, id, tag, secret, checksum), the stored
+// record, its status and expiry rules, the request and response schemas, and the D1 keys store.
+// Floor: imports users/, audit/, paging/, config and below; the Durable Object that decides a
+// key's requests lives a floor up, in authority/.
+
 import type { KeyTagSecret, KeyTagSecrets } from "../config";
 import { encodeBase62, randomBase62 } from "../crypto/base62";
 import { crc32 } from "../crypto/crc32";

@@ -1,3 +1,6 @@
+// paging/: opaque, signed pagination cursors bound to one scope (an org's listing), shared by
+// the key list and the audit log. Floor: imports crypto/, errors/ and below.
+
 import { digestKey, digestsEqual, fromBase64Url, toBase64Url } from "../crypto/hmac";
 import { Failure } from "../errors/failure";
 

@@ -1,3 +1,7 @@
+// schemas/: the input rules every boundary shares: display names (trimmed, NFC, no control,
+// bidi or invisible characters), external ids, permission names, RFC 3339 timestamps. Plain zod
+// schemas with our messages. Floor: imports only errors/ (see .dependency-cruiser.cjs).
+
 import { z } from "zod";
 
 /**

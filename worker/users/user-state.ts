@@ -1,3 +1,8 @@
+// users/: a user as the key service knows them (permissions, active flag, name) and the one
+// ordering rule for changes to it (newest state wins, tokens by `iat`, the admin API by receipt),
+// plus the D1 users store. Floor: imports audit/, paging/, limiter/, config, auth/ and below;
+// never the Durable Objects (authority/) that apply these rules.
+
 import type { AuditAction } from "../audit/audit-store";
 
 /**

@@ -247,3 +247,99 @@ describe("verifyJwt malformed tokens", () => {
     expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "malformed" });
   });
 });
+
+describe("verifyJwt header policy", () => {
+  it.each([
+    ["an extension we do not implement", { crit: ["exp"], exp: NOW + 300 }],
+    ["b64, which jose understands but a JWT never needs", { crit: ["b64"], b64: true }],
+  ])("reports malformed for a crit header naming %s", async (_, header) => {
+    const token = await mintToken({ claims: claims(), header });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("never trusts a key the token carries in its own jwk header", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks } = await generateJwks("ES256", "ec-1");
+    const attacker = await generateJwks("ES256", "attacker");
+    const server = serveJwks(url, jwks);
+    const named = await mintToken({ claims: claims(), privateKey: attacker.privateKey, header: { kid: "attacker", jwk: attacker.jwks.keys[0] } });
+    const unnamed = await mintToken({ claims: claims(), privateKey: attacker.privateKey, header: { jwk: attacker.jwks.keys[0] } });
+    expect(await verifyJwt(named, jwksOptions(server, url))).toEqual({ ok: false, reason: "unknown_key" });
+    expect(await verifyJwt(unnamed, jwksOptions(server, url))).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("never fetches a key set the token names in jku or x5u", async () => {
+    const url = uniqueJwksUrl();
+    const { jwks } = await generateJwks("ES256", "ec-1");
+    const attacker = await generateJwks("ES256", "attacker");
+    const fetched: string[] = [];
+    const server = serveJwks(url, jwks);
+    const fetcher: typeof fetch = async (input, init) => {
+      fetched.push(input instanceof Request ? input.url : String(input));
+      return server.fetcher(input, init);
+    };
+    const header = { kid: "attacker", jku: "https://attacker.test/jwks.json", x5u: "https://attacker.test/cert.pem" };
+    const token = await mintToken({ claims: claims(), privateKey: attacker.privateKey, header });
+    expect(await verifyJwt(token, { ...jwksOptions(server, url), fetcher })).toEqual({ ok: false, reason: "unknown_key" });
+    expect(fetched).toEqual([url]);
+  });
+});
+
+describe("verifyJwt key set policy", () => {
+  it("reports unknown_key for an RSA key shorter than 2048 bits, even under the token's kid", async () => {
+    const url = uniqueJwksUrl();
+    const params = { name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+    const pair = (await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
+    const jwk = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
+    const server = serveJwks(url, { keys: [{ ...jwk, kid: "rsa-short", alg: "RS256", use: "sig" }] });
+    const token = await mintToken({ claims: claims(), privateKey: pair.privateKey, header: { kid: "rsa-short" } });
+    expect(await verifyJwt(token, jwksOptions(server, url))).toEqual({ ok: false, reason: "unknown_key" });
+  });
+
+  it("reports unknown_key when the entry under the token's kid does not import, and keeps the other keys", async () => {
+    const url = uniqueJwksUrl();
+    const good = await generateJwks("ES256", "ec-good");
+    const { privateKey, jwks } = await generateJwks("ES256", "ec-broken");
+    const server = serveJwks(url, { keys: [...jwks.keys.map((key) => ({ ...key, x: "AAAA" })), ...good.jwks.keys] });
+    const broken = await mintToken({ claims: claims(), privateKey, header: { kid: "ec-broken" } });
+    const fine = await mintToken({ claims: claims(), privateKey: good.privateKey, header: { kid: "ec-good" } });
+    expect(await verifyJwt(broken, jwksOptions(server, url))).toEqual({ ok: false, reason: "unknown_key" });
+    expect((await verifyJwt(fine, jwksOptions(server, url))).ok).toBe(true);
+  });
+
+  it("verifies with the published public members only, whatever else the entry carries", async () => {
+    const url = uniqueJwksUrl();
+    const { privateKey, jwks } = await generateJwks("ES256", "ec-1");
+    const server = serveJwks(url, { keys: jwks.keys.map((key) => ({ ...key, key_ops: ["sign"], ext: "yes" })) });
+    const token = await mintToken({ claims: claims(), privateKey, header: { kid: "ec-1" } });
+    expect((await verifyJwt(token, jwksOptions(server, url))).ok).toBe(true);
+  });
+
+  it("tries every key of the token's type when the token names no kid", async () => {
+    const url = uniqueJwksUrl();
+    const first = await generateJwks("ES256", "ec-1");
+    const second = await generateJwks("ES256", "ec-2");
+    const { privateKey: impostor } = await generateJwks("ES256", "ec-3");
+    const server = serveJwks(url, { keys: [...first.jwks.keys, ...second.jwks.keys] });
+    const payload = claims();
+    const token = await mintToken({ claims: payload, privateKey: second.privateKey });
+    const forged = await mintToken({ claims: claims(), privateKey: impostor });
+    expect(await verifyJwt(token, jwksOptions(server, url))).toEqual({ ok: true, claims: payload });
+    expect(await verifyJwt(forged, jwksOptions(server, url))).toEqual({ ok: false, reason: "bad_signature" });
+  });
+});
+
+describe("verifyJwt numeric dates", () => {
+  it("reports missing_exp for an exp that JSON reads as Infinity", async () => {
+    const token = await mintToken({ claims: undefined, claimsJson: `{"sub":"user_1","org_id":"org_1","exp":1e400}` });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "missing_exp" });
+  });
+
+  it.each([
+    ["nbf", { nbf: String(NOW) }],
+    ["iat", { iat: String(NOW) }],
+  ])("reports malformed when %s is not a number", async (_, overrides) => {
+    const token = await mintToken({ claims: claims(overrides) });
+    expect(await verifyJwt(token, hsOptions())).toEqual({ ok: false, reason: "malformed" });
+  });
+});

@@ -25,6 +25,8 @@ export interface MintOptions {
   privateKey?: CryptoKey;
   /** Replaces the signature segment verbatim, e.g. "" or a tampered value. */
   signature?: string;
+  /** The payload's JSON text verbatim, for what JSON.stringify cannot write (`{"exp":1e400}`); wins over `claims`. */
+  claimsJson?: string;
 }
 
 const encoder = new TextEncoder();
@@ -41,7 +43,8 @@ const encoder = new TextEncoder();
 export async function mintToken(options: MintOptions): Promise<string> {
   const alg = options.alg ?? (options.privateKey ? algorithmOf(options.privateKey) : "HS256");
   const header = { alg, typ: "JWT", ...options.header };
-  const signingInput = `${encodeJson(header)}.${encodeJson(options.claims)}`;
+  const payload = options.claimsJson === undefined ? encodeJson(options.claims) : toBase64Url(encoder.encode(options.claimsJson));
+  const signingInput = `${encodeJson(header)}.${payload}`;
   const signature = options.signature ?? (await sign(signingInput, header.alg, options));
   return `${signingInput}.${signature}`;
 }
