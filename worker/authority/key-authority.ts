@@ -24,6 +24,9 @@ export type VerifyResult =
   | { outcome: "deactivated" }
   | { outcome: "rate_limited"; violated: PolicyName; retryAt: number; now: number; usage: PolicyUsage[] };
 
+/** Reads the current time, in epoch milliseconds. */
+export type Clock = () => number;
+
 /** How soon after a use its time is written to D1 (the list's "last used" lags at most this). */
 const USE_FLUSH_DELAY_MS = 30_000;
 /** How soon a failed D1 write is retried. */
@@ -42,11 +45,20 @@ const LONGEST_WINDOW_MS = Math.max(...POLICIES.map((p) => p.windowMs));
  * const result = await stub.verify(keyId, digest);
  */
 export class KeyAuthority extends DurableObject<Env> {
+  /**
+   * The object's clock: expiry, the limiter's admissions and the alarm times all read it, and
+   * nothing here reads another. The runtime constructs the object with the platform clock; code
+   * that holds the instance in this isolate (a test, through `runInDurableObject`) may set
+   * another. It is an instance property, so RPC callers can neither read nor set it. Admissions
+   * never go back in time, whatever it says.
+   */
+  clock: Clock;
   private opened: { store: AuthorityStore; outbox: Outbox; admissions: number[] } | null = null;
   private alarmAt: number | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Env, clock: Clock = Date.now) {
     super(ctx, env);
+    this.clock = clock;
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -62,7 +74,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const chain = this.open(false);
     const key = chain?.store.findKey(keyId);
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
-    const now = Math.max(Date.now(), chain.admissions.at(-1) ?? 0);
+    const now = Math.max(this.clock(), chain.admissions.at(-1) ?? 0);
     const status = keyStatus(key, now);
     if (status !== "active") return { outcome: status };
     const creator = chain.store.creator();
@@ -112,7 +124,7 @@ export class KeyAuthority extends DurableObject<Env> {
   ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; synced: boolean }> {
     const chain = this.open(false);
     const old = chain?.store.findKey(oldId);
-    if (!chain || !old || keyStatus(old, Date.now()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
+    if (!chain || !old || keyStatus(old, this.clock()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
     if (chain.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
     chain.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt });
     chain.store.putKey(successor);
@@ -133,7 +145,7 @@ export class KeyAuthority extends DurableObject<Env> {
     store.putCreator(creator);
   }
 
-  /** The exact last use of a key (D1 may lag by up to a minute). */
+  /** The exact last use of a key (D1's copy lags by up to USE_FLUSH_DELAY_MS, 30 s). */
   lastUsed(keyId: string): number | null {
     return this.open(false)?.store.findKey(keyId)?.lastUsedAt ?? null;
   }
@@ -154,8 +166,8 @@ export class KeyAuthority extends DurableObject<Env> {
         console.error(`last-used flush failed: ${(error as Error).message}`);
       }
     }
-    if (!ok) this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
-    else if (chain.store.unflushedUses().length > 0) this.scheduleAlarm(Date.now() + USE_FLUSH_DELAY_MS);
+    if (!ok) this.scheduleAlarm(this.clock() + RETRY_DELAY_MS);
+    else if (chain.store.unflushedUses().length > 0) this.scheduleAlarm(this.clock() + USE_FLUSH_DELAY_MS);
   }
 
   /** Writes the outbox to D1 in order; on failure an alarm retries. */
@@ -163,7 +175,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const chain = this.open(false);
     if (!chain) return true;
     const ok = await chain.outbox.flush();
-    if (!ok) this.scheduleAlarm(Date.now() + RETRY_DELAY_MS);
+    if (!ok) this.scheduleAlarm(this.clock() + RETRY_DELAY_MS);
     return ok;
   }
 

@@ -4,11 +4,26 @@ import { limitedUntil, rememberLimited } from "./limited-keys";
 import { digestKey } from "../crypto/hmac";
 import { hasValidTag, parseApiKey } from "../keys/key-format";
 import { authorityFor } from "../authority/key-authority-client";
-import type { KeyIdentity, VerifyResult } from "../authority/key-authority";
+import type { Clock, KeyIdentity, VerifyResult } from "../authority/key-authority";
 import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
 
-/** How long a check waits for its key's Durable Object before failing closed. */
+/** How long a check waits for its key's Durable Object before failing closed, unless told otherwise. */
 export const LIMITER_DEADLINE_MS = 5000;
+
+/**
+ * How a check reads time and how long it waits. Every field has the production default; a
+ * caller with a tighter latency budget can pass a shorter deadline, and a test can drive the
+ * clock instead of sleeping.
+ */
+export interface VerificationTiming {
+  /**
+   * The clock of this isolate's memories: the failed-auth throttle and the limited keys.
+   * `Date.now` by default. The key's Durable Object keeps its own clock (`KeyAuthority.clock`).
+   */
+  now?: Clock;
+  /** Milliseconds to wait for the key's Durable Object before `limiter_unavailable`; {@link LIMITER_DEADLINE_MS} by default. */
+  deadlineMs?: number;
+}
 
 /** Why a key was not admitted: the same codes `/api/*` answers with. */
 export type RefusalReason = Extract<Verification, { outcome: "refused" }>["reason"];
@@ -60,12 +75,14 @@ export interface VerificationRequest {
  * const result = await verifyApiKey(env, config, { key, throttleKey: clientAddress(request) });
  * if (result.outcome === "admitted") serve(result.identity);
  */
-export async function verifyApiKey(env: Env, config: Config, request: VerificationRequest): Promise<Verification> {
+export async function verifyApiKey(env: Env, config: Config, request: VerificationRequest, timing: VerificationTiming = {}): Promise<Verification> {
+  const now = timing.now ?? Date.now;
+  const deadlineMs = timing.deadlineMs ?? LIMITER_DEADLINE_MS;
   const throttle = request.throttleKey === null ? null : new FailedAuthThrottle(env.AUTH_FAILURE_LIMITER, request.throttleKey, config.authFailurePeriodSeconds);
-  const blockedFor = throttle?.blockedFor(Date.now()) ?? 0;
+  const blockedFor = throttle?.blockedFor(now()) ?? 0;
   if (blockedFor > 0) return { outcome: "refused", reason: "too_many_failed_attempts", retryAfterSeconds: blockedFor };
   const invalid = async (): Promise<Verification> => {
-    if (throttle && !(await throttle.recordFailure(Date.now()))) {
+    if (throttle && !(await throttle.recordFailure(now()))) {
       return { outcome: "refused", reason: "too_many_failed_attempts", retryAfterSeconds: throttle.retryAfterSeconds };
     }
     return { outcome: "refused", reason: "invalid_api_key" };
@@ -74,12 +91,13 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
   const parsed = parseApiKey(request.key, config.keyPrefix);
   if (!parsed || !(await hasValidTag(parsed, config.keyPrefix, config.keyTagSecrets))) return invalid();
   const digest = await digestKey(parsed.secret, config.keyHashSecret);
-  const shed = limitedUntil(digest, Date.now());
-  if (shed) return { outcome: "refused", reason: "rate_limited", policy: shed.policy, retryAt: shed.until, now: Date.now() };
+  const at = now();
+  const shed = limitedUntil(digest, at);
+  if (shed) return { outcome: "refused", reason: "rate_limited", policy: shed.policy, retryAt: shed.until, now: at };
 
   let result: VerifyResult;
   try {
-    result = await withDeadline(verifyAtAuthority(env, parsed.id, digest), LIMITER_DEADLINE_MS);
+    result = await withDeadline(verifyAtAuthority(env, parsed.id, digest), deadlineMs);
   } catch (error) {
     console.error(`key authority unreachable: ${(error as Error).message}`);
     return { outcome: "refused", reason: "limiter_unavailable", retryAfterSeconds: 1 };

@@ -1,9 +1,16 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
 import type { KeyAuthority } from "../../../worker/authority/key-authority";
+import { readConfig } from "../../../worker/config";
+import { verifyApiKey } from "../../../worker/verify/key-verification";
 import { call, createKey, user, useKey } from "../helpers/api";
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 const statuses = (responses: Response[]) => {
   const counts: Record<number, number> = {};
@@ -65,8 +72,14 @@ describe("exact rate limits at the edge", () => {
     // Refused as revoked, or shed as rate-limited while the burst window that the in-flight
     // requests filled is still full; never admitted.
     for (const r of after) expect([401, 429]).toContain(r.status);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(await (await useKey(secret)).json()).toMatchObject({ code: "api_key_revoked" });
+    // 1.1 s later, past the burst window (moving the clocks of the check and of the key's object
+    // instead of sleeping), the check /api/* runs refuses the key as revoked.
+    const later = Date.now() + 1100;
+    await runInDurableObject(authorityFor(env, key.id), (authority: KeyAuthority) => {
+      authority.clock = () => later;
+    });
+    const check = await verifyApiKey(env, readConfig(env), { key: secret, throttleKey: null }, { now: () => later });
+    expect(check).toEqual({ outcome: "refused", reason: "api_key_revoked" });
   });
 
   it("fails closed with 503 and Retry-After when the limiter cannot be reached", async () => {
@@ -82,15 +95,32 @@ describe("exact rate limits at the edge", () => {
     expect(await res.json()).toMatchObject({ code: "limiter_unavailable" });
   });
 
-  it("fails closed with 503 when the limiter does not answer within its deadline", { timeout: 15_000 }, async () => {
+  it("fails closed with 503 when the limiter does not answer within its 5 s deadline", async () => {
     const alice = await user();
     const { secret } = await createKey(alice);
     const hanging = {
       idFromName: (name: string) => env.KEY_AUTHORITY.idFromName(name),
       get: () => ({ verify: () => new Promise(() => {}) }),
     } as unknown as Env["KEY_AUTHORITY"];
-    const res = await useKey(secret, "/api/whoami", { env: { KEY_AUTHORITY: hanging } });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let answered = false;
+    const pending = useKey(secret, "/api/whoami", { env: { KEY_AUTHORITY: hanging } }).finally(() => (answered = true));
+    // The README promises 5 s: drive the check's timer there instead of sleeping.
+    await deadlineArmed();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(answered).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(answered).toBe(true);
+    const res = await pending;
     expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("1");
     expect(await res.json()).toMatchObject({ code: "limiter_unavailable" });
   });
 });
+
+/** Waits (on the real clock, a few ms) until the check has armed its one fake timer: its deadline. */
+async function deadlineArmed(): Promise<void> {
+  for (let i = 0; i < 1000 && vi.getTimerCount() === 0; i++) await scheduler.wait(1);
+  expect(vi.getTimerCount()).toBe(1);
+}

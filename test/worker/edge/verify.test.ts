@@ -1,4 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { KeyAuthority } from "../../../worker/authority/key-authority";
+import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { call, createKey, useKey, user, refreshed } from "../helpers/api";
 import { keyFor } from "../helpers/keys";
 
@@ -75,7 +79,16 @@ describe("verifying X-API-Key", () => {
     const { secret: next } = (await rotated.json()) as { secret: string };
     expect((await useKey(secret)).status).toBe(200);
     expect((await useKey(next)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
+    // Move the chain's clock to the grace period's last millisecond, then to its end, instead of sleeping.
+    const stub = authorityFor(env, key.id);
+    const graceEnd = await runInDurableObject(stub, (_authority: KeyAuthority, state) =>
+      state.storage.sql.exec<{ at: number }>("SELECT expires_at AS at FROM keys WHERE id = ?", key.id).one().at,
+    );
+    expect(graceEnd).toBeLessThanOrEqual(Date.now() + 1000);
+    const setClock = (at: number) => runInDurableObject(stub, (authority: KeyAuthority) => void (authority.clock = () => at));
+    await setClock(graceEnd - 1);
+    expect((await useKey(secret)).status).toBe(200);
+    await setClock(graceEnd);
     const old = await useKey(secret);
     expect(old.status).toBe(401);
     expect(await old.json()).toMatchObject({ code: "api_key_expired" });

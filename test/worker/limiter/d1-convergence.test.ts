@@ -1,7 +1,9 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { KeyAuthority } from "../../../worker/authority/key-authority";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
+import { Outbox } from "../../../worker/authority/outbox";
 import { call, type KeyJson, useKey, user } from "../helpers/api";
 
 /** Makes D1 refuse writes to a table for real, the way an outage or a bad deploy would. */
@@ -9,7 +11,27 @@ async function failWrites(table: string, event: "INSERT" | "UPDATE"): Promise<vo
   await env.DB.exec(`CREATE TRIGGER fail_${table}_${event} BEFORE ${event} ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END;`);
 }
 
+/**
+ * D1 as the object sees it when a write commits but the answer is lost on the way back (a reset
+ * connection, an eviction mid-call): the batch lands, and the caller hears an error.
+ */
+function answerLost(db: D1Database): D1Database {
+  return {
+    prepare: (query: string) => db.prepare(query),
+    batch: async (statements: D1PreparedStatement[]) => {
+      await db.batch(statements);
+      throw new Error("connection reset after commit");
+    },
+  } as unknown as D1Database;
+}
+
+/** How many D1 writes a key's object still owes. */
+function owed(stub: DurableObjectStub<KeyAuthority>): Promise<number> {
+  return runInDurableObject(stub, (_authority: KeyAuthority, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n);
+}
+
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const trigger of ["fail_api_keys_INSERT", "fail_api_keys_UPDATE"]) await env.DB.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
 });
 
@@ -57,13 +79,28 @@ describe("D1 after a committed Durable Object write", () => {
     const { key } = (await res.json()) as { key: KeyJson };
     await env.DB.exec("DROP TRIGGER fail_api_keys_INSERT");
     const stub = authorityFor(env, key.id);
-    await runDurableObjectAlarm(stub);
-    await runDurableObjectAlarm(stub);
-    const counts = await env.DB.batch([
-      env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(key.id),
-      env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE key_id = ?").bind(key.id),
-    ]);
-    expect(counts.map((c) => (c.results[0] as { n: number }).n)).toEqual([1, 1]);
+    const rows = () =>
+      env.DB.batch([
+        env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(key.id),
+        env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE key_id = ?").bind(key.id),
+      ]).then((counts) => counts.map((c) => (c.results[0] as { n: number }).n));
+    expect([await rows(), await owed(stub)]).toEqual([[0, 0], 2]);
+
+    // Twice D1 commits the owed writes and the object never hears of it, so it still owes them.
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (let i = 0; i < 2; i++) {
+      expect(await runInDurableObject(stub, (_authority: KeyAuthority, state) => new Outbox(state.storage.sql, answerLost(env.DB)).flush())).toBe(false);
+    }
+    expect([await rows(), await owed(stub)]).toEqual([[1, 1], 2]);
+    const written = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(key.id).first();
+
+    // The alarm's retry replays them over the rows that are already there: no duplicate, no error, nothing left owed.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect([await rows(), await owed(stub)]).toEqual([[1, 1], 0]);
+    expect(await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(key.id).first()).toEqual(written);
+    const events = await env.DB.prepare("SELECT action FROM audit_events WHERE key_id = ?").bind(key.id).all();
+    expect(events.results).toEqual([{ action: "key.created" }]);
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
 });
 
@@ -88,9 +125,26 @@ describe("last used", () => {
     const alice = await user();
     const created = await call("POST", "/v1/keys", { token: alice.token, json: { name: "busy" } });
     const { key, secret } = (await created.json()) as { key: KeyJson; secret: string };
-    for (let i = 0; i < 5; i++) await useKey(secret);
     const stub = authorityFor(env, key.id);
+    // Watch every alarm the object sets, and drive its clock: five uses, one second apart.
+    const setAlarm = await runInDurableObject(stub, (_authority: KeyAuthority, state) => vi.spyOn(state.storage, "setAlarm"));
+    const start = Date.now();
+    for (let i = 0; i < 5; i++) {
+      await runInDurableObject(stub, (authority: KeyAuthority) => {
+        authority.clock = () => start + i * 1000;
+      });
+      expect((await useKey(secret)).status).toBe(200);
+    }
+    const alarm = () => runInDurableObject(stub, (_authority: KeyAuthority, state) => state.storage.getAlarm());
+    // One alarm, set by the first use and not pushed back by the later ones (the flush lags at most 30 s).
+    expect(setAlarm.mock.calls).toEqual([[start + 30_000]]);
+    expect(await alarm()).toBe(start + 30_000);
+
     expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const flushed = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").bind(key.id).first("last_used_at");
+    expect(flushed).toBe(start + 4000);
+    expect(setAlarm.mock.calls).toHaveLength(1);
+    expect(await alarm()).toBeNull();
     expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
 

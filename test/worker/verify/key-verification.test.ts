@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../../../worker/config";
 import { verifyApiKey } from "../../../worker/verify/key-verification";
 import { createKey, randomAddress, user } from "../helpers/api";
@@ -8,6 +8,11 @@ import { keyFor } from "../helpers/keys";
 /** The check itself, called as a function: what /api/*, /v1/verify and the binding share. */
 const check = (key: string, options: { permission?: string; throttleKey?: string | null } = {}) =>
   verifyApiKey(env, readConfig(env), { key, permission: options.permission, throttleKey: options.throttleKey ?? null });
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 describe("verifyApiKey: the outcome as a value", () => {
   it("admits with the identity and the usage after this admission", async () => {
@@ -71,5 +76,29 @@ describe("verifyApiKey: the outcome as a value", () => {
       retryAfterSeconds: 1,
     });
     vi.restoreAllMocks();
+  });
+
+  it("fails closed as limiter_unavailable after the deadline it is given, not before", async () => {
+    const alice = await user();
+    const { secret } = await createKey(alice);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const silent = {
+      ...env,
+      KEY_AUTHORITY: {
+        idFromName: (name: string) => env.KEY_AUTHORITY.idFromName(name),
+        get: () => ({ verify: () => new Promise(() => {}) }),
+      },
+    } as unknown as Env;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let settled = false;
+    const pending = verifyApiKey(silent, readConfig(env), { key: secret, throttleKey: null }, { deadlineMs: 250 }).finally(() => (settled = true));
+    // Wait (a few real ms) until the check has armed its one timer, then drive it.
+    for (let i = 0; i < 1000 && vi.getTimerCount() === 0; i++) await scheduler.wait(1);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(249);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(true);
+    expect(await pending).toEqual({ outcome: "refused", reason: "limiter_unavailable", retryAfterSeconds: 1 });
   });
 });
