@@ -1,20 +1,20 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
 import type { AppEnv } from "./app-env";
 import { auditRoutes } from "./routes/audit-routes";
 import { ConfigError } from "./config";
 import { Failure } from "./errors/failure";
 import { componentAsset } from "./routes/component-asset";
 import { cors } from "./http/cors";
-import { healthz } from "./routes/healthz";
+import { healthz, healthzRoute } from "./routes/healthz";
 import { renderProblem } from "./http/problem";
 import { requestContext } from "./http/request-context";
+import { defineRoute } from "./http/route-definition";
 import { securityHeaders } from "./http/security-headers";
-import { edgeRoutes } from "./edge/edge-routes";
+import { edgeRoutes, wellKnownRoutes } from "./edge/edge-routes";
 import { keyRoutes } from "./routes/key-routes";
-import { docsPage, docsPolicy } from "./openapi/docs-page";
-import { openApiDocument } from "./openapi/openapi-document";
+import { mountApiDocs } from "./openapi/docs-routes";
 import { adminRoutes } from "./routes/admin-routes";
-import { upstreamJwks } from "./edge/upstream-assertion";
 import { verifyRoutes } from "./routes/verify-routes";
 
 /**
@@ -31,19 +31,22 @@ export interface LocalDevelopment {
 /**
  * The Worker's Hono app: management API under `/v1`, the key-protected API under `/api`, API
  * docs, the element's module, readiness at `/healthz`; with `localDevelopment`, also local
- * sign-in under `/dev` and the demo page. Every error leaves through `onError` as problem+json;
- * every response carries the security headers (http/security-headers.ts).
+ * sign-in under `/dev` and the demo page. Every route of the API has one definition
+ * (`createRoute`, see http/route-definition.ts) that validates its requests and documents it:
+ * `/v1/openapi.json` and `/docs` are generated from this app's own definitions. Every error
+ * leaves through `onError` as problem+json; every response carries the security headers
+ * (http/security-headers.ts).
  *
  * @example
  * export default { fetch: createApp().fetch };                        // production
  * export default { fetch: createApp({ localDevelopment }).fetch };    // wrangler dev
  */
 export function createApp(options: { localDevelopment?: LocalDevelopment } = {}) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
   // First, so that even a failure of requestContext() (a ConfigError) leaves with the headers.
   app.use(securityHeaders());
   // Before requestContext(): readiness answers even when the configuration is unusable.
-  app.get("/healthz", healthz());
+  defineRoute(app, healthzRoute, healthz());
   app.use(requestContext());
   app.use("/v1/*", cors());
   app.use("/component/*", cors());
@@ -56,11 +59,10 @@ export function createApp(options: { localDevelopment?: LocalDevelopment } = {})
   app.route("/v1/audit-events", auditRoutes());
   app.route("/v1/admin", adminRoutes());
   app.route("/v1/verify", verifyRoutes());
-  app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
-  app.get("/docs", async (c) => c.html(docsPage(new URL(c.req.url).origin), 200, { "Content-Security-Policy": await docsPolicy() }));
+  mountApiDocs(app);
   app.route("/api", edgeRoutes({ sampleContacts: options.localDevelopment?.sampleContacts }));
   app.get("/component/*", componentAsset());
-  app.get("/.well-known/jwks.json", upstreamJwks());
+  app.route("/.well-known", wellKnownRoutes());
   options.localDevelopment?.mount(app);
 
   app.notFound((c) => renderProblem(new Failure("not_found", "No such route."), c.var.requestId));

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app";
 import { randomBase62 } from "../../worker/crypto/base62";
 import { KEY_ID_LENGTH } from "../../worker/keys/key-format";
+import { openApiDocument } from "../../worker/openapi/openapi-document";
 import { admin, call, createKey, unique, user, type TestUser } from "./helpers/api";
 import { mintToken } from "./helpers/jwt";
 
@@ -42,7 +43,21 @@ function managementRoutes(routes: readonly { method: string; path: string }[]): 
   return [...found.values()];
 }
 
-const ROUTES = managementRoutes(createApp().routes);
+const APP = createApp();
+const ROUTES = managementRoutes(APP.routes);
+
+/**
+ * The operations the app's own route definitions document as signed in with the user's token,
+ * as `METHOD /hono/:path` labels.
+ */
+function documentedUserRoutes(): string[] {
+  const { paths } = openApiDocument(APP) as { paths: Record<string, Record<string, { security?: unknown }>> };
+  return Object.entries(paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([, operation]) => JSON.stringify(operation.security) === JSON.stringify([{ user: [] }]))
+      .map(([method]) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+  );
+}
 
 /** A body each route accepts, so a refusal under test is never a validation failure. */
 const VALID_BODIES: Record<string, () => unknown> = {
@@ -112,6 +127,10 @@ describe("auth matrix of the management API", () => {
     expect(labels).toEqual(expect.arrayContaining(["POST /v1/keys", "POST /v1/keys/:id/rotate", "GET /v1/audit-events"]));
     expect(labels.some((l) => l.includes("/v1/admin") || l.includes("openapi"))).toBe(false);
     expect(new Set(labels).size).toBe(labels.length);
+  });
+
+  it("walks exactly the operations the route definitions document with the user's token", () => {
+    expect(ROUTES.map((r) => r.label).sort()).toEqual(documentedUserRoutes().sort());
   });
 
   for (const route of ROUTES) {

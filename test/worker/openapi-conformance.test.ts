@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
-import { GENERIC_UNAUTHORIZED_BODY } from "../../worker/edge/edge-problems";
-import { HealthResponse, JwksResponse, WhoamiResponse } from "../../worker/openapi/edge-schemas";
+import { createApp } from "../../worker/app";
+import { GENERIC_UNAUTHORIZED_BODY } from "../../worker/http/outcome-problems";
+import { JwksResponse, WhoamiResponse } from "../../worker/edge/edge-schemas";
 import { openApiDocument } from "../../worker/openapi/openapi-document";
-import { VerifyOutcome } from "../../worker/openapi/verify-contract";
+import { HealthResponse } from "../../worker/routes/healthz";
+import { VerifyOutcome } from "../../worker/routes/verify-contract";
 import type { VerificationResult } from "../../worker/verify/verification-result";
 import { call, createKey, user, useKey } from "./helpers/api";
 
@@ -14,7 +16,7 @@ const VERIFY_TOKEN = "test-verify-token-0123456789abcdef0123";
 
 /**
  * Compile-time half of the verify contract: every outcome the route can return fits the
- * documented schema (worker/openapi/verify-contract.ts), and has no member the schema lacks. A
+ * documented schema (worker/routes/verify-contract.ts), and has no member the schema lacks. A
  * new code, member or type in `VerificationResult` fails `tsc` here until the document says it.
  */
 const _everyOutcomeIsDocumented = (result: VerificationResult): z.output<typeof VerifyOutcome> => result;
@@ -39,7 +41,7 @@ describe("the documented response schemas match what the routes send", () => {
     const res = await useKey("ak_live_not-a-key");
     expect(res.status).toBe(401);
     const body = (await res.json()) as Record<string, unknown>;
-    const schema = (openApiDocument() as { components: { schemas: Record<string, { properties: Record<string, { const: unknown }> }> } })
+    const schema = (openApiDocument(createApp()) as { components: { schemas: Record<string, { properties: Record<string, { const: unknown }> }> } })
       .components.schemas.InvalidApiKeyProblem!;
     expect(body).toEqual(Object.fromEntries(Object.entries(schema.properties).map(([name, p]) => [name, p.const])));
     expect(JSON.stringify(body)).toBe(GENERIC_UNAUTHORIZED_BODY);

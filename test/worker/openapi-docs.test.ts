@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../worker/app";
 import { DOCS_STYLE, docsHtml } from "../../worker/openapi/docs-page";
 import { escapeHtml, prose } from "../../worker/openapi/docs-render";
 import { openApiDocument } from "../../worker/openapi/openapi-document";
@@ -60,7 +61,7 @@ describe("GET /docs", () => {
 
   it("has a section for every operation of the OpenAPI document, with its method and path, and a table of contents entry", async () => {
     const { html } = await docsResponse();
-    const missing = documentedOperations(openApiDocument())
+    const missing = documentedOperations(openApiDocument(createApp()))
       .filter(({ method, path, operationId }) => {
         const text = sectionText(html, `op-${operationId}`);
         return !text.includes(path) || !(text.includes(`${method.toUpperCase()} `) || text.includes(method.toUpperCase()));
@@ -68,7 +69,7 @@ describe("GET /docs", () => {
       .map(({ method, path }) => `${method} ${path}`);
     expect(missing).toEqual([]);
     const nav = html.slice(html.indexOf("<nav"), html.indexOf("</nav>"));
-    for (const { path } of documentedOperations(openApiDocument())) expect(nav).toContain(escapeHtml(path));
+    for (const { path } of documentedOperations(openApiDocument(createApp()))) expect(nav).toContain(escapeHtml(path));
   });
 
   it("shows each operation's authentication, parameters, body and response properties, errors with their meaning, and a curl example", async () => {
@@ -96,7 +97,7 @@ describe("GET /docs", () => {
     expect(admin).toContain("curl -X PUT 'http://127.0.0.1:8787/v1/admin/orgs/org_acme/users/u_ada'");
 
     // Every operation has an example, and every documented problem code is in its section.
-    for (const { operationId, op } of documentedOperations(openApiDocument())) {
+    for (const { operationId, op } of documentedOperations(openApiDocument(createApp()))) {
       const text = sectionText(html, `op-${operationId}`);
       expect(text, operationId).toMatch(/Example\s*(# any method[^\n]*\n)?curl /);
       for (const response of Object.values(op.responses as Record<string, Json>)) {
@@ -149,7 +150,7 @@ describe("GET /docs", () => {
   });
 
   it("uses the request's origin in its curl examples", async () => {
-    const html = docsHtml(openApiDocument(), "https://keys.example.com");
+    const html = docsHtml(openApiDocument(createApp()), "https://keys.example.com");
     expect(decode(html)).toContain("curl 'https://keys.example.com/api/whoami'");
   });
 });
@@ -159,7 +160,7 @@ describe("the /docs renderer escapes everything it interpolates", () => {
 
   /** The real document with hostile text in every place the renderer writes from. */
   function hostileDocument(): Json {
-    const document = structuredClone(openApiDocument()) as Json & {
+    const document = structuredClone(openApiDocument(createApp())) as Json & {
       info: Json;
       tags: Json[];
       paths: Record<string, Record<string, Json>>;

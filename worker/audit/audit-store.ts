@@ -1,3 +1,7 @@
+// audit/: what the audit log records (types in audit-types.ts), the D1 audit store and its
+// schemas, and the rule for who may see an event's IP address and user agent. Floor: imports
+// paging/, limiter/, config, auth/ and below.
+
 import type { Actor, RequestOrigin } from "./audit-types";
 import type { CursorPosition } from "../paging/cursor";
 import { randomBase62 } from "../crypto/base62";

@@ -1,3 +1,8 @@
+// auth/: verifying and signing tokens with jose under our policy (algorithms per key type,
+// leeway, required claims, no key named by the token), the identity provider's key set download
+// and cache, claim mapping (dotted paths, permission lists), and local development's signing
+// key. No HTTP and no storage. Floor: imports only crypto/, schemas/ and errors/.
+
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
 import { JwksUnavailableError, jwksKey } from "./jwks";
 

@@ -1,3 +1,9 @@
+// authority/: the two Durable Objects that make the system exact and instant: KeyAuthority (one
+// per key chain: status, digest, creator, limiter, last use) and UserAuthority (one per user:
+// ordered state, exact key cap, the user's chains), their SQLite stores, the idempotent outbox
+// that carries their changes to D1, and the clients that name them. Floor: imports keys/, users/,
+// audit/, limiter/ and below; never the web side.
+
 import { DurableObject } from "cloudflare:workers";
 import { digestsEqual } from "../crypto/hmac";
 import { keyStatus } from "../keys/key-status";

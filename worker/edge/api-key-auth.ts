@@ -1,10 +1,21 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import { Failure } from "../errors/failure";
+import { missingPermission, verificationProblem } from "../http/outcome-problems";
+import type { ProblemSpec } from "../http/problem-docs";
 import { rateLimitHeaders } from "../limiter/rate-limit-headers";
-import { type Verification, verifyApiKey } from "../verify/key-verification";
-import { rateLimited, tooManyFailedAttempts, unauthorized } from "./edge-problems";
 import { clientAddress } from "../verify/failed-auth-throttle";
+import { verifyApiKey } from "../verify/key-verification";
+
+/** What the key check answers, for the documented problems of every route behind {@link apiKeyAuth}. */
+export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
+  "invalid_api_key",
+  "api_key_revoked",
+  "api_key_expired",
+  ["user_deactivated", "The key's creator has been deactivated: none of their keys is admitted."],
+  "rate_limited",
+  "too_many_failed_attempts",
+  "limiter_unavailable",
+];
 
 /**
  * Protects routes with `X-API-Key`. The check is `verifyApiKey` (worker/verify/key-verification.ts),
@@ -12,8 +23,9 @@ import { clientAddress } from "../verify/failed-auth-throttle";
  * client address's failed-auth throttle (isolate memory), format and checksum, the id's tag (one
  * HMAC; a forged key stops here), the key's digest and the isolate's memory of that exact key
  * being limited (can only deny), then exactly one call to the key's Durable Object (status,
- * expiry, digest, creator, limits; no D1 query). Every invalid-key answer is the same generic 401
- * and counts against the client address. Admitted requests get `c.var.apiKey` and the IETF
+ * expiry, digest, creator, limits; no D1 query). A refusal is thrown as the problem
+ * http/outcome-problems.ts maps it to; every invalid-key answer is the same generic 401 and
+ * counts against the client address. Admitted requests get `c.var.apiKey` and the IETF
  * `RateLimit-Policy` / `RateLimit` fields.
  *
  * @example
@@ -28,7 +40,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
       key: c.req.header("X-API-Key") ?? "",
       throttleKey: clientAddress(c.req.raw),
     });
-    if (result.outcome !== "admitted") return refusal(result, c.var.requestId);
+    if (result.outcome !== "admitted") throw verificationProblem(result);
     c.set("apiKey", result.identity);
     c.set("rateLimit", result.usage);
     await next();
@@ -45,35 +57,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
  */
 export function requirePermission(permission: string): MiddlewareHandler<AppEnv> {
   return async function requirePermissionHandler(c, next) {
-    if (!c.var.apiKey.permissions.includes(permission)) throw forbidden(permission);
+    if (!c.var.apiKey.permissions.includes(permission)) throw missingPermission(permission);
     await next();
   };
-}
-
-/** The HTTP answer to a refused key at `/api/*`: the generic 401 is returned, the rest thrown as problems. */
-function refusal(result: Exclude<Verification, { outcome: "admitted" }>, requestId: string): Response {
-  switch (result.reason) {
-    case "invalid_api_key":
-      return unauthorized(requestId);
-    case "too_many_failed_attempts":
-      throw tooManyFailedAttempts(result.retryAfterSeconds);
-    case "api_key_revoked":
-      throw new Failure("api_key_revoked", "This API key has been revoked.");
-    case "api_key_expired":
-      throw new Failure("api_key_expired", "This API key has expired.");
-    case "user_deactivated":
-      throw new Failure("user_deactivated", "The user who created this API key has been deactivated.");
-    case "forbidden":
-      throw forbidden(result.permission);
-    case "rate_limited":
-      throw rateLimited(result.policy, result.retryAt, result.now);
-    case "limiter_unavailable":
-      throw new Failure("limiter_unavailable", "The rate limiter is unavailable; the request was not admitted.", {
-        retryAfterSeconds: result.retryAfterSeconds,
-      });
-  }
-}
-
-function forbidden(permission: string): Failure {
-  return new Failure("forbidden", `This API key lacks the permission "${permission}".`);
 }

@@ -6,7 +6,6 @@ import { stripUpstreamResponseHeaders, upstreamRequestHeaders } from "./forward-
 import { signAssertion } from "./upstream-assertion";
 import { assertSafeUpstreamPath } from "./upstream-path";
 
-export { IDENTITY_HEADERS } from "./forward-headers";
 
 /**
  * Forwards a verified `/api/*` request to `UPSTREAM_URL`: the path after `/api` is appended to

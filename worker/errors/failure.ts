@@ -1,3 +1,7 @@
+// errors/: the vocabulary of expected outcomes, by code (not found, rate limited, invalid
+// input…), with typed details and no HTTP: statuses, titles and headers are given to them in
+// http/. The bottom floor: imports nothing of the project.
+
 /**
  * Every expected failure the system can report. The HTTP status of each lives in one map,
  * `PROBLEM_STATUS` in http/problem.ts; domain code only names the failure.
@@ -34,22 +38,31 @@ export interface FieldError {
   message: string;
 }
 
-/** Details a failure may carry: field errors, a retry delay, and RFC 9457 extension members. */
+/**
+ * Typed details a failure may carry. None of them is a header: the renderer (http/problem.ts)
+ * decides which become members of the problem body and which become response headers.
+ */
 export interface FailureExtra {
+  /** `validation_failed`: each invalid field. */
   errors?: FieldError[];
-  /** Whole seconds until a retry can succeed; becomes `Retry-After`. */
+  /** Whole seconds until a retry can succeed. */
   retryAfterSeconds?: number;
-  /** Extra response headers (rate-limit fields). */
-  headers?: Record<string, string>;
-  [extension: string]: unknown;
+  /** `rate_limited`: the name of the limit that was reached. */
+  policy?: string;
+  /** `unauthenticated`: which credential the caller should have sent (the challenge's realm). */
+  realm?: string;
+  /** `method_not_allowed`: the methods the path does take. */
+  allow?: readonly string[];
 }
 
 /**
- * An expected failure (not found, invalid input, rate limited…). Thrown by domain code and
- * turned into a problem+json response in exactly one place, `renderProblem`.
+ * An expected failure (not found, invalid input, rate limited…). Thrown by the web layer and by
+ * the few domain helpers that have no other way out, and turned into a problem+json response in
+ * exactly one place, `renderProblem`. Use cases return their outcomes as values instead
+ * (`KeyService`, `verifyApiKey`); http/outcome-problems.ts maps those.
  *
  * @example
- * throw new Failure("not_found", "No key with that id.");
+ * throw new Failure("not_found", "No such route.");
  */
 export class Failure extends Error {
   override name = "Failure";

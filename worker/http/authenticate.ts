@@ -8,7 +8,11 @@ import { tokenStamp } from "../users/user-state";
 import { readClaim, readPermissionList } from "../auth/claims";
 import { verifyJwt } from "../auth/jwt-verify";
 import type { Principal } from "../auth/principal";
+import type { ProblemSpec } from "./problem-docs";
 import { requestOrigin } from "./request-origin";
+
+/** What signing a user in can answer, for the documented problems of every route behind {@link authenticate}. */
+export const SIGN_IN_PROBLEMS: ProblemSpec[] = ["unauthenticated", "user_deactivated", "identity_provider_unavailable"];
 
 /**
  * Signs in the host app's user from `Authorization: Bearer <JWT>`: verifies the token, takes org
@@ -96,7 +100,6 @@ function readName(value: unknown): string | null {
   return parsed.success ? parsed.data : null;
 }
 
-
 function unauthenticated(detail: string): Failure {
-  return new Failure("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api-keys"' } });
+  return new Failure("unauthenticated", detail, { realm: "api-keys" });
 }

@@ -7,6 +7,7 @@ const EXPOSE_HEADERS = "X-Request-Id, Retry-After, RateLimit, RateLimit-Policy";
 /** Refused origins already reported by this isolate, so local dev logs each one once. */
 const reportedOrigins = new Set<string>();
 
+// Hand-written: hono/cors (4.13) sends Expose-Headers, and on preflights Allow-Methods/-Headers and Max-Age, to refused origins too.
 /**
  * CORS for the exact origins in `ALLOWED_ORIGINS`: an allowed origin is echoed back, any other
  * gets no CORS headers at all, and every response says `Vary: Origin` so caches keep them apart.

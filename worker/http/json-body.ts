@@ -1,9 +1,13 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { Failure, type FieldError } from "../errors/failure";
+import type { ProblemSpec } from "./problem-docs";
 
 /** Largest request body accepted, in bytes, whether or not it declares a Content-Length. */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** What reading a JSON body can answer, for a route's documented problems. */
+export const BODY_PROBLEMS: ProblemSpec[] = ["malformed_json", "payload_too_large", "unsupported_media_type", "validation_failed"];
 
 /**
  * Reads and validates a JSON request body: 415 unless it is `application/json`, 413 past
@@ -90,6 +94,7 @@ function isJson(contentType: string | undefined): boolean {
   return mediaType === "application/json" && (charset === undefined || charset === "utf-8" || charset === '"utf-8"');
 }
 
+// Not hono/body-limit: it trusts a Content-Length at or under the limit and reads such a body uncounted, however long it is.
 async function readLimitedText(request: Request): Promise<string> {
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge();

@@ -1,5 +1,12 @@
+// http/: the web side's plumbing: the one problem+json renderer and the outcome-to-problem
+// mapping, route definitions (validation with our JSON body reader), CORS, security headers,
+// request ids and origins, 405s, and the sign-in middleware. Floor: imports app-env and every
+// domain floor below it; never edge/, routes/ or openapi/.
+
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Failure, FailureCode, FieldError } from "../errors/failure";
+import { policyHeader } from "../limiter/rate-limit-headers";
+import { POLICIES } from "../limiter/sliding-window";
 
 /**
  * Every failure code mapped to its HTTP status. The map is exhaustive: adding a code without a
@@ -59,6 +66,13 @@ const TITLES: Record<FailureCode, string> = {
   limiter_unavailable: "Rate limiter unavailable",
 };
 
+/**
+ * Codes whose body must not tell one request from another: the key check's 401 is the same bytes
+ * for a missing, malformed, forged, unknown or wrong-secret key, so it carries no `requestId`
+ * (the id travels in `X-Request-Id` only).
+ */
+const ANONYMOUS: ReadonlySet<FailureCode> = new Set(["invalid_api_key"]);
+
 /** The RFC 9457 body every error response carries. */
 export interface ProblemBody {
   type: string;
@@ -66,9 +80,11 @@ export interface ProblemBody {
   status: number;
   detail: string;
   code: FailureCode;
+  /** Absent only from the key check's constant 401. */
   requestId: string;
   errors?: FieldError[];
-  [extension: string]: unknown;
+  /** `rate_limited`: the limit that was reached. */
+  policy?: string;
 }
 
 /** The `type` URI of a problem code. */
@@ -77,29 +93,47 @@ export function problemType(code: FailureCode): string {
 }
 
 /**
- * Builds the problem+json response for a failure. Extra fields other than `headers` and
- * `retryAfterSeconds` become RFC 9457 extension members.
+ * The body of a failure's problem, as sent. `errors` and `policy` are RFC 9457 extension members;
+ * the failure's other fields become headers ({@link renderProblem}).
  *
  * @example
- * return renderProblem(new Failure("not_found", "No key with that id."), requestId);
+ * problemJson(new Failure("not_found", "No such route."), "req_…"); // '{"type":"urn:problem:api-keys:not_found",…}'
  */
-export function renderProblem(failure: Failure, requestId: string): Response {
-  const { headers = {}, errors, retryAfterSeconds, ...extensions } = failure.extra;
-  const status = PROBLEM_STATUS[failure.code];
-  const body: ProblemBody = {
+export function problemJson(failure: Failure, requestId: string): string {
+  const { errors, policy } = failure.extra;
+  const body = {
     type: problemType(failure.code),
     title: TITLES[failure.code],
-    status,
+    status: PROBLEM_STATUS[failure.code],
     detail: failure.detail,
     code: failure.code,
-    requestId,
+    ...(ANONYMOUS.has(failure.code) ? {} : { requestId }),
     ...(errors ? { errors } : {}),
-    ...extensions,
+    ...(policy === undefined ? {} : { policy }),
   };
-  const responseHeaders = new Headers(headers);
-  responseHeaders.set("Content-Type", "application/problem+json");
-  responseHeaders.set("Cache-Control", "no-store");
-  responseHeaders.set("X-Request-Id", requestId);
-  if (retryAfterSeconds !== undefined) responseHeaders.set("Retry-After", String(retryAfterSeconds));
-  return new Response(JSON.stringify(body), { status, headers: responseHeaders });
+  return JSON.stringify(body);
+}
+
+/**
+ * Builds the problem+json response for a failure: the body from {@link problemJson}, and the
+ * headers its typed fields call for: `Retry-After` (`retryAfterSeconds`), the rate-limit fields
+ * with nothing remaining (`policy`), a `WWW-Authenticate` challenge (`unauthenticated` with its
+ * `realm`, and the key check's `invalid_api_key`) and `Allow` (`allow`).
+ *
+ * @example
+ * return renderProblem(new Failure("not_found", "No such route."), requestId);
+ */
+export function renderProblem(failure: Failure, requestId: string): Response {
+  const { retryAfterSeconds, policy, realm, allow } = failure.extra;
+  const headers = new Headers({ "Content-Type": "application/problem+json", "Cache-Control": "no-store" });
+  if (failure.code === "invalid_api_key") headers.set("WWW-Authenticate", 'ApiKey header="X-API-Key"');
+  if (failure.code === "unauthenticated") headers.set("WWW-Authenticate", `Bearer realm="${realm ?? "api-keys"}"`);
+  if (allow) headers.set("Allow", allow.join(", "));
+  if (policy !== undefined) {
+    headers.set("RateLimit-Policy", policyHeader(POLICIES));
+    headers.set("RateLimit", `"${policy}";r=0;t=${retryAfterSeconds ?? 0}`);
+  }
+  headers.set("X-Request-Id", requestId);
+  if (retryAfterSeconds !== undefined) headers.set("Retry-After", String(retryAfterSeconds));
+  return new Response(problemJson(failure, requestId), { status: PROBLEM_STATUS[failure.code], headers });
 }

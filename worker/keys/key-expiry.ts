@@ -1,28 +1,27 @@
-import { Failure } from "../errors/failure";
 import { parseRfc3339 } from "../schemas/rfc3339";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
+/** A requested expiry: epoch milliseconds (null for "no expiry"), or why it is not allowed. */
+export type ExpiryOutcome = { ok: true; expiresAt: number | null } | { ok: false; reason: "invalid_expiry"; message: string };
+
 /**
- * Turns a requested `expiresAt` into epoch milliseconds, or null for "no expiry". Refuses
- * (422 on the `expiresAt` field) a timestamp without a zone, an impossible date, one less than a
- * minute ahead, or one more than `maxLifetimeDays` ahead.
+ * Turns a requested `expiresAt` into epoch milliseconds, or null for "no expiry". Refuses a
+ * timestamp without a zone, an impossible date, one less than a minute ahead, or one more than
+ * `maxLifetimeDays` ahead, saying which.
  *
  * @example
- * const expiresAt = resolveExpiry(input.expiresAt, Date.now(), config.maxKeyLifetimeDays);
+ * const expiry = resolveExpiry(input.expiresAt, Date.now(), config.maxKeyLifetimeDays);
+ * if (!expiry.ok) return expiry;
  */
-export function resolveExpiry(requested: string | null | undefined, now: number, maxLifetimeDays: number): number | null {
-  if (requested === null || requested === undefined) return null;
+export function resolveExpiry(requested: string | null | undefined, now: number, maxLifetimeDays: number): ExpiryOutcome {
+  if (requested === null || requested === undefined) return { ok: true, expiresAt: null };
   const at = parseRfc3339(requested);
-  if (at === null) {
-    throw invalid("expiresAt must be an RFC 3339 date-time with a zone, such as 2026-03-01T00:00:00Z.");
-  }
-  if (at < now + MINUTE_MS) throw invalid("expiresAt must be at least one minute in the future.");
-  if (at > now + maxLifetimeDays * DAY_MS) {
-    throw invalid(`expiresAt must be at most ${maxLifetimeDays} days in the future.`);
-  }
-  return at;
+  if (at === null) return invalid("expiresAt must be an RFC 3339 date-time with a zone, such as 2026-03-01T00:00:00Z.");
+  if (at < now + MINUTE_MS) return invalid("expiresAt must be at least one minute in the future.");
+  if (at > now + maxLifetimeDays * DAY_MS) return invalid(`expiresAt must be at most ${maxLifetimeDays} days in the future.`);
+  return { ok: true, expiresAt: at };
 }
 
 /**
@@ -44,8 +43,6 @@ export function graceExpiry(current: number | null, graceSeconds: number | undef
   return current === null ? end : Math.min(current, end);
 }
 
-function invalid(message: string): Failure {
-  return new Failure("validation_failed", "The request body has invalid fields.", {
-    errors: [{ field: "expiresAt", message }],
-  });
+function invalid(message: string): ExpiryOutcome {
+  return { ok: false, reason: "invalid_expiry", message };
 }

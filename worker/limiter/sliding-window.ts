@@ -1,3 +1,8 @@
+// limiter/: the exact sliding-window limiter as pure functions of admission times and `now`
+// (the burst and minute policies), and the IETF RateLimit header fields it produces. It keeps no
+// state; the key chain's Durable Object (authority/) holds the admissions. Floor: imports only
+// config and below.
+
 /** A rate-limit policy: at most `quota` admitted requests in any `windowMs` interval. */
 export interface Policy {
   name: PolicyName;

@@ -1,8 +1,11 @@
+// manage/: the management use cases (create, list, get, revoke, rotate keys) as a service that
+// returns outcomes as values; http/ maps refusals to problems. Floor: imports verify/,
+// authority/ and below; never http/ or routes/.
+
 import type { Config } from "../config";
 import type { Actor, RequestOrigin } from "../audit/audit-types";
 import type { Principal } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
-import { Failure } from "../errors/failure";
 import { authorityFor } from "../authority/key-authority-client";
 import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
@@ -29,13 +32,48 @@ export interface KeyPage {
 }
 
 /**
+ * Why a use case did not happen. Expected outcomes, returned as values; the web layer words them
+ * (http/outcome-problems.ts).
+ *
+ * - `not_found`: no such key, or one the principal may not see (another org's, or another
+ *   member's without `api_keys:admin`): the same answer for all three.
+ * - `key_not_active`: only an active key that has not been rotated yet can be rotated.
+ * - `rotation_requires_owner`: the key can do something the principal can't; only its owner may
+ *   rotate it.
+ * - `owner_deactivated`: the key's owner (who the new key would belong to) is deactivated.
+ * - `active_key_limit`: the owner already holds `limit` active keys.
+ * - `scopes_not_held`: the requested scopes include permissions the principal lacks.
+ */
+export type KeyRefusal =
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "key_not_active" }
+  | { ok: false; reason: "rotation_requires_owner" }
+  | { ok: false; reason: "owner_deactivated" }
+  | { ok: false; reason: "active_key_limit"; limit: number }
+  | { ok: false; reason: "scopes_not_held"; missing: string[] }
+  | { ok: false; reason: "invalid_expiry"; message: string };
+
+/** The refusals whose reason is one of `R`. */
+export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { reason: R }>;
+
+/** What `create` answers. */
+export type CreateOutcome = ({ ok: true } & IssuedKey) | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit">;
+/** What `get` and `revoke` answer. */
+export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
+/** What `rotate` answers. */
+export type RotateOutcome =
+  | ({ ok: true; previous: KeyView } & IssuedKey)
+  | RefusalOf<"not_found" | "key_not_active" | "rotation_requires_owner" | "owner_deactivated" | "active_key_limit">;
+
+/**
  * Everything a signed-in user can do with keys, with the permission rules of SPEC §4: members
  * act on their own keys, `api_keys:admin` on every key of the org, and another org's key is
  * reported exactly like a key that does not exist.
  *
  * @example
  * const service = new KeyService(env, config);
- * const { key, secret } = await service.create(principal, input, origin);
+ * const created = await service.create(principal, input, origin);
+ * if (created.ok) show(created.key, created.secret);
  */
 export class KeyService {
   private readonly keys: KeyStore;
@@ -48,11 +86,15 @@ export class KeyService {
     this.keys = new KeyStore(env.DB);
   }
 
-  async create(principal: Principal, input: CreateKeyInput, origin: RequestOrigin): Promise<IssuedKey> {
+  /** Issues a key for the principal, unless its expiry, scopes, owner or the active-key cap refuse it. */
+  async create(principal: Principal, input: CreateKeyInput, origin: RequestOrigin): Promise<CreateOutcome> {
     const now = this.clock();
-    const expiresAt = resolveExpiry(input.expiresAt, now, this.config.maxKeyLifetimeDays);
+    const expiry = resolveExpiry(input.expiresAt, now, this.config.maxKeyLifetimeDays);
+    if (!expiry.ok) return expiry;
+    const expiresAt = expiry.expiresAt;
     const scopes = input.scopes ?? null;
-    assertScopesHeld(scopes, principal.permissions);
+    const missing = scopes === null ? [] : scopes.filter((scope) => !principal.permissions.includes(scope));
+    if (missing.length > 0) return { ok: false, reason: "scopes_not_held", missing };
     const generated = await generateApiKey(this.config.keyPrefix, this.config.keyTagSecrets.current);
     const record: KeyRecord = {
       id: generated.id,
@@ -81,7 +123,7 @@ export class KeyService {
       now,
       this.config.maxActiveKeysPerUser,
     );
-    if (!reservation.ok) throw this.refusal(reservation.reason);
+    if (!reservation.ok) return this.refusal(reservation.reason);
     await authorityFor(this.env, record.id)
       .register(authorityKeyOf(record), reservation.creator, [
         { op: "insertKey", key: record },
@@ -92,20 +134,21 @@ export class KeyService {
         throw error;
       });
     const view = { ...record, creatorName: principal.name, creatorPermissions: principal.permissions };
-    return { key: toKeyView(view, now, principal), secret: generated.secret };
+    return { ok: true, key: toKeyView(view, now, principal), secret: generated.secret };
   }
 
-  /** One key, with the exact last use from its Durable Object (the list's may lag a minute). */
-  async get(principal: Principal, id: string): Promise<KeyView> {
+  /** One key, with the exact last use from its Durable Object (the list's lags by up to 30 s). */
+  async get(principal: Principal, id: string): Promise<KeyOutcome> {
     const record = await this.findVisible(principal, id);
+    if (!record) return { ok: false, reason: "not_found" };
     let lastUsedAt = record.lastUsedAt;
     try {
       lastUsedAt = Math.max((await authorityFor(this.env, id).lastUsed(id)) ?? 0, lastUsedAt ?? 0) || null;
     } catch (error) {
-      // Reading is not worth failing for: D1's copy is at most a minute behind.
+      // Reading is not worth failing for: D1's copy is at most 30 s behind.
       console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
     }
-    return toKeyView({ ...record, lastUsedAt }, this.clock(), principal);
+    return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal) };
   }
 
   async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
@@ -126,10 +169,11 @@ export class KeyService {
   }
 
   /** Revokes a key; revoking a revoked key changes nothing and succeeds. */
-  async revoke(principal: Principal, id: string, origin: RequestOrigin): Promise<KeyView> {
+  async revoke(principal: Principal, id: string, origin: RequestOrigin): Promise<KeyOutcome> {
     const record = await this.findVisible(principal, id);
+    if (!record) return { ok: false, reason: "not_found" };
     const now = this.clock();
-    if (record.revokedAt !== null) return toKeyView(record, now, principal);
+    if (record.revokedAt !== null) return { ok: true, key: toKeyView(record, now, principal) };
     const { revokedAt } = await authorityFor(this.env, id).revoke(id, now, [
       { op: "revokeKey", id, at: now },
       { op: "appendAudit", event: this.event("key.revoked", principal, record, now, origin) },
@@ -137,7 +181,7 @@ export class KeyService {
     // The key's object has refused it since the line above; the coordinator stops counting it.
     const owner = { orgId: record.orgId, userId: record.createdBy };
     await userAuthorityFor(this.env, owner).keyRevoked(owner, id, revokedAt);
-    return toKeyView({ ...record, revokedAt }, now, principal);
+    return { ok: true, key: toKeyView({ ...record, revokedAt }, now, principal) };
   }
 
   /**
@@ -150,22 +194,18 @@ export class KeyService {
     id: string,
     graceSeconds: number | undefined,
     origin: RequestOrigin,
-  ): Promise<IssuedKey & { previous: KeyView }> {
+  ): Promise<RotateOutcome> {
     const old = await this.findVisible(principal, id);
+    if (!old) return { ok: false, reason: "not_found" };
     const now = this.clock();
-    if (keyStatus(old, now) !== "active" || old.rotatedToId !== null) {
-      throw new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
-    }
+    if (keyStatus(old, now) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "key_not_active" };
     const owner = { orgId: old.orgId, userId: old.createdBy };
     const coordinator = userAuthorityFor(this.env, owner);
     if (old.createdBy !== principal.userId) {
       // Rotation hands the caller a secret that acts with the owner's permissions.
       const ownerState = await coordinator.state(owner);
       if (rotationRequiresOwner(principal, old.createdBy, ownerState.permissions, old.scopes)) {
-        throw new Failure(
-          "rotation_requires_owner",
-          "This key can do things you can't, so rotating it would hand you a secret with more access than yours. Revoke it, or ask its owner to rotate it.",
-        );
+        return { ok: false, reason: "rotation_requires_owner" };
       }
     }
     const oldExpiresAt = graceExpiry(old.expiresAt, graceSeconds, now);
@@ -191,7 +231,7 @@ export class KeyService {
         this.config.maxActiveKeysPerUser,
         { id: old.id, expiresAt: oldExpiresAt },
       );
-      if (!reservation.ok) throw this.refusal(reservation.reason);
+      if (!reservation.ok) return this.refusal(reservation.reason);
       const release = () => coordinator.releaseKey(owner, successor.id, { id: old.id, expiresAt: old.expiresAt }).catch(() => undefined);
       const result = await authorityFor(this.env, old.id)
         .rotate(old.id, authorityKeyOf(successor), oldExpiresAt, [
@@ -205,48 +245,33 @@ export class KeyService {
           throw error;
         });
       if (result.ok) {
-        return { key: toKeyView(successor, now, principal), secret: generated.secret, previous: toKeyView(previous, now, principal) };
+        return { ok: true, key: toKeyView(successor, now, principal), secret: generated.secret, previous: toKeyView(previous, now, principal) };
       }
       await release();
       if (result.reason === "not_active") break;
     }
-    throw new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
+    return { ok: false, reason: "key_not_active" };
   }
 
-  /** A key the principal may see, or the same 404 whether it is another org's, another member's or none. */
-  private async findVisible(principal: Principal, id: string): Promise<KeyRecordWithCreator> {
+  /** A key the principal may see, or null alike whether it is another org's, another member's or none. */
+  private async findVisible(principal: Principal, id: string): Promise<KeyRecordWithCreator | null> {
     const record = isKeyId(id) ? await this.keys.find(principal.orgId, id) : null;
-    if (!record || (!principal.isAdmin && record.createdBy !== principal.userId)) {
-      throw new Failure("not_found", "No key with that id.");
-    }
+    if (!record || (!principal.isAdmin && record.createdBy !== principal.userId)) return null;
     return record;
   }
 
-  private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"]): Failure {
+  private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"]): RefusalOf<"owner_deactivated" | "active_key_limit"> {
     switch (reason) {
       case "deactivated":
-        return new Failure("user_deactivated", "The key's owner has been deactivated.");
+        return { ok: false, reason: "owner_deactivated" };
       case "active_key_limit":
-        return new Failure(
-          "active_key_limit",
-          `A user may hold at most ${this.config.maxActiveKeysPerUser} active keys. Revoke one first.`,
-        );
+        return { ok: false, reason: "active_key_limit", limit: this.config.maxActiveKeysPerUser };
     }
   }
 
   private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin): AuditRecord {
     const actor: Actor = { type: "user", id: principal.userId };
     return newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin });
-  }
-}
-
-function assertScopesHeld(scopes: string[] | null, permissions: string[]): void {
-  if (scopes === null) return;
-  const missing = scopes.filter((scope) => !permissions.includes(scope));
-  if (missing.length > 0) {
-    throw new Failure("validation_failed", "The request body has invalid fields.", {
-      errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${missing.join(", ")}.` }],
-    });
   }
 }
 

@@ -1,5 +1,4 @@
 import { escapeHtml, renderReference } from "./docs-render";
-import { openApiDocument } from "./openapi-document";
 
 /**
  * The page's one stylesheet, inline so that `/docs` stays a single self-contained response.
@@ -29,8 +28,8 @@ export const DOCS_STYLE = [
   "dt{font-weight:600;margin-top:.5rem}dd{margin-left:1rem}",
 ].join("\n");
 
-/** The last page rendered, by origin: the document is fixed per isolate, only the curl origin varies. */
-let rendered: { origin: string; html: string } | undefined;
+/** The last page rendered of each document, by origin: a document is fixed, only the curl origin varies. */
+const rendered = new WeakMap<object, { origin: string; html: string }>();
 
 /**
  * `/docs`: a self-contained HTML reference rendered from the OpenAPI document in the Worker
@@ -39,11 +38,15 @@ let rendered: { origin: string; html: string } | undefined;
  * example against `origin`. Every value is HTML-escaped.
  *
  * @example
- * app.get("/docs", async (c) => c.html(docsPage(new URL(c.req.url).origin), 200, { "Content-Security-Policy": await docsPolicy() }));
+ * c.html(docsPage(openApiDocument(app), new URL(c.req.url).origin), 200, { "Content-Security-Policy": await docsPolicy() });
  */
-export function docsPage(origin = "http://127.0.0.1:8787"): string {
-  if (rendered?.origin !== origin) rendered = { origin, html: docsHtml(openApiDocument(), origin) };
-  return rendered.html;
+export function docsPage(document: Record<string, unknown>, origin = "http://127.0.0.1:8787"): string {
+  let page = rendered.get(document);
+  if (page?.origin !== origin) {
+    page = { origin, html: docsHtml(document, origin) };
+    rendered.set(document, page);
+  }
+  return page.html;
 }
 
 /**
@@ -51,7 +54,7 @@ export function docsPage(origin = "http://127.0.0.1:8787"): string {
  * other documents.
  *
  * @example
- * docsHtml(openApiDocument(), "https://keys.example.com"); // "<!doctype html>…"
+ * docsHtml(openApiDocument(app), "https://keys.example.com"); // "<!doctype html>…"
  */
 export function docsHtml(document: Record<string, unknown>, origin: string): string {
   const info = (document.info ?? {}) as { title?: unknown };

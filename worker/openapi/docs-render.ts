@@ -440,7 +440,8 @@ function typeLabel(schema: Json, document: Json): string {
       if (type === "object" && !Object.keys(obj(schema.properties)).length && typeof schema.additionalProperties === "object") {
         return `map of ${typeLabel(obj(schema.additionalProperties), document)}`;
       }
-      return escapeHtml(type) + (typeof schema.format === "string" ? ` <span class="muted">(${escapeHtml(schema.format)})</span>` : "");
+      const format = typeof schema.format === "string" && type !== "null" ? ` <span class="muted">(${escapeHtml(schema.format)})</span>` : "";
+      return escapeHtml(type) + format;
     })
     .join(" | ");
 }

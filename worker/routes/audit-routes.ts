@@ -1,10 +1,27 @@
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { authenticate } from "../http/authenticate";
-import { validate } from "../http/json-body";
-import { methodNotAllowed } from "../http/method-not-allowed";
-import { PageQuery } from "../keys/key-schemas";
 import { listAuditEvents } from "../audit/audit-log";
+import { EventListResponse } from "../audit/audit-schemas";
+import { authenticate, SIGN_IN_PROBLEMS } from "../http/authenticate";
+import { refuseOtherMethods } from "../http/method-not-allowed";
+import { problemResponses } from "../http/problem-docs";
+import { defineRoute } from "../http/route-definition";
+import { PageQuery } from "../keys/key-schemas";
+
+const listEvents = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Audit"],
+  security: [{ user: [] }],
+  summary: "List audit events, newest first",
+  description:
+    "Key and user events: your own; the whole org's if you hold `api_keys:admin`. `ip` and `userAgent` are null on events you did not perform yourself, unless you are an admin. Paginated like keys.",
+  request: { query: PageQuery },
+  responses: {
+    200: { description: "A page of events.", content: { "application/json": { schema: EventListResponse } } },
+    ...problemResponses(["invalid_cursor", ...SIGN_IN_PROBLEMS, ["validation_failed", "A query parameter is invalid or unknown; errors lists each one."]]),
+  },
+});
 
 /**
  * `/v1/audit-events`: the key and user events the signed-in user may read, newest first.
@@ -13,12 +30,11 @@ import { listAuditEvents } from "../audit/audit-log";
  * app.route("/v1/audit-events", auditRoutes());
  */
 export function auditRoutes() {
-  const audit = new Hono<AppEnv>();
+  const audit = new OpenAPIHono<AppEnv>();
   audit.use(authenticate());
-  audit.get("/", async (c) => {
-    const query = validate(PageQuery, c.req.query(), "query");
-    return c.json(await listAuditEvents(c.env.DB, c.var.config, c.var.principal, query));
+  defineRoute(audit, listEvents, async (c) => {
+    return c.json(await listAuditEvents(c.env.DB, c.var.config, c.var.principal, c.req.valid("query")), 200);
   });
-  audit.all("/", methodNotAllowed("GET"));
+  refuseOtherMethods(audit);
   return audit;
 }

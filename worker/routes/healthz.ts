@@ -1,18 +1,43 @@
-import type { Handler } from "hono";
+import { createRoute, type RouteHandler } from "@hono/zod-openapi";
+import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { ConfigError, readConfig, userSignInProblem } from "../config";
 
 /** The D1 tables the Worker needs: present once the migrations have run. */
 const REQUIRED_TABLES = ["api_keys", "users", "audit_events"] as const;
 
+/** `GET /healthz`: readiness only; which check failed, never a setting's value. */
+export const HealthResponse = z
+  .strictObject({
+    status: z.enum(["ok", "unavailable"]).meta({ description: "ok (200) when every check is ok, else unavailable (503)." }),
+    checks: z.strictObject({
+      configuration: z
+        .enum(["ok", "misconfigured"])
+        .meta({ description: "misconfigured: a required setting is missing or unsafe; the Worker's log names each one." }),
+      database: z
+        .enum(["ok", "migrations_missing", "unreachable"])
+        .meta({ description: "Whether D1 answers and holds the migrated tables." }),
+    }),
+  })
+  .meta({ id: "Health" });
+
 /** What `GET /healthz` reports: each check's state, never a setting's value. */
-export interface Readiness {
-  status: "ok" | "unavailable";
-  checks: {
-    configuration: "ok" | "misconfigured";
-    database: "ok" | "migrations_missing" | "unreachable";
-  };
-}
+export type Readiness = z.output<typeof HealthResponse>;
+
+/** The definition of `GET /healthz`. */
+export const healthzRoute = createRoute({
+  method: "get",
+  path: "/healthz",
+  tags: ["Service"],
+  security: [],
+  summary: "Readiness",
+  description:
+    "Whether the Worker can serve: its configuration is usable and D1 answers with the migrated tables. It names the check that failed, never a setting's value; the Worker's log names each missing or unsafe setting. Answers even when the configuration is broken. `Cache-Control: no-store`.",
+  responses: {
+    200: { description: "Ready: status is ok.", content: { "application/json": { schema: HealthResponse } } },
+    503: { description: "Not ready: status is unavailable, and checks says which check failed.", content: { "application/json": { schema: HealthResponse } } },
+  },
+});
 
 /**
  * `GET /healthz`: readiness for load balancers, deploy checks and humans. 200 when the
@@ -20,9 +45,9 @@ export interface Readiness {
  * failed but never a value (the Worker's log names the settings; see `readConfig`).
  *
  * @example
- * app.get("/healthz", healthz()); // before requestContext(), so it answers when config is broken
+ * defineRoute(app, healthzRoute, healthz()); // before requestContext(), so it answers when config is broken
  */
-export function healthz(): Handler<AppEnv> {
+export function healthz(): RouteHandler<typeof healthzRoute, AppEnv> {
   return async function healthzHandler(c) {
     const readiness: Readiness = {
       status: "ok",

@@ -1,11 +1,129 @@
-import { Hono } from "hono";
+// routes/: the /v1 management routes (keys, audit events, admin, verify), readiness, the element's
+// module, and the local-development routes (/dev, the demo page), each defined once with its
+// schemas and documentation. Floor: imports edge/, http/ and below.
+
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { authenticate } from "../http/authenticate";
+import { authenticate, SIGN_IN_PROBLEMS } from "../http/authenticate";
+import { BODY_PROBLEMS } from "../http/json-body";
+import { refuseOtherMethods } from "../http/method-not-allowed";
+import { keyRefusalProblem } from "../http/outcome-problems";
+import { type ProblemSpec, problemResponses } from "../http/problem-docs";
 import { requestOrigin } from "../http/request-origin";
-import { readJsonBody, validate } from "../http/json-body";
-import { methodNotAllowed } from "../http/method-not-allowed";
-import { CreateKeyInput, ListKeysQuery, RevokeKeyInput, RotateKeyInput } from "../keys/key-schemas";
+import { defineRoute } from "../http/route-definition";
+import {
+  CreatedKeyResponse,
+  CreateKeyInput,
+  KeyListResponse,
+  KeyResponse,
+  ListKeysQuery,
+  RevokeKeyInput,
+  RotatedKeyResponse,
+  RotateKeyInput,
+} from "../keys/key-schemas";
 import { KeyService } from "../manage/key-service";
+
+/** `{id}` of the key routes. Not checked here: an id that names no key is the service's 404. */
+const KeyIdPath = z.object({
+  id: z.string().meta({ param: { description: "The key's id (16 base62 characters, as in Key.id).", example: "xyTgkBnropzWXxy4" } }),
+});
+
+const NOT_FOUND_KEY: ProblemSpec = [
+  "not_found",
+  "No such key, or one you may not see (another org's is answered exactly like a missing one; another member's too unless you hold api_keys:admin).",
+];
+const INVALID_QUERY: ProblemSpec = ["validation_failed", "A query parameter is invalid or unknown; errors lists each one."];
+const USER = [{ user: [] }];
+
+const listKeys = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Keys"],
+  security: USER,
+  summary: "List keys, newest first",
+  description: "Your own keys; the whole org's if you hold `api_keys:admin`. Paginated: pass the previous page's `nextCursor` as `cursor`.",
+  request: { query: ListKeysQuery },
+  responses: {
+    200: { description: "A page of keys.", content: { "application/json": { schema: KeyListResponse } } },
+    ...problemResponses(["invalid_cursor", ...SIGN_IN_PROBLEMS, INVALID_QUERY]),
+  },
+});
+
+const createKey = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Keys"],
+  security: USER,
+  summary: "Create a key",
+  description:
+    "The secret is in this response only (`Cache-Control: no-store`); only an HMAC digest of it is stored. The key works on its very first request.",
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: CreateKeyInput, example: { name: "CRM Integration", expiresAt: "2027-03-01T00:00:00Z" } } },
+    },
+  },
+  responses: {
+    201: { description: "The key and its secret.", content: { "application/json": { schema: CreatedKeyResponse } } },
+    ...problemResponses([
+      ...SIGN_IN_PROBLEMS,
+      ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
+      [
+        "validation_failed",
+        "A field is invalid or unknown (an expiry in the past or beyond MAX_KEY_LIFETIME_DAYS, scopes you do not hold…); errors lists each one.",
+      ],
+      "active_key_limit",
+    ]),
+  },
+});
+
+const getKey = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["Keys"],
+  security: USER,
+  summary: "Read one key",
+  description: "With its exact `lastUsedAt`, read from the key's Durable Object (the list's lags by up to 30 s).",
+  request: { params: KeyIdPath },
+  responses: {
+    200: { description: "The key.", content: { "application/json": { schema: KeyResponse } } },
+    ...problemResponses([...SIGN_IN_PROBLEMS, NOT_FOUND_KEY]),
+  },
+});
+
+const revokeKey = createRoute({
+  method: "post",
+  path: "/{id}/revoke",
+  tags: ["Keys"],
+  security: USER,
+  summary: "Revoke a key",
+  description:
+    "At once: no request is admitted with the key once this has returned. Idempotent: revoking a revoked key returns it unchanged and records no new event. The body may be empty.",
+  request: { params: KeyIdPath, body: { required: false, content: { "application/json": { schema: RevokeKeyInput, example: {} } } } },
+  responses: {
+    200: { description: "The revoked key.", content: { "application/json": { schema: KeyResponse } } },
+    ...problemResponses([...SIGN_IN_PROBLEMS, ...BODY_PROBLEMS, NOT_FOUND_KEY]),
+  },
+});
+
+const rotateKey = createRoute({
+  method: "post",
+  path: "/{id}/rotate",
+  tags: ["Keys"],
+  security: USER,
+  summary: "Rotate a key",
+  description:
+    "Issues a successor with the same name, scopes, owner and lifetime; the old key keeps working for `graceSeconds` (never past its own expiry), or until revoked by hand when omitted. The successor belongs to the key's owner even when an admin rotates it. The body may be empty.",
+  request: {
+    params: KeyIdPath,
+    body: { required: false, content: { "application/json": { schema: RotateKeyInput, example: { graceSeconds: 86400 } } } },
+  },
+  responses: {
+    201: { description: "The successor, its secret, and the old key.", content: { "application/json": { schema: RotatedKeyResponse } } },
+    ...problemResponses([...SIGN_IN_PROBLEMS, "rotation_requires_owner", ...BODY_PROBLEMS, NOT_FOUND_KEY, "key_not_active", "active_key_limit"]),
+  },
+});
 
 /**
  * `/v1/keys`: list, create, read, revoke and rotate keys for the signed-in user.
@@ -15,41 +133,40 @@ import { KeyService } from "../manage/key-service";
  * app.route("/v1/keys", keyRoutes());
  */
 export function keyRoutes() {
-  const keys = new Hono<AppEnv>();
+  const keys = new OpenAPIHono<AppEnv>();
   const service = (c: { env: Env; var: AppEnv["Variables"] }) => new KeyService(c.env, c.var.config);
 
   keys.use(authenticate());
 
-  keys.get("/", async (c) => {
-    const query = validate(ListKeysQuery, c.req.query(), "query");
-    return c.json(await service(c).list(c.var.principal, query));
+  defineRoute(keys, listKeys, async (c) => {
+    return c.json(await service(c).list(c.var.principal, c.req.valid("query")), 200);
   });
 
-  keys.post("/", async (c) => {
-    const input = await readJsonBody(c, CreateKeyInput);
-    const issued = await service(c).create(c.var.principal, input, requestOrigin(c.req.raw));
-    return c.json(issued, 201);
+  defineRoute(keys, createKey, async (c) => {
+    const created = await service(c).create(c.var.principal, c.req.valid("json"), requestOrigin(c.req.raw));
+    if (!created.ok) throw keyRefusalProblem(created);
+    return c.json({ key: created.key, secret: created.secret }, 201);
   });
 
-  keys.get("/:id", async (c) => {
-    return c.json({ key: await service(c).get(c.var.principal, c.req.param("id")) });
+  defineRoute(keys, getKey, async (c) => {
+    const found = await service(c).get(c.var.principal, c.req.valid("param").id);
+    if (!found.ok) throw keyRefusalProblem(found);
+    return c.json({ key: found.key }, 200);
   });
 
-  keys.post("/:id/revoke", async (c) => {
-    await readJsonBody(c, RevokeKeyInput);
-    const key = await service(c).revoke(c.var.principal, c.req.param("id"), requestOrigin(c.req.raw));
-    return c.json({ key });
+  defineRoute(keys, revokeKey, async (c) => {
+    const revoked = await service(c).revoke(c.var.principal, c.req.valid("param").id, requestOrigin(c.req.raw));
+    if (!revoked.ok) throw keyRefusalProblem(revoked);
+    return c.json({ key: revoked.key }, 200);
   });
 
-  keys.post("/:id/rotate", async (c) => {
-    const input = await readJsonBody(c, RotateKeyInput);
-    const rotated = await service(c).rotate(c.var.principal, c.req.param("id"), input.graceSeconds, requestOrigin(c.req.raw));
-    return c.json(rotated, 201);
+  defineRoute(keys, rotateKey, async (c) => {
+    const input = c.req.valid("json");
+    const rotated = await service(c).rotate(c.var.principal, c.req.valid("param").id, input.graceSeconds, requestOrigin(c.req.raw));
+    if (!rotated.ok) throw keyRefusalProblem(rotated);
+    return c.json({ key: rotated.key, secret: rotated.secret, previous: rotated.previous }, 201);
   });
 
-  keys.all("/", methodNotAllowed("GET, POST"));
-  keys.all("/:id", methodNotAllowed("GET"));
-  keys.all("/:id/revoke", methodNotAllowed("POST"));
-  keys.all("/:id/rotate", methodNotAllowed("POST"));
+  refuseOtherMethods(keys);
   return keys;
 }

@@ -1,13 +1,44 @@
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { Failure } from "../errors/failure";
-import { readJsonBody } from "../http/json-body";
-import { methodNotAllowed } from "../http/method-not-allowed";
 import { digestKey, digestsEqual } from "../crypto/hmac";
+import { Failure } from "../errors/failure";
+import { BODY_PROBLEMS } from "../http/json-body";
+import { refuseOtherMethods } from "../http/method-not-allowed";
+import { problemResponses } from "../http/problem-docs";
+import { defineRoute } from "../http/route-definition";
 import { verifyApiKey } from "../verify/key-verification";
 import { throttleKeyFor, toVerificationResult, VerifyInput } from "../verify/verification-result";
+import { VerifyOutcome } from "./verify-contract";
 
 let warnedDisabled = false;
+
+const verifyKey = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Key verification"],
+  security: [{ verifyToken: [] }],
+  summary: "Verify a key from any backend",
+  description:
+    "The same check as `/api/*`, over HTTP, for backends that receive keys themselves (Workers can bind to the `KeyVerifier` entrypoint instead, with the same outcomes): an admitted key counts against its rate limits exactly like a request to `/api/*`. Every outcome, refusals included, is 200 with `valid` and `code`; only a problem with this call itself (token, body) is a problem response. The key is never echoed back, logged or stored.\n\n" +
+    "Pass `clientAddress` so that invalid keys count against your client's failed-attempt throttle (a bucket of its own, apart from the addresses `/api/*` counts). The route exists only where `VERIFY_API_TOKEN` is set.",
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: VerifyInput, example: { key: "ak_live_…", permission: "contacts:read", clientAddress: "203.0.113.7" } } },
+    },
+  },
+  responses: {
+    200: {
+      description: "The outcome: admitted with the key's identity and rate-limit state, or the reason for refusal. Cache-Control: no-store.",
+      content: { "application/json": { schema: VerifyOutcome } },
+    },
+    ...problemResponses([
+      ["unauthenticated", "The Authorization header does not carry VERIFY_API_TOKEN."],
+      ["not_found", "VERIFY_API_TOKEN is not set: the route does not exist."],
+      ...BODY_PROBLEMS,
+    ]),
+  },
+});
 
 /**
  * `POST /v1/verify`: key checks for backends that are not Workers. Authenticated by the service
@@ -24,7 +55,7 @@ let warnedDisabled = false;
  * //   -H 'Content-Type: application/json' -d '{"key":"ak_live_…","permission":"invoices:read"}'
  */
 export function verifyRoutes() {
-  const verify = new Hono<AppEnv>();
+  const verify = new OpenAPIHono<AppEnv>();
 
   verify.use(async function requireVerifyToken(c, next) {
     const { verifyApiToken, keyHashSecret } = c.var.config;
@@ -38,14 +69,14 @@ export function verifyRoutes() {
     const presented = /^Bearer ([\x21-\x7e]+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
     if (!presented || !(await tokensEqual(presented, verifyApiToken, keyHashSecret))) {
       throw new Failure("unauthenticated", "Send the verification service token as Authorization: Bearer <VERIFY_API_TOKEN>.", {
-        headers: { "WWW-Authenticate": 'Bearer realm="api-keys-verify"' },
+        realm: "api-keys-verify",
       });
     }
     await next();
   });
 
-  verify.post("/", async (c) => {
-    const input = await readJsonBody(c, VerifyInput);
+  defineRoute(verify, verifyKey, async (c) => {
+    const input = c.req.valid("json");
     const verification = await verifyApiKey(c.env, c.var.config, {
       key: input.key,
       permission: input.permission,
@@ -54,7 +85,7 @@ export function verifyRoutes() {
     return c.json(toVerificationResult(verification), 200, { "Cache-Control": "no-store" });
   });
 
-  verify.all("/", methodNotAllowed("POST"));
+  refuseOtherMethods(verify);
   return verify;
 }
 

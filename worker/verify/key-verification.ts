@@ -1,3 +1,8 @@
+// verify/: the key check as one function returning a value (verifyApiKey): the failed-auth
+// throttle, format, tag, digest, the isolate's memory of limited keys, and one call to the key's
+// Durable Object. /api/*, POST /v1/verify and the KeyVerifier entrypoint all run it. Floor:
+// imports authority/ and below.
+
 import type { Config } from "../config";
 import { FailedAuthThrottle } from "./failed-auth-throttle";
 import { limitedUntil, rememberLimited } from "./limited-keys";
@@ -24,9 +29,6 @@ export interface VerificationTiming {
   /** Milliseconds to wait for the key's Durable Object before `limiter_unavailable`; {@link LIMITER_DEADLINE_MS} by default. */
   deadlineMs?: number;
 }
-
-/** Why a key was not admitted: the same codes `/api/*` answers with. */
-export type RefusalReason = Extract<Verification, { outcome: "refused" }>["reason"];
 
 /**
  * The outcome of checking one key, as a value (no HTTP): admitted with who the key acts for and

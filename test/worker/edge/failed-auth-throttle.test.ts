@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/edge/edge-problems";
+import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/http/outcome-problems";
 import { call, createKey, randomAddress, user, useKey } from "../helpers/api";
 import { countingAuthority } from "../helpers/instruments";
 import { keyFor } from "../helpers/keys";

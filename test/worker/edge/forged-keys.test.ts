@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/edge/edge-problems";
+import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/http/outcome-problems";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
 import type { KeyAuthority } from "../../../worker/authority/key-authority";
 import { call, createKey, user, useKey } from "../helpers/api";

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
 import type { KeyAuthority } from "../../../worker/authority/key-authority";
-import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/edge/edge-problems";
+import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/http/outcome-problems";
 import { call, createKey, user, useKey, type KeyJson, type TestUser } from "../helpers/api";
 import { keyFor } from "../helpers/keys";
 

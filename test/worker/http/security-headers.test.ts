@@ -139,3 +139,38 @@ describe("security headers on API responses", () => {
     expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
   });
 });
+
+describe("no security header beyond the contract", () => {
+  /** What Hono's secureHeaders sends by default and this Worker turns off. */
+  const NOT_SENT = [
+    "Strict-Transport-Security",
+    "X-Frame-Options",
+    "Cross-Origin-Embedder-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Cross-Origin-Resource-Policy",
+    "Origin-Agent-Cluster",
+    "X-DNS-Prefetch-Control",
+    "X-Download-Options",
+    "X-Permitted-Cross-Domain-Policies",
+    "X-XSS-Protection",
+    "Permissions-Policy",
+  ];
+
+  it.each([
+    ["the OpenAPI document", "/v1/openapi.json"],
+    ["a 404", "/nothing-here"],
+    ["/docs", "/docs"],
+    ["the demo page", "/"],
+    ["the element's module", "/component/api-keys-settings.js"],
+  ])("%s carries only nosniff, no-referrer and its CSP", async (_, path) => {
+    const res = await call("GET", path);
+    expectCommonHeaders(res);
+    for (const name of NOT_SENT) expect(res.headers.get(name), name).toBeNull();
+  });
+
+  it("an /api 401 carries only nosniff, no-referrer and its CSP", async () => {
+    const res = await useKey(null);
+    expect(res.status).toBe(401);
+    for (const name of NOT_SENT) expect(res.headers.get(name), name).toBeNull();
+  });
+});

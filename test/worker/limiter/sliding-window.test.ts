@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rateLimited } from "../../../worker/edge/edge-problems";
+import { rateLimited } from "../../../worker/http/outcome-problems";
 import { rateLimitHeaders } from "../../../worker/limiter/rate-limit-headers";
 import { decide, nearestExhaustion, POLICIES, usageOf, type PolicyName } from "../../../worker/limiter/sliding-window";
 import { mulberry32 } from "../helpers/seeded-random";

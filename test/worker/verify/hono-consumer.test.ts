@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/edge/edge-problems";
+import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/http/outcome-problems";
 import { call, createKey, randomAddress, user, useKey } from "../helpers/api";
 import { keyFor } from "../helpers/keys";
 import { consumers } from "./verify-helpers";

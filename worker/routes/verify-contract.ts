@@ -1,20 +1,16 @@
 import { z } from "zod";
 import { POLICIES, type PolicyName } from "../limiter/sliding-window";
-import { VerifyInput } from "../verify/verification-result";
-import { RateLimitStates } from "./edge-schemas";
+import { RateLimitStates } from "../edge/edge-schemas";
 
 /*
  * ─── The documented contract of POST /v1/verify (and the KeyVerifier binding) ───────────────
- * The one place in worker/openapi/ that describes it. The request schema is the route's own
+ * The one place that describes it. The request schema is the one the route validates with
  * (`VerifyInput`, worker/verify/verification-result.ts). The outcome is a TypeScript type there
  * (`VerificationResult`), so it is restated here as a schema; test/worker/openapi-conformance
  * .test.ts holds the two together (types both ways, and real answers parsed with this schema).
  * If the outcome changes, change it here.
  * ────────────────────────────────────────────────────────────────────────────────────────────
  */
-
-/** Body of `POST /v1/verify`: the route's own schema. */
-export { VerifyInput };
 
 /** Why a key was not admitted. Each is also the `code` the same key would get as a problem at `/api/*`. */
 export const VERIFY_REFUSAL_CODES = [

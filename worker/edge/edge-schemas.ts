@@ -2,8 +2,8 @@ import { z } from "zod";
 import { POLICIES, type PolicyName } from "../limiter/sliding-window";
 
 /**
- * Response shapes of the routes that build their JSON inline (`/api/whoami`, the JWKS, `/healthz`),
- * written down for the OpenAPI document. test/worker/openapi-conformance.test.ts parses real
+ * Response shapes of the edge's routes that build their JSON inline (`/api/whoami`, the JWKS),
+ * written down for their route definitions. test/worker/openapi-conformance.test.ts parses real
  * responses with them, so they cannot drift from what the routes send.
  */
 
@@ -55,18 +55,3 @@ export const PublicJwk = z
 export const JwksResponse = z.strictObject({
   keys: z.array(PublicJwk).meta({ description: "Current keys, and during a rotation the previous one too." }),
 });
-
-/** `GET /healthz`: readiness only; which check failed, never a setting's value. */
-export const HealthResponse = z
-  .strictObject({
-    status: z.enum(["ok", "unavailable"]).meta({ description: "ok (200) when every check is ok, else unavailable (503)." }),
-    checks: z.strictObject({
-      configuration: z
-        .enum(["ok", "misconfigured"])
-        .meta({ description: "misconfigured: a required setting is missing or unsafe; the Worker's log names each one." }),
-      database: z
-        .enum(["ok", "migrations_missing", "unreachable"])
-        .meta({ description: "Whether D1 answers and holds the migrated tables." }),
-    }),
-  })
-  .meta({ id: "Health" });

@@ -1,0 +1,113 @@
+import { Failure } from "../errors/failure";
+import { POLICIES, type PolicyName } from "../limiter/sliding-window";
+import type { KeyRefusal } from "../manage/key-service";
+import type { Verification } from "../verify/key-verification";
+import { problemJson } from "./problem";
+
+/*
+ * The one place where the use cases' outcomes become problems. `KeyService` and `verifyApiKey`
+ * answer with values that say what happened (`{ ok: false, reason: "key_not_active" }`); this
+ * module words them for an HTTP client (code, detail, field errors) and hands the typed fields
+ * (retry delay, policy) to the renderer, which turns them into status and headers.
+ */
+
+/** A refused key at `/api/*`: one failure, one detail, whatever the cause (see {@link GENERIC_UNAUTHORIZED_BODY}). */
+const INVALID_API_KEY = new Failure("invalid_api_key", "Send a valid API key in the X-API-Key header.");
+
+/**
+ * The one 401 body for a missing, malformed, unknown or wrong-secret key, as the renderer writes
+ * it: a constant, byte for byte, so it cannot tell a caller which of these it hit (the request id
+ * travels only in the `X-Request-Id` header).
+ */
+export const GENERIC_UNAUTHORIZED_BODY = problemJson(INVALID_API_KEY, "");
+
+/**
+ * The problem for a key the check refused (`verifyApiKey`), as `/api/*` answers it.
+ *
+ * @example
+ * if (result.outcome !== "admitted") throw verificationProblem(result);
+ */
+export function verificationProblem(refusal: Extract<Verification, { outcome: "refused" }>): Failure {
+  switch (refusal.reason) {
+    case "invalid_api_key":
+      return INVALID_API_KEY;
+    case "too_many_failed_attempts":
+      return new Failure("too_many_failed_attempts", "Too many requests with an invalid API key from this address; try again later.", {
+        retryAfterSeconds: refusal.retryAfterSeconds,
+      });
+    case "api_key_revoked":
+      return new Failure("api_key_revoked", "This API key has been revoked.");
+    case "api_key_expired":
+      return new Failure("api_key_expired", "This API key has expired.");
+    case "user_deactivated":
+      return new Failure("user_deactivated", "The user who created this API key has been deactivated.");
+    case "forbidden":
+      return missingPermission(refusal.permission);
+    case "rate_limited":
+      return rateLimited(refusal.policy, refusal.retryAt, refusal.now);
+    case "limiter_unavailable":
+      return new Failure("limiter_unavailable", "The rate limiter is unavailable; the request was not admitted.", {
+        retryAfterSeconds: refusal.retryAfterSeconds,
+      });
+  }
+}
+
+/**
+ * The 403 for an admitted key that lacks a permission a route requires.
+ *
+ * @example
+ * if (!c.var.apiKey.permissions.includes("contacts:read")) throw missingPermission("contacts:read");
+ */
+export function missingPermission(permission: string): Failure {
+  return new Failure("forbidden", `This API key lacks the permission "${permission}".`);
+}
+
+/**
+ * The 429 for a key over one of its limits: `Retry-After` in whole seconds until a request would
+ * be admitted, the violated policy in the body, and (from the renderer) the rate-limit fields
+ * with nothing remaining.
+ *
+ * @example
+ * rateLimited("burst", retryAt, now).extra.retryAfterSeconds; // 1
+ */
+export function rateLimited(policy: PolicyName, retryAt: number, now: number): Failure {
+  const retryAfterSeconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
+  const { quota, windowMs } = POLICIES.find((p) => p.name === policy)!;
+  return new Failure("rate_limited", `Rate limit "${policy}" exceeded: at most ${quota} requests in any ${windowMs / 1000} s.`, {
+    retryAfterSeconds,
+    policy,
+  });
+}
+
+/**
+ * The problem for a refusal of the management use cases (`KeyService`).
+ *
+ * @example
+ * const outcome = await service.get(principal, id);
+ * if (!outcome.ok) throw keyRefusalProblem(outcome);
+ */
+export function keyRefusalProblem(refusal: KeyRefusal): Failure {
+  switch (refusal.reason) {
+    case "not_found":
+      return new Failure("not_found", "No key with that id.");
+    case "key_not_active":
+      return new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
+    case "rotation_requires_owner":
+      return new Failure(
+        "rotation_requires_owner",
+        "This key can do things you can't, so rotating it would hand you a secret with more access than yours. Revoke it, or ask its owner to rotate it.",
+      );
+    case "owner_deactivated":
+      return new Failure("user_deactivated", "The key's owner has been deactivated.");
+    case "active_key_limit":
+      return new Failure("active_key_limit", `A user may hold at most ${refusal.limit} active keys. Revoke one first.`);
+    case "invalid_expiry":
+      return new Failure("validation_failed", "The request body has invalid fields.", {
+        errors: [{ field: "expiresAt", message: refusal.message }],
+      });
+    case "scopes_not_held":
+      return new Failure("validation_failed", "The request body has invalid fields.", {
+        errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${refusal.missing.join(", ")}.` }],
+      });
+  }
+}
