@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync } from "node:fs";
-import { BUDGET_BYTES, BUNDLE_FILE, PRODUCTION_BUNDLE_FILE, bundleOptions, bundleSize } from "./bundle.mjs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { BUDGET_BYTES, BUNDLE_FILE, PACKAGE_DIR, PRODUCTION_BUNDLE_FILE, bundleOptions, bundleSize } from "./bundle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,4 +25,44 @@ copyFileSync(BUNDLE_FILE, PRODUCTION_BUNDLE_FILE);
 if (!process.argv.includes("--bundle-only")) {
   execFileSync("tsc", ["-p", join(here, "tsconfig.json")], { stdio: "inherit" });
   execFileSync("cem", ["analyze", "--globs", "src/**/*.ts", "--outdir", "."], { cwd: here, stdio: "inherit" });
+  assemblePackage();
+}
+
+/**
+ * component/package/: the installable package (`npm pack component/package`): the bundled module,
+ * its declarations, React 19 and Vue 3 typings, the manifest and a README. Its version is the
+ * project's; Lit is bundled in, and a dependency only for the declarations' types.
+ */
+function assemblePackage() {
+  const root = JSON.parse(readFileSync(join(here, "..", "package.json"), "utf8"));
+  rmSync(PACKAGE_DIR, { recursive: true, force: true });
+  mkdirSync(PACKAGE_DIR, { recursive: true });
+  copyFileSync(BUNDLE_FILE, join(PACKAGE_DIR, "api-keys-settings.js"));
+  cpSync(join(here, "dist", "types"), join(PACKAGE_DIR, "types"), { recursive: true });
+  copyFileSync(join(here, "custom-elements.json"), join(PACKAGE_DIR, "custom-elements.json"));
+  for (const file of ["README.md", "react.d.ts", "vue.d.ts"]) copyFileSync(join(here, "package-files", file), join(PACKAGE_DIR, file));
+  const manifest = {
+    name: "api-keys-settings",
+    version: root.version,
+    description: "<api-keys-settings>: a drop-in settings page for your users' API keys (list, create, copy once, revoke, rotate).",
+    license: root.license,
+    type: "module",
+    main: "./api-keys-settings.js",
+    module: "./api-keys-settings.js",
+    types: "./types/index.d.ts",
+    exports: {
+      ".": { types: "./types/index.d.ts", import: "./api-keys-settings.js" },
+      "./react": { types: "./react.d.ts" },
+      "./vue": { types: "./vue.d.ts" },
+      "./custom-elements.json": "./custom-elements.json",
+    },
+    customElements: "./custom-elements.json",
+    sideEffects: ["./api-keys-settings.js"],
+    files: ["api-keys-settings.js", "types", "react.d.ts", "vue.d.ts", "custom-elements.json", "README.md"],
+    dependencies: { lit: root.dependencies.lit },
+    peerDependencies: { "@types/react": ">=19", vue: ">=3.3" },
+    peerDependenciesMeta: { "@types/react": { optional: true }, vue: { optional: true } },
+  };
+  writeFileSync(join(PACKAGE_DIR, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  console.log(`component: package assembled in ${PACKAGE_DIR} (${manifest.name}@${manifest.version})`);
 }

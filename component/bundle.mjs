@@ -11,6 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const BUNDLE_FILE = join(here, "site", "component", "api-keys-settings.js");
 /** The production assets folder (wrangler.toml [env.production.assets]): the element only, no demo page. */
 export const PRODUCTION_ASSETS_DIR = join(here, "dist", "assets");
+/** The publishable package folder `npm run build:component` assembles (`npm pack` packs it). */
+export const PACKAGE_DIR = join(here, "package");
 /** Where the build copies the bundle for production. */
 export const PRODUCTION_BUNDLE_FILE = join(PRODUCTION_ASSETS_DIR, "component", "api-keys-settings.js");
 

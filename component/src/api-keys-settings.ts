@@ -6,7 +6,7 @@ import { KeyListController } from "./key-list-controller";
 import { fieldErrorsOf, problemMessage } from "./problem-text";
 import { RotationController, VERIFY_INTERVAL_MS } from "./rotation-controller";
 import { styles } from "./styles";
-import { catalogueFor, term, type TermKey } from "./terms";
+import { type TermKey, translator, type Values } from "./terms";
 import type { ViewContext } from "./view-context";
 import { type CreateState, EXPIRY_PRESETS, renderCreate } from "./views/create-view";
 import { renderList } from "./views/list-view";
@@ -27,7 +27,7 @@ const DAY = 86_400_000;
  *
  * @attr api-base - Origin of the API (default: the page's origin).
  * @attr token - The signed-in user's bearer token (or set the `getToken` property).
- * @attr locale - BCP 47 locale for text, dates and relative times (`en`, `de`; default: the page's `lang`).
+ * @attr locale - BCP 47 locale for text, numbers, dates and relative times: `en`, `de`, `fr`, `es` and their regional variants (`fr-CA` → French); others fall back to English. Default: the page's `lang`.
  * @attr theme - `light`, `dark` or `auto` (follows `prefers-color-scheme`). Default `auto`.
  * @attr default-expiry-days - Preselected expiry of a new key: 30, 60, 90 (default), 180 or 365.
  * @attr verify-interval - Milliseconds between the rotation wizard's checks, in step 3, of whether the new key has been used (default 3000).
@@ -140,7 +140,7 @@ export class ApiKeysSettings extends LitElement {
   declare token: string | null;
   /** Returns a token: called when there is no `token`, and once more after a 401 (then the request is retried once). */
   declare getToken: (() => Promise<string>) | null;
-  /** BCP 47 locale for text, dates and relative times (`en`, `de`; others fall back to English). Default: the page's `lang`, else the browser's. */
+  /** BCP 47 locale for text, numbers, dates and relative times: `en`, `de`, `fr`, `es` and their regional variants (`fr-CA` → French); others fall back to English. Default: the page's `lang`, else the browser's. */
   declare locale: string;
   /** `light`, `dark` or `auto` (follows `prefers-color-scheme`). */
   declare theme: "light" | "dark" | "auto";
@@ -219,7 +219,7 @@ export class ApiKeysSettings extends LitElement {
     const name = state.name.trim();
     const errors: Record<string, string> = {};
     if (!name) errors.name = this.t("nameRequired");
-    else if ([...name].length > 64) errors.name = this.t("nameTooLong");
+    else if ([...name].length > 64) errors.name = this.t("nameTooLong", { n: 64 });
     const expiresAt = this.expiryOf(state);
     if (expiresAt === undefined) errors.expiresAt = this.t("customDateInvalid");
     if (Object.keys(errors).length) return this.patchDialog({ errors });
@@ -273,8 +273,8 @@ export class ApiKeysSettings extends LitElement {
     return new ApiClient(this.apiBase || location.origin, { token: this.token, getToken: this.getToken });
   }
 
-  private t(key: TermKey, values?: Record<string, string | number>): string {
-    return term(catalogueFor(this.locale), key, values);
+  private t(key: TermKey, values?: Values): string {
+    return translator(this.locale).t(key, values);
   }
 
   /** Announces "{name} was created/revoked/rotated." in the live region. */
@@ -299,7 +299,8 @@ export class ApiKeysSettings extends LitElement {
   }
 
   private context(): ViewContext {
-    return { t: (k, v) => this.t(k, v), fmt: new Formatter(this.locale), now: Date.now() };
+    const { t, locale } = translator(this.locale);
+    return { t, fmt: new Formatter(locale), now: Date.now() };
   }
 
   private renderDialog(ctx: ViewContext, base: string) {

@@ -2,30 +2,60 @@ import { ApiError } from "./api-client";
 import type { TermKey } from "./terms";
 import type { ViewContext } from "./view-context";
 
-/** Problem codes whose catalogue sentence replaces the server's (English-only) `detail`. */
-const CODE_TERMS: Partial<Record<string, TermKey>> = {
+/**
+ * Every problem `code` the API sends (worker/errors/failure.ts, README "Errors"), with the
+ * catalogue sentence shown for it instead of the server's English `detail`. Codes a user can do
+ * nothing different about share a sentence. An unknown code shows the server's `detail`.
+ */
+export const CODE_TERMS: Record<string, TermKey> = {
+  malformed_json: "errorRequest",
+  invalid_path: "errorRequest",
+  invalid_cursor: "errorRequest",
+  unauthenticated: "signInAgain",
+  invalid_api_key: "signInAgain",
+  api_key_revoked: "signInAgain",
+  api_key_expired: "signInAgain",
+  forbidden: "errorForbidden",
+  user_deactivated: "errorForbidden",
   rotation_requires_owner: "rotateOwnerReason",
+  not_found: "errorStale",
+  method_not_allowed: "errorRequest",
+  key_not_active: "errorStale",
+  active_key_limit: "errorKeyLimit",
+  payload_too_large: "errorRequest",
+  unsupported_media_type: "errorRequest",
+  validation_failed: "errorRequest",
+  rate_limited: "errorRateLimited",
+  too_many_failed_attempts: "errorRateLimited",
+  internal_error: "errorGeneric",
+  server_misconfigured: "errorGeneric",
+  upstream_unavailable: "errorGeneric",
+  identity_provider_unavailable: "errorGeneric",
+  limiter_unavailable: "errorGeneric",
 };
 
 /**
- * The sentence to show for a failed call: the catalogue's words for a network failure, an expired
- * session or a code it explains, else the server's `detail`, else a generic failure.
+ * The sentence to show for a failed call, in the element's language: a network failure, an
+ * expired session, or the catalogue's sentence for the problem's `code`; the server's `detail`
+ * only for a code the catalogue does not know; else a generic failure.
  *
  * @example
  * problemMessage(error, ctx.t); // "The server could not be reached."
  */
 export function problemMessage(error: unknown, t: ViewContext["t"]): string {
   if (!(error instanceof ApiError)) return t("errorGeneric");
-  if (error.problem.status === 0) return t("errorNetwork");
-  if (error.problem.status === 401) return t("signInAgain");
-  const known = error.problem.code ? CODE_TERMS[error.problem.code] : undefined;
-  if (known) return t(known);
-  return error.problem.detail ?? t("errorGeneric");
+  const { status, code, detail } = error.problem;
+  if (status === 0) return t("errorNetwork");
+  if (status === 401) return t("signInAgain");
+  const known = code && Object.hasOwn(CODE_TERMS, code) ? CODE_TERMS[code] : undefined;
+  return known ? t(known) : (detail ?? t("errorGeneric"));
 }
 
 /**
  * A 422's per-field messages for the create form: `name` and `expiresAt` next to their fields,
- * anything else (or no field list) as a message for the whole form.
+ * anything else (or no field list) as a message for the whole form. Field messages are the
+ * server's own words (English): they name the exact rule that failed, which the catalogue could
+ * only match by parsing server prose. The form checks name and date in the element's language first.
  *
  * @example
  * fieldErrorsOf(error, ctx.t); // { name: "Name must not contain control, bidi or zero-width characters." }

@@ -89,7 +89,7 @@ function row(ctx: ViewContext, key: ApiKey, actions: ListActions): TemplateResul
       <td part="name">
         <strong>${key.name}</strong>
         ${key.createdBy.name ? html`<div class="muted">${key.createdBy.name}</div>` : nothing}
-        <div>${hintsFor(key, now).map((hint) => html`<span class="hint" part="hint">${t(hint)}</span>`)}</div>
+        <div>${hintsFor(key, now).map(([hint, n]) => html`<span class="hint" part="hint">${t(hint, { n })}</span>`)}</div>
       </td>
       <td data-label=${t("colKey")}><code>${key.hint}</code></td>
       <td data-label=${t("colCreated")}>${fmt.date(key.createdAt)}</td>

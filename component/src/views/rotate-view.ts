@@ -3,11 +3,12 @@ import type { ApiKey } from "../types";
 import type { ViewContext } from "../view-context";
 import { secretBox } from "./secret-box";
 
+/** The grace periods offered in step 1: seconds, and the term with its count. */
 export const GRACE_CHOICES = [
-  ["", "graceNone"],
-  ["3600", "graceHour"],
-  ["86400", "graceDay"],
-  ["604800", "graceWeek"],
+  ["", "graceNone", 0],
+  ["3600", "graceHours", 1],
+  ["86400", "graceHours", 24],
+  ["604800", "graceDays", 7],
 ] as const;
 
 export interface RotateState {
@@ -46,7 +47,7 @@ export function renderRotate(ctx: ViewContext, state: RotateState, apiBase: stri
   const titles = [t("step1"), t("step2"), t("step3"), t("step4")];
   return html`
     <h3 id="dialog-title">${t("rotateTitle", { name: state.old.name })}</h3>
-    <p class="muted" part="wizard-step">${t("stepOf", { n: state.step })}: <strong>${titles[state.step - 1]}</strong></p>
+    <p class="muted" part="wizard-step">${t("stepOf", { n: state.step, total: 4 })}: <strong>${titles[state.step - 1]}</strong></p>
     ${state.error ? html`<p class="error" role="alert">${state.error}</p>` : nothing}
     ${[step1, step2, step3, step4][state.step - 1]!(ctx, state, apiBase, actions)}
   `;
@@ -66,7 +67,7 @@ function step1(ctx: ViewContext, state: RotateState, _base: string, actions: Rot
     <div class="field">
       <label for="grace">${t("graceLabel")}</label>
       <select id="grace" autofocus .value=${state.grace} @change=${(e: Event) => actions.onGrace((e.target as HTMLSelectElement).value)}>
-        ${GRACE_CHOICES.map(([value, key]) => html`<option value=${value} ?selected=${state.grace === value}>${t(key)}</option>`)}
+        ${GRACE_CHOICES.map(([value, key, n]) => html`<option value=${value} ?selected=${state.grace === value}>${t(key, { n })}</option>`)}
       </select>
     </div>
     <div class="buttons">

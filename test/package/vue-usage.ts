@@ -1,0 +1,15 @@
+// Type-checks the package's Vue 3 global component typing (npm run test:package).
+import "api-keys-settings/vue";
+import type { GlobalComponents } from "vue";
+
+type Props = InstanceType<GlobalComponents["api-keys-settings"]>["$props"];
+
+export const props: Props = {
+  apiBase: "https://keys.example.com",
+  theme: "auto",
+  verifyInterval: 1000,
+  "onApi-key-rotated": (event) => console.log(event.key.id, event.previous.id),
+};
+
+// @ts-expect-error: theme is light, dark or auto
+export const wrongTheme: Props = { theme: "neon" };
