@@ -13,6 +13,7 @@ import { defineRoute } from "./http/route-definition";
 import { securityHeaders } from "./http/security-headers";
 import { edgeRoutes, wellKnownRoutes } from "./edge/edge-routes";
 import { keyRoutes } from "./routes/key-routes";
+import { meRoutes } from "./routes/me-routes";
 import { mountApiDocs } from "./openapi/docs-routes";
 import { adminRoutes } from "./routes/admin-routes";
 import { verifyRoutes } from "./routes/verify-routes";
@@ -55,6 +56,7 @@ export function createApp(options: { localDevelopment?: LocalDevelopment } = {})
     c.res.headers.set("Cache-Control", "no-store");
   });
 
+  app.route("/v1/me", meRoutes());
   app.route("/v1/keys", keyRoutes());
   app.route("/v1/audit-events", auditRoutes());
   app.route("/v1/admin", adminRoutes());

@@ -62,6 +62,7 @@ function documentedUserRoutes(): string[] {
 /** A body each route accepts, so a refusal under test is never a validation failure. */
 const VALID_BODIES: Record<string, () => unknown> = {
   "POST /v1/keys": () => ({ name: unique("key") }),
+  "PATCH /v1/keys/:id": () => ({ name: unique("renamed") }),
   "POST /v1/keys/:id/revoke": () => ({}),
   "POST /v1/keys/:id/rotate": () => ({ graceSeconds: 60 }),
 };
@@ -121,10 +122,12 @@ async function problemOf(res: Response) {
 }
 
 describe("auth matrix of the management API", () => {
-  it("derives the management routes from the app, POST /v1/keys and POST /v1/keys/:id/rotate among them", () => {
+  it("derives the management routes from the app, POST /v1/keys, PATCH /v1/keys/:id and GET /v1/me among them", () => {
     const labels = ROUTES.map((r) => r.label);
     expect(labels.length).toBeGreaterThan(0);
-    expect(labels).toEqual(expect.arrayContaining(["POST /v1/keys", "POST /v1/keys/:id/rotate", "GET /v1/audit-events"]));
+    expect(labels).toEqual(
+      expect.arrayContaining(["POST /v1/keys", "POST /v1/keys/:id/rotate", "PATCH /v1/keys/:id", "GET /v1/audit-events", "GET /v1/me"]),
+    );
     expect(labels.some((l) => l.includes("/v1/admin") || l.includes("openapi"))).toBe(false);
     expect(new Set(labels).size).toBe(labels.length);
   });

@@ -174,6 +174,8 @@ const REQUIRED_OPERATIONS: Array<[method: string, path: string]> = [
   ["get", "/v1/keys"],
   ["post", "/v1/keys"],
   ["get", "/v1/keys/{id}"],
+  ["patch", "/v1/keys/{id}"],
+  ["get", "/v1/me"],
   ["post", "/v1/keys/{id}/revoke"],
   ["post", "/v1/keys/{id}/rotate"],
   ["get", "/v1/audit-events"],
@@ -273,7 +275,7 @@ describe("GET /v1/openapi.json", () => {
       .filter((entry) => entry.body !== undefined);
     expect(bodies.map((b) => b.op)).toEqual(
       expect.arrayContaining([
-        "post /v1/keys", "post /v1/keys/{id}/revoke", "post /v1/keys/{id}/rotate", "put /v1/admin/orgs/{orgId}/users/{userId}", "post /v1/verify",
+        "post /v1/keys", "patch /v1/keys/{id}", "post /v1/keys/{id}/revoke", "post /v1/keys/{id}/rotate", "put /v1/admin/orgs/{orgId}/users/{userId}", "post /v1/verify",
       ]),
     );
     const open = bodies.filter(({ body }) => {

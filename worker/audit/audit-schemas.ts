@@ -7,7 +7,7 @@ export const EventSchema = z
   .object({
     id: z.string(),
     at: Timestamp,
-    action: z.enum(["key.created", "key.revoked", "key.rotated", "user.updated", "user.deactivated"]),
+    action: z.enum(["key.created", "key.updated", "key.revoked", "key.rotated", "user.updated", "user.deactivated"]),
     actor: z.object({ type: z.enum(["user", "admin_api"]), id: z.string() }),
     keyId: z.string().nullable(),
     ip: z.string().nullable().meta({ description: ORIGIN_RULE }),

@@ -6,7 +6,7 @@ import type { Actor, RequestOrigin } from "./audit-types";
 import type { CursorPosition } from "../paging/cursor";
 import { randomBase62 } from "../crypto/base62";
 
-export type AuditAction = "key.created" | "key.revoked" | "key.rotated" | "user.updated" | "user.deactivated";
+export type AuditAction = "key.created" | "key.updated" | "key.revoked" | "key.rotated" | "user.updated" | "user.deactivated";
 
 /** One audit event as stored. */
 export interface AuditRecord {

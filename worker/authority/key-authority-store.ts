@@ -68,7 +68,7 @@ export class AuthorityStore {
     this.sql.exec(
       `INSERT INTO keys (id, org_id, name, secret_digest, scopes, expires_at, revoked_at, rotated_to_id, last_used_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, revoked_at = excluded.revoked_at,
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at,
          rotated_to_id = excluded.rotated_to_id`,
       key.id, key.orgId, key.name, key.secretDigest, key.scopes === null ? null : JSON.stringify(key.scopes),
       key.expiresAt, key.revokedAt, key.rotatedToId, key.lastUsedAt,

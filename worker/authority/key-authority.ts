@@ -119,6 +119,40 @@ export class KeyAuthority extends DurableObject<Env> {
   }
 
   /**
+   * Renames a key and/or moves its expiry earlier, from this instant on: `identity.keyName` and
+   * the expiry the edge checks change with this call. Refused unless the key is active at this
+   * object's clock, and when `expiresAt` is later than the key's expiry here: this object
+   * serialises edits (and rotations), so of two racing edits the later expiry cannot win, whatever
+   * D1 said when each was checked. An edit that changes nothing succeeds and owes D1 nothing (no
+   * event either).
+   */
+  async edit(
+    keyId: string,
+    changes: { name?: string; expiresAt?: number },
+    ops: OutboxOp[],
+  ): Promise<
+    | { ok: false; reason: "unknown" }
+    | { ok: false; reason: "not_active"; status: "expired" | "revoked" }
+    | { ok: false; reason: "not_earlier"; expiresAt: number }
+    | { ok: true; name: string; expiresAt: number | null; changed: boolean; synced: boolean }
+  > {
+    const chain = this.open(false);
+    const key = chain?.store.findKey(keyId);
+    if (!chain || !key) return { ok: false, reason: "unknown" };
+    const status = keyStatus(key, this.clock());
+    if (status !== "active") return { ok: false, reason: "not_active", status };
+    const expiresAt = changes.expiresAt ?? key.expiresAt;
+    if (key.expiresAt !== null && expiresAt !== null && expiresAt > key.expiresAt) return { ok: false, reason: "not_earlier", expiresAt: key.expiresAt };
+    const name = changes.name ?? key.name;
+    const changed = name !== key.name || expiresAt !== key.expiresAt;
+    if (changed) {
+      chain.store.putKey({ ...key, name, expiresAt });
+      chain.outbox.enqueue(ops);
+    }
+    return { ok: true, name, expiresAt, changed, synced: await this.flush() };
+  }
+
+  /**
    * Adds a successor to the chain and ends the old key at `oldExpiresAt`. Refused unless the old
    * key is active and not yet rotated: this object serialises concurrent rotations.
    */
@@ -132,7 +166,8 @@ export class KeyAuthority extends DurableObject<Env> {
     const old = chain?.store.findKey(oldId);
     if (!chain || !old || keyStatus(old, this.clock()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
     if (chain.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
-    chain.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt });
+    // Never later than this object's own expiry: an edit may have moved it earlier than D1 said.
+    chain.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: earliest(old.expiresAt, oldExpiresAt) });
     chain.store.putKey(successor);
     chain.outbox.enqueue(ops);
     return { ok: true, synced: await this.flush() };
@@ -206,6 +241,11 @@ export class KeyAuthority extends DurableObject<Env> {
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
   }
+}
+
+/** The earlier of two expiries, null meaning never. */
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function identityOf(key: AuthorityKey, creator: Creator): KeyIdentity {

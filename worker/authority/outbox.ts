@@ -12,6 +12,7 @@ import { type UserRecord, UserStore } from "../users/user-store";
 export type OutboxOp =
   | { op: "insertKey"; key: KeyRecord }
   | { op: "revokeKey"; id: string; at: number }
+  | { op: "updateKey"; id: string; name: string | null; expiresAt: number | null }
   | { op: "markRotated"; id: string; successorId: string; expiresAt: number | null }
   | { op: "appendAudit"; event: AuditRecord }
   | { op: "touchKey"; id: string; at: number }
@@ -33,6 +34,8 @@ export function outboxStatements(db: D1Database, ops: readonly OutboxOp[]): D1Pr
         return keys.insert(op.key);
       case "revokeKey":
         return keys.revoke(op.id, op.at);
+      case "updateKey":
+        return keys.update(op.id, op.name, op.expiresAt);
       case "markRotated":
         return keys.markRotated(op.id, op.successorId, op.expiresAt);
       case "appendAudit":

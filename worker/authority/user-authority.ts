@@ -113,6 +113,13 @@ export class UserAuthority extends DurableObject<Env> {
     if (key && key.revokedAt === null) this.store.putKey({ ...key, revokedAt: at });
   }
 
+  /** Records a key's new, earlier expiry, so it stops counting against the cap when it expires. */
+  async keyExpiryChanged(ref: UserRef, id: string, expiresAt: number): Promise<void> {
+    await this.ready(ref);
+    const key = this.store.findKey(id);
+    if (key && (key.expiresAt === null || expiresAt < key.expiresAt)) this.store.putKey({ ...key, expiresAt });
+  }
+
   /** Retries pushes that did not reach a chain and D1 writes that failed. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;

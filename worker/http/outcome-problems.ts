@@ -92,6 +92,8 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       return new Failure("not_found", "No key with that id.");
     case "key_not_active":
       return new Failure("key_not_active", "Only an active key that has not been rotated yet can be rotated.");
+    case "key_not_editable":
+      return new Failure("key_not_active", `Only an active key can be edited; this one is ${refusal.status}.`);
     case "rotation_requires_owner":
       return new Failure(
         "rotation_requires_owner",

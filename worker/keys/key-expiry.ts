@@ -25,6 +25,38 @@ export function resolveExpiry(requested: string | null | undefined, now: number,
 }
 
 /**
+ * A new, earlier expiry for a key that expires at `current` (null: never). Refuses what
+ * {@link resolveExpiry} refuses, and any instant later than `current`: an expiry only ever moves
+ * earlier. For a key without expiry every allowed instant is earlier. The key's Durable Object
+ * checks "earlier" again against its own expiry (two edits may race past this check).
+ *
+ * @example
+ * const expiry = earlierExpiry(input.expiresAt, record.expiresAt, now, config.maxKeyLifetimeDays);
+ * if (!expiry.ok) return expiry;
+ */
+export function earlierExpiry(
+  requested: string,
+  current: number | null,
+  now: number,
+  maxLifetimeDays: number,
+): { ok: true; expiresAt: number } | Extract<ExpiryOutcome, { ok: false }> {
+  const resolved = resolveExpiry(requested, now, maxLifetimeDays);
+  if (!resolved.ok) return resolved;
+  const at = resolved.expiresAt!;
+  if (current !== null && at > current) return notLater(current);
+  return { ok: true, expiresAt: at };
+}
+
+/** The refusal of an expiry later than the key's current one. */
+export function notLater(current: number): Extract<ExpiryOutcome, { ok: false }> {
+  return {
+    ok: false,
+    reason: "invalid_expiry",
+    message: `expiresAt can only move earlier: the key expires at ${new Date(current).toISOString()}.`,
+  };
+}
+
+/**
  * The expiry of a rotated key's successor: the same lifetime as its predecessor from now, capped
  * at the deployment's maximum; null when the predecessor never expired.
  */

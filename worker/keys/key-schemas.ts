@@ -23,6 +23,25 @@ export const CreateKeyInput = z.strictObject({
 });
 export type CreateKeyInput = z.output<typeof CreateKeyInput>;
 
+/**
+ * Body of `PATCH /v1/keys/{id}`: a new name, an earlier expiry, or both. Unknown fields are
+ * refused; `expiresAt: null` too (an expiry is never removed).
+ */
+export const UpdateKeyInput = z
+  .strictObject({
+    name: KeyName.optional(),
+    expiresAt: z
+      .string({ error: "expiresAt must be an RFC 3339 date-time; an expiry can only move earlier and cannot be removed." })
+      .optional()
+      .meta({
+        description:
+          "RFC 3339 date-time with a zone, at least one minute ahead, at most MAX_KEY_LIFETIME_DAYS ahead, and not later than the key's current expiry (any allowed instant for a key without one). null is refused: an expiry cannot be removed.",
+      }),
+  })
+  .refine((input) => input.name !== undefined || input.expiresAt !== undefined, "Send name, expiresAt or both.")
+  .meta({ description: "At least one of name and expiresAt." });
+export type UpdateKeyInput = z.output<typeof UpdateKeyInput>;
+
 /** Body of `POST /v1/keys/{id}/rotate`. */
 export const RotateKeyInput = z.strictObject({
   graceSeconds: z

@@ -124,6 +124,22 @@ export class KeyStore {
       .bind(successorId, expiresAt, expiresAt, expiresAt, id);
   }
 
+  /**
+   * Renames a key and/or moves its expiry earlier (never later: the earlier of the stored and
+   * the given one stands), with its lifetime following the expiry, so a successor of a rotation
+   * gets the shortened lifetime. Null leaves a field as it is. Idempotent.
+   */
+  update(id: string, name: string | null, expiresAt: number | null): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `UPDATE api_keys SET name = coalesce(?, name),
+           expires_at = CASE WHEN ? IS NULL THEN expires_at WHEN expires_at IS NULL THEN ? ELSE min(expires_at, ?) END,
+           lifetime_ms = CASE WHEN ? IS NULL THEN lifetime_ms ELSE min(coalesce(expires_at, ?), ?) - created_at END
+         WHERE id = ?`,
+      )
+      .bind(name, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt, id);
+  }
+
   /** Records last use, only ever moving it forward. */
   touch(id: string, lastUsedAt: number): D1PreparedStatement {
     return this.db

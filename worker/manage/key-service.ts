@@ -1,6 +1,6 @@
-// manage/: the management use cases (create, list, get, revoke, rotate keys) as a service that
-// returns outcomes as values; http/ maps refusals to problems. Floor: imports verify/,
-// authority/ and below; never http/ or routes/.
+// manage/: the management use cases (create, list, get, edit, revoke, rotate keys; who the
+// signed-in user is) as a service that returns outcomes as values; http/ maps refusals to
+// problems. Floor: imports verify/, authority/ and below; never http/ or routes/.
 
 import type { Config } from "../config";
 import type { Actor, RequestOrigin } from "../audit/audit-types";
@@ -13,9 +13,9 @@ import type { AuthorityKey } from "../authority/key-authority-store";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
 import { generateApiKey, isKeyId, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
-import { graceExpiry, resolveExpiry, successorExpiry } from "../keys/key-expiry";
+import { earlierExpiry, graceExpiry, notLater, resolveExpiry, successorExpiry } from "../keys/key-expiry";
 import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "../keys/key-record";
-import type { CreateKeyInput, KeyView } from "../keys/key-schemas";
+import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
 
@@ -38,15 +38,18 @@ export interface KeyPage {
  * - `not_found`: no such key, or one the principal may not see (another org's, or another
  *   member's without `api_keys:admin`): the same answer for all three.
  * - `key_not_active`: only an active key that has not been rotated yet can be rotated.
+ * - `key_not_editable`: only an active key can be edited; this one is `status`.
  * - `rotation_requires_owner`: the key can do something the principal can't; only its owner may
  *   rotate it.
  * - `owner_deactivated`: the key's owner (who the new key would belong to) is deactivated.
  * - `active_key_limit`: the owner already holds `limit` active keys.
  * - `scopes_not_held`: the requested scopes include permissions the principal lacks.
+ * - `invalid_expiry`: the requested expiry is not allowed (`message` says why).
  */
 export type KeyRefusal =
   | { ok: false; reason: "not_found" }
   | { ok: false; reason: "key_not_active" }
+  | { ok: false; reason: "key_not_editable"; status: "expired" | "revoked" }
   | { ok: false; reason: "rotation_requires_owner" }
   | { ok: false; reason: "owner_deactivated" }
   | { ok: false; reason: "active_key_limit"; limit: number }
@@ -60,6 +63,8 @@ export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { re
 export type CreateOutcome = ({ ok: true } & IssuedKey) | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit">;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
+/** What `update` answers. */
+export type UpdateOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry">;
 /** What `rotate` answers. */
 export type RotateOutcome =
   | ({ ok: true; previous: KeyView } & IssuedKey)
@@ -166,6 +171,50 @@ export class KeyService {
     });
     const page = await pageOf(rows, limit, (k) => ({ at: k.createdAt, id: k.id }), scope, this.config.keyHashSecret);
     return { keys: page.items.map((r) => toKeyView(r, now, principal)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Renames a key and/or moves its expiry earlier (never later, never removed), with the rights
+   * of revoke: its owner, or an admin of its org for any key of the org (a name and a shorter
+   * life give nobody more access). Only an active key can be edited. The key's Durable Object
+   * commits first, so the edge sees the new name and expiry as soon as this returns, and checks
+   * "earlier" against its own expiry (two edits may race past the check here); D1 and the
+   * `key.updated` event follow through its outbox. An edit that changes nothing succeeds and
+   * records no event.
+   */
+  async update(principal: Principal, id: string, input: UpdateKeyInput, origin: RequestOrigin): Promise<UpdateOutcome> {
+    const record = await this.findVisible(principal, id);
+    if (!record) return { ok: false, reason: "not_found" };
+    const now = this.clock();
+    const status = keyStatus(record, now);
+    if (status !== "active") return { ok: false, reason: "key_not_editable", status };
+    let expiresAt: number | undefined;
+    if (input.expiresAt !== undefined) {
+      const expiry = earlierExpiry(input.expiresAt, record.expiresAt, now, this.config.maxKeyLifetimeDays);
+      if (!expiry.ok) return expiry;
+      expiresAt = expiry.expiresAt;
+    }
+    const edited = await authorityFor(this.env, id).edit(id, { name: input.name, expiresAt }, [
+      { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null },
+      { op: "appendAudit", event: this.event("key.updated", principal, record, now, origin) },
+    ]);
+    if (!edited.ok) {
+      switch (edited.reason) {
+        case "unknown":
+          return { ok: false, reason: "not_found" };
+        case "not_active":
+          return { ok: false, reason: "key_not_editable", status: edited.status };
+        case "not_earlier":
+          return notLater(edited.expiresAt);
+      }
+    }
+    if (edited.changed && expiresAt !== undefined) {
+      // The key's object refuses it from its new expiry on; the coordinator stops counting it then.
+      const owner = { orgId: record.orgId, userId: record.createdBy };
+      await userAuthorityFor(this.env, owner).keyExpiryChanged(owner, id, expiresAt);
+    }
+    const lifetimeMs = edited.expiresAt === record.expiresAt ? record.lifetimeMs : edited.expiresAt! - record.createdAt;
+    return { ok: true, key: toKeyView({ ...record, name: edited.name, expiresAt: edited.expiresAt, lifetimeMs }, now, principal) };
   }
 
   /** Revokes a key; revoking a revoked key changes nothing and succeeds. */

@@ -1,4 +1,4 @@
-// routes/: the /v1 management routes (keys, audit events, admin, verify), readiness, the element's
+// routes/: the /v1 management routes (keys, me, audit events, admin, verify), readiness, the element's
 // module, and the local-development routes (/dev, the demo page), each defined once with its
 // schemas and documentation. Floor: imports edge/, http/ and below.
 
@@ -21,6 +21,7 @@ import {
   RevokeKeyInput,
   RotatedKeyResponse,
   RotateKeyInput,
+  UpdateKeyInput,
 } from "../keys/key-schemas";
 import { KeyService } from "../manage/key-service";
 
@@ -92,6 +93,33 @@ const getKey = createRoute({
   },
 });
 
+const updateKey = createRoute({
+  method: "patch",
+  path: "/{id}",
+  tags: ["Keys"],
+  security: USER,
+  summary: "Rename a key or shorten its life",
+  description:
+    "Send `name`, `expiresAt` or both. The expiry may only move earlier: never later, never removed (`null` is refused), at least one minute ahead; for a key without expiry any instant up to MAX_KEY_LIFETIME_DAYS ahead is earlier. At once: the key's next request sees the new name (`/api/whoami`) and expiry. Only an active key can be edited, by its owner or an org admin (as for revoke). Each edit that changes something records a `key.updated` event; one that changes nothing records none.",
+  request: {
+    params: KeyIdPath,
+    body: { required: true, content: { "application/json": { schema: UpdateKeyInput, example: { name: "CRM Integration (EU)", expiresAt: "2027-01-01T00:00:00Z" } } } },
+  },
+  responses: {
+    200: { description: "The edited key.", content: { "application/json": { schema: KeyResponse } } },
+    ...problemResponses([
+      ...SIGN_IN_PROBLEMS,
+      ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
+      [
+        "validation_failed",
+        "A field is invalid or unknown, or neither is sent (an expiry later than the key's, null, in the past, less than a minute ahead or beyond MAX_KEY_LIFETIME_DAYS…); errors lists each one.",
+      ],
+      NOT_FOUND_KEY,
+      ["key_not_active", "The key is expired or revoked: only an active key can be edited."],
+    ]),
+  },
+});
+
 const revokeKey = createRoute({
   method: "post",
   path: "/{id}/revoke",
@@ -126,7 +154,7 @@ const rotateKey = createRoute({
 });
 
 /**
- * `/v1/keys`: list, create, read, revoke and rotate keys for the signed-in user.
+ * `/v1/keys`: list, create, read, edit, revoke and rotate keys for the signed-in user.
  * Responses that carry a secret are `Cache-Control: no-store` (as is every `/v1` response).
  *
  * @example
@@ -152,6 +180,12 @@ export function keyRoutes() {
     const found = await service(c).get(c.var.principal, c.req.valid("param").id);
     if (!found.ok) throw keyRefusalProblem(found);
     return c.json({ key: found.key }, 200);
+  });
+
+  defineRoute(keys, updateKey, async (c) => {
+    const updated = await service(c).update(c.var.principal, c.req.valid("param").id, c.req.valid("json"), requestOrigin(c.req.raw));
+    if (!updated.ok) throw keyRefusalProblem(updated);
+    return c.json({ key: updated.key }, 200);
   });
 
   defineRoute(keys, revokeKey, async (c) => {
