@@ -7,7 +7,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { BUDGET_BYTES, BUNDLE_FILE, PACKAGE_DIR, PRODUCTION_BUNDLE_FILE, bundleOptions, bundleSize } from "./bundle.mjs";
+import {
+  BUDGET_BYTES, BUNDLE_FILE, PACKAGE_DIR, PRODUCTION_ASSETS_DIR, PRODUCTION_BUNDLE_FILE, VERSIONED_BUNDLE_PATH, bundleOptions, bundleSize,
+} from "./bundle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -18,9 +20,12 @@ if (!withinBudget) {
   console.error("component: over the size budget");
   process.exit(1);
 }
-// The production assets hold the element alone (the demo page is local development only).
-mkdirSync(dirname(PRODUCTION_BUNDLE_FILE), { recursive: true });
-copyFileSync(BUNDLE_FILE, PRODUCTION_BUNDLE_FILE);
+// The production assets hold the element alone (the demo page is local development only), at its
+// moving URL and at its versioned one (/component/v{version}/, cached immutably); so do the local ones.
+for (const file of [PRODUCTION_BUNDLE_FILE, join(PRODUCTION_ASSETS_DIR, VERSIONED_BUNDLE_PATH), join(here, "site", VERSIONED_BUNDLE_PATH)]) {
+  mkdirSync(dirname(file), { recursive: true });
+  copyFileSync(BUNDLE_FILE, file);
+}
 
 if (!process.argv.includes("--bundle-only")) {
   execFileSync("tsc", ["-p", join(here, "tsconfig.json")], { stdio: "inherit" });

@@ -13,6 +13,10 @@ export const BUNDLE_FILE = join(here, "site", "component", "api-keys-settings.js
 export const PRODUCTION_ASSETS_DIR = join(here, "dist", "assets");
 /** The publishable package folder `npm run build:component` assembles (`npm pack` packs it). */
 export const PACKAGE_DIR = join(here, "package");
+/** The project's version: the element is also served, immutably cached, at /component/v{version}/. */
+export const VERSION = JSON.parse(readFileSync(join(here, "..", "package.json"), "utf8")).version;
+/** The versioned copy's path under an assets folder. */
+export const VERSIONED_BUNDLE_PATH = join("component", `v${VERSION}`, "api-keys-settings.js");
 /** Where the build copies the bundle for production. */
 export const PRODUCTION_BUNDLE_FILE = join(PRODUCTION_ASSETS_DIR, "component", "api-keys-settings.js");
 

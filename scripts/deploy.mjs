@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
-import { PRODUCTION_ASSETS_DIR, PRODUCTION_BUNDLE_FILE } from "../component/bundle.mjs";
+import { PRODUCTION_ASSETS_DIR, PRODUCTION_BUNDLE_FILE, VERSIONED_BUNDLE_PATH } from "../component/bundle.mjs";
 import { ROOT, checkToolchain, fail } from "./local-dev.mjs";
 
 /** The production Worker bundle, gzip level 9 (what Cloudflare counts against the size limit). */
@@ -61,15 +61,16 @@ async function checkBundle() {
     }
     const assets = listFiles(PRODUCTION_ASSETS_DIR);
     const element = relative(PRODUCTION_ASSETS_DIR, PRODUCTION_BUNDLE_FILE);
-    if (!assets.includes(element)) problems.push(`production assets lack the element (${element})`);
-    const strays = assets.filter((file) => file !== element);
+    const elementFiles = [element, VERSIONED_BUNDLE_PATH];
+    for (const file of elementFiles) if (!assets.includes(file)) problems.push(`production assets lack the element (${file})`);
+    const strays = assets.filter((file) => !elementFiles.includes(file));
     if (strays.length > 0) problems.push(`production assets hold more than the element: ${strays.join(", ")}`);
     const elementBytes = existsSync(PRODUCTION_BUNDLE_FILE) ? gzipSync(readFileSync(PRODUCTION_BUNDLE_FILE), { level: 9 }).byteLength : 0;
     if (elementBytes > ELEMENT_BUDGET_BYTES) problems.push(`element ${kb(elementBytes)} gzip, over the ${kb(ELEMENT_BUDGET_BYTES)} budget`);
     if (problems.length > 0) fail(["deploy check failed:", ...problems.map((p) => `  - ${p}`)]);
     console.log(
       `deploy check: production bundle ${kb(workerBytes)} gzip (budget ${kb(WORKER_BUDGET_BYTES)}), ` +
-        `no local-development code; assets: ${element} only, ${kb(elementBytes)} gzip (budget ${kb(ELEMENT_BUDGET_BYTES)})`,
+        `no local-development code; assets: the element only (${elementFiles.join(", ")}), ${kb(elementBytes)} gzip (budget ${kb(ELEMENT_BUDGET_BYTES)})`,
     );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
