@@ -45,7 +45,7 @@ function assemblePackage() {
   copyFileSync(BUNDLE_FILE, join(PACKAGE_DIR, "api-keys-settings.js"));
   cpSync(join(here, "dist", "types"), join(PACKAGE_DIR, "types"), { recursive: true });
   copyFileSync(join(here, "custom-elements.json"), join(PACKAGE_DIR, "custom-elements.json"));
-  for (const file of ["README.md", "react.d.ts", "vue.d.ts"]) copyFileSync(join(here, "package-files", file), join(PACKAGE_DIR, file));
+  for (const file of ["README.md", "props.d.ts", "react.d.ts", "vue.d.ts"]) copyFileSync(join(here, "package-files", file), join(PACKAGE_DIR, file));
   const manifest = {
     name: "api-keys-settings",
     version: root.version,
@@ -63,7 +63,7 @@ function assemblePackage() {
     },
     customElements: "./custom-elements.json",
     sideEffects: ["./api-keys-settings.js"],
-    files: ["api-keys-settings.js", "types", "react.d.ts", "vue.d.ts", "custom-elements.json", "README.md"],
+    files: ["api-keys-settings.js", "types", "props.d.ts", "react.d.ts", "vue.d.ts", "custom-elements.json", "README.md"],
     dependencies: { lit: root.dependencies.lit },
     peerDependencies: { "@types/react": ">=19", vue: ">=3.3" },
     peerDependenciesMeta: { "@types/react": { optional: true }, vue: { optional: true } },

@@ -9,11 +9,9 @@ import type {
   ApiKeysErrorEvent,
   ApiKeysSettings,
 } from "./types/index.js";
+import type { ApiKeysSettingsProps } from "./props.js";
 
-/** The element's documented properties, all optional in JSX. */
-export type ApiKeysSettingsProps = Partial<
-  Pick<ApiKeysSettings, "apiBase" | "token" | "getToken" | "locale" | "theme" | "defaultExpiryDays" | "verifyInterval">
->;
+export type { ApiKeysSettingsProps };
 
 /** Its events, as React 19 attaches them to a custom element. */
 export interface ApiKeysSettingsEventProps {

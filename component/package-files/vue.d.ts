@@ -7,13 +7,10 @@ import type {
   ApiKeyRevokedEvent,
   ApiKeyRotatedEvent,
   ApiKeysErrorEvent,
-  ApiKeysSettings,
 } from "./types/index.js";
+import type { ApiKeysSettingsProps } from "./props.js";
 
-/** The element's documented properties (bind with `:api-base`, `.getToken`…). */
-export type ApiKeysSettingsProps = Partial<
-  Pick<ApiKeysSettings, "apiBase" | "token" | "getToken" | "locale" | "theme" | "defaultExpiryDays" | "verifyInterval">
->;
+export type { ApiKeysSettingsProps };
 
 /** Its events (`@api-key-created`…), as Vue names listener props. */
 export interface ApiKeysSettingsEmits {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventView } from "../../../worker/audit/audit-schemas";
-import { admin, call, createKey, type TestUser, unique, user } from "../helpers/api";
+import { admin, ADMIN_TOKEN, call, createKey, type TestUser, unique, user } from "../helpers/api";
 
-const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 
 /** A request origin unique to one test, so a leak of it cannot be mistaken for another's. */
 function origin(label: string) {

@@ -4,10 +4,9 @@ import { describe, expect, it } from "vitest";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
 import type { KeyAuthority } from "../../../worker/authority/key-authority";
 import { GENERIC_UNAUTHORIZED_BODY } from "../../../worker/http/outcome-problems";
-import { call, createKey, user, useKey, type KeyJson, type TestUser } from "../helpers/api";
+import { ADMIN_TOKEN, call, createKey, type KeyJson, type TestUser, useKey, user } from "../helpers/api";
 import { keyFor } from "../helpers/keys";
 
-const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 
 /** A key brought into one state; `rightAnswer` is what its holder (the right secret) gets then. */
 interface State {

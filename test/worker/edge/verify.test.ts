@@ -3,12 +3,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KeyAuthority } from "../../../worker/authority/key-authority";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
-import { call, createKey, useKey, user, refreshed } from "../helpers/api";
+import { call, createKey, putUser, refreshed, useKey, user } from "../helpers/api";
 import { keyFor } from "../helpers/keys";
 
-const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
-const setUser = (orgId: string, userId: string, json: unknown) =>
-  call("PUT", `/v1/admin/orgs/${orgId}/users/${userId}`, { token: ADMIN_TOKEN, json });
 
 describe("verifying X-API-Key", () => {
   it("admits a key on the very first request after it was created, 100 times out of 100", async () => {
@@ -108,7 +105,7 @@ describe("verifying X-API-Key", () => {
     const alice = await user();
     const keys = [await createKey(alice), await createKey(alice)];
     for (const k of keys) expect((await useKey(k.secret)).status).toBe(200);
-    await setUser(alice.orgId, alice.userId, { permissions: alice.permissions, active: false });
+    await putUser(alice.orgId, alice.userId, { permissions: alice.permissions, active: false });
     for (const k of keys) {
       const res = await useKey(k.secret);
       expect(res.status).toBe(403);
@@ -120,7 +117,7 @@ describe("verifying X-API-Key", () => {
     const alice = await user({ permissions: ["contacts:read", "contacts:write"] });
     const { secret } = await createKey(alice);
     expect(((await (await useKey(secret)).json()) as { permissions: string[] }).permissions).toEqual(["contacts:read", "contacts:write"]);
-    await setUser(alice.orgId, alice.userId, { permissions: ["contacts:read"], active: true });
+    await putUser(alice.orgId, alice.userId, { permissions: ["contacts:read"], active: true });
     expect(((await (await useKey(secret)).json()) as { permissions: string[] }).permissions).toEqual(["contacts:read"]);
   });
 

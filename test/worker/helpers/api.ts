@@ -109,6 +109,19 @@ export function randomAddress(): string {
   return `2001:db8:${groups.join(":")}`;
 }
 
+/** The test deployment's ADMIN_API_TOKEN (test/vitest.config.ts): the host backend's admin API. */
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
+
+/**
+ * Sets a user's state through the admin API, as the host backend would.
+ *
+ * @example
+ * await putUser(alice.orgId, alice.userId, { permissions: [], active: false });
+ */
+export function putUser(orgId: string, userId: string, json: unknown): Promise<Response> {
+  return call("PUT", `/v1/admin/orgs/${orgId}/users/${userId}`, { token: ADMIN_TOKEN, json });
+}
+
 /** Creates a key for a user and returns the parsed 201 body. */
 export async function createKey(
   owner: TestUser,

@@ -1,8 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, call, createKey, user } from "../helpers/api";
+import { admin, ADMIN_TOKEN, call, createKey, user } from "../helpers/api";
 
-const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 const put = (orgId: string, userId: string, json: unknown, token: string | null = ADMIN_TOKEN) =>
   call("PUT", `/v1/admin/orgs/${orgId}/users/${userId}`, { token, json });
 

@@ -1,8 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, type KeyJson, unique, useKey, user } from "../helpers/api";
+import { ADMIN_TOKEN, call, type KeyJson, unique, useKey, user } from "../helpers/api";
 
-const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 const deactivate = (orgId: string, userId: string, permissions: string[]) =>
   call("PUT", `/v1/admin/orgs/${orgId}/users/${userId}`, { token: ADMIN_TOKEN, json: { permissions, active: false } });
 

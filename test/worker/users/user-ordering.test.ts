@@ -3,13 +3,10 @@ import { describe, expect, it } from "vitest";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { userAuthorityFor } from "../../../worker/authority/user-authority-client";
 import type { UserUpdate } from "../../../worker/users/user-state";
-import { call, createKey, refreshed, unique, useKey, user } from "../helpers/api";
+import { call, createKey, putUser, refreshed, unique, useKey, user } from "../helpers/api";
 import { mintToken } from "../helpers/jwt";
 import { mulberry32 } from "../helpers/seeded-random";
 
-const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
-const putUser = (orgId: string, userId: string, json: unknown) =>
-  call("PUT", `/v1/admin/orgs/${orgId}/users/${userId}`, { token: ADMIN_TOKEN, json });
 const seconds = () => Math.floor(Date.now() / 1000);
 
 async function whoamiPermissions(secret: string): Promise<string[]> {

@@ -5,11 +5,8 @@ import { authorityFor } from "../../../worker/authority/key-authority-client";
 import type { KeyAuthority } from "../../../worker/authority/key-authority";
 import { userAuthorityFor } from "../../../worker/authority/user-authority-client";
 import { UserStore } from "../../../worker/users/user-store";
-import { call, createKey, useKey, user } from "../helpers/api";
+import { call, createKey, putUser, useKey, user } from "../helpers/api";
 
-const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
-const putUser = (orgId: string, userId: string, json: unknown) =>
-  call("PUT", `/v1/admin/orgs/${orgId}/users/${userId}`, { token: ADMIN_TOKEN, json });
 
 describe("delivering a user's new state to their keys", () => {
   it("answers 503 when a key's object misses a deactivation, and the user's alarm delivers it later", async () => {

@@ -5,7 +5,7 @@ import { call, type CallOptions } from "../helpers/api";
 /** `VERIFY_API_TOKEN` of the test configuration (test/vitest.config.ts). */
 export const VERIFY_TOKEN = "test-verify-token-0123456789abcdef0123";
 /** `ADMIN_API_TOKEN` of the test configuration. */
-export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
+export { ADMIN_TOKEN } from "../helpers/api";
 
 /** The auxiliary Workers of test/vitest.config.ts, as the tests reach them. */
 export const consumers = env as unknown as { VERIFY_CONSUMER: Fetcher; HONO_CONSUMER: Fetcher };
