@@ -1,7 +1,8 @@
 import { createApp } from "./app";
 import { localDevelopment } from "./local-dev";
 
-export { KeyAuthority } from "./authority/key-authority";
+// KeyAuthority with local development's additions (replaying past usage); worker/index.ts exports the plain class.
+export { DevKeyAuthority as KeyAuthority } from "./authority/dev-key-authority";
 export { UserAuthority } from "./authority/user-authority";
 export { KeyVerifier } from "./verify/key-verifier";
 
@@ -9,7 +10,8 @@ const app = createApp({ localDevelopment });
 
 /**
  * The local-development entry point (`wrangler dev`, the tests): the production app plus
- * `/dev/session`, the demo page and sample data. Production deploys worker/index.ts.
+ * `/dev/session`, `/dev/keys/{id}/simulated-usage`, the demo page and sample data, and the key
+ * chains' Durable Object with its development additions. Production deploys worker/index.ts.
  */
 export default {
   fetch: app.fetch,

@@ -2,14 +2,16 @@ import type { Hono } from "hono";
 import type { AppEnv } from "./app-env";
 import type { LocalDevelopment } from "./app";
 import { devSessionRoutes } from "./routes/dev-session-routes";
+import { devUsageRoutes } from "./routes/dev-usage-routes";
 import { SAMPLE_CONTACTS } from "./edge/sample-contacts";
 import { cors } from "./http/cors";
 import { demoPage } from "./routes/demo-page";
 
 /**
  * Everything only local development has: `POST /dev/session` (sign in as anyone, loopback and
- * `DEV_LOGIN` only), the demo host page, and the sample contacts behind `/api/contacts`. Imported
- * by worker/dev.ts alone, so a production bundle contains none of it.
+ * `DEV_LOGIN` only), `POST /dev/keys/{id}/simulated-usage` (a month of usage for a key, same
+ * guard), the demo host page, and the sample contacts behind `/api/contacts`. Imported by
+ * worker/dev.ts alone, so a production bundle contains none of it.
  *
  * @example
  * const app = createApp({ localDevelopment });
@@ -18,6 +20,7 @@ export const localDevelopment: LocalDevelopment = {
   mount(app: Hono<AppEnv>) {
     app.use("/dev/*", cors());
     app.route("/dev", devSessionRoutes());
+    app.route("/dev", devUsageRoutes());
     // Last: every other GET the app does not know goes to the demo page's files.
     app.get("*", demoPage());
   },

@@ -122,11 +122,11 @@ async function problemOf(res: Response) {
 }
 
 describe("auth matrix of the management API", () => {
-  it("derives the management routes from the app, POST /v1/keys, PATCH /v1/keys/:id and GET /v1/me among them", () => {
+  it("derives the management routes from the app, POST /v1/keys, PATCH /v1/keys/:id, GET /v1/keys/:id/usage and GET /v1/me among them", () => {
     const labels = ROUTES.map((r) => r.label);
     expect(labels.length).toBeGreaterThan(0);
     expect(labels).toEqual(
-      expect.arrayContaining(["POST /v1/keys", "POST /v1/keys/:id/rotate", "PATCH /v1/keys/:id", "GET /v1/audit-events", "GET /v1/me"]),
+      expect.arrayContaining(["POST /v1/keys", "POST /v1/keys/:id/rotate", "PATCH /v1/keys/:id", "GET /v1/keys/:id/usage", "GET /v1/audit-events", "GET /v1/me"]),
     );
     expect(labels.some((l) => l.includes("/v1/admin") || l.includes("openapi"))).toBe(false);
     expect(new Set(labels).size).toBe(labels.length);

@@ -174,6 +174,7 @@ const REQUIRED_OPERATIONS: Array<[method: string, path: string]> = [
   ["get", "/v1/keys"],
   ["post", "/v1/keys"],
   ["get", "/v1/keys/{id}"],
+  ["get", "/v1/keys/{id}/usage"],
   ["patch", "/v1/keys/{id}"],
   ["get", "/v1/me"],
   ["post", "/v1/keys/{id}/revoke"],

@@ -34,6 +34,13 @@ interface AuditRow {
   user_agent: string | null;
 }
 
+/** Whose events a listing holds: an org's, optionally one owner's, optionally one key's. */
+export interface AuditListFilter {
+  orgId: string;
+  ownerId: string | null;
+  keyId: string | null;
+}
+
 /**
  * The D1 table `audit_events` (append-only): all of its SQL, with bound parameters only.
  *
@@ -56,13 +63,17 @@ export class AuditStore {
       );
   }
 
-  /** Newest first, `limit + 1` rows; `ownerId` null lists the whole org. */
-  async list(orgId: string, ownerId: string | null, after: CursorPosition | null, limit: number): Promise<AuditRecord[]> {
+  /** Newest first, `limit + 1` rows; `ownerId` null lists the whole org, `keyId` null every key's events and the users'. */
+  async list(filter: AuditListFilter, after: CursorPosition | null, limit: number): Promise<AuditRecord[]> {
     const where = ["org_id = ?"];
-    const params: unknown[] = [orgId];
-    if (ownerId !== null) {
+    const params: unknown[] = [filter.orgId];
+    if (filter.ownerId !== null) {
       where.push("owner_id = ?");
-      params.push(ownerId);
+      params.push(filter.ownerId);
+    }
+    if (filter.keyId !== null) {
+      where.push("key_id = ?");
+      params.push(filter.keyId);
     }
     if (after) {
       where.push("(at < ? OR (at = ? AND id < ?))");

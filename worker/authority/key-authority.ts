@@ -1,5 +1,5 @@
 // authority/: the two Durable Objects that make the system exact and instant: KeyAuthority (one
-// per key chain: status, digest, creator, limiter, last use) and UserAuthority (one per user:
+// per key chain: status, digest, creator, limiter, last use, usage counters) and UserAuthority (one per user:
 // ordered state, exact key cap, the user's chains), their SQLite stores, the idempotent outbox
 // that carries their changes to D1, and the clients that name them. Floor: imports keys/, users/,
 // audit/, limiter/ and below; never the web side.
@@ -10,6 +10,8 @@ import { keyStatus } from "../keys/key-status";
 import { type AuthorityKey, AuthorityStore, type Creator } from "./key-authority-store";
 import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
 import { decide, POLICIES, type PolicyName, type PolicyUsage } from "../limiter/sliding-window";
+import { type ShedBatch, UsageStore } from "./usage-store";
+import { denseBuckets, totalsOf, type UsageBucket, type UsageCounts, type UsageResolution, usageSpan, type UsageSpan, type UsageWindow } from "../keys/usage-window";
 
 /** Who a verified key acts for, with its effective permissions (creator's now ∩ scopes). */
 export interface KeyIdentity {
@@ -33,6 +35,27 @@ export type VerifyResult =
 /** Reads the current time, in epoch milliseconds. */
 export type Clock = () => number;
 
+/** The answer of {@link KeyAuthority.usage}: one key's counts in a span that ends at the object's now. */
+export interface UsageReport {
+  span: UsageSpan;
+  buckets: UsageBucket[];
+  totals: UsageCounts;
+  /** The key's exact last admitted use, or null. */
+  lastUsedAt: number | null;
+}
+
+/**
+ * Which counter each outcome of {@link KeyAuthority.verify} adds to. `unknown` (no such key here,
+ * or a wrong secret) counts nowhere: only the holder of the right secret uses a key.
+ */
+const COUNTED: Record<Exclude<VerifyResult["outcome"], "unknown">, keyof UsageCounts> = {
+  admitted: "admitted",
+  rate_limited: "rateLimited",
+  revoked: "refused",
+  expired: "refused",
+  deactivated: "refused",
+};
+
 /** How soon after a use its time is written to D1 (the list's "last used" lags at most this). */
 const USE_FLUSH_DELAY_MS = 30_000;
 /** How soon a failed D1 write is retried. */
@@ -42,9 +65,10 @@ const LONGEST_WINDOW_MS = Math.max(...POLICIES.map((p) => p.windowMs));
 /**
  * One Durable Object per key chain (a key and its rotated successors), named by the key id's
  * limiter part. It is the authority on the request path: status, expiry, secret digest, the
- * creator's current permissions and active flag, the exact limiter and the last use. Management
- * changes commit here first and reach D1 through an idempotent outbox, so the edge is right the
- * moment a create or revoke returns, and D1 converges even when its write fails.
+ * creator's current permissions and active flag, the exact limiter, the last use and each key's
+ * usage counters (usage-store.ts). Management changes commit here first and reach D1 through an
+ * idempotent outbox, so the edge is right the moment a create or revoke returns, and D1
+ * converges even when its write fails.
  *
  * @example
  * const stub = env.KEY_AUTHORITY.get(env.KEY_AUTHORITY.idFromName(limiterIdOf(keyId)));
@@ -59,7 +83,7 @@ export class KeyAuthority extends DurableObject<Env> {
    * never go back in time, whatever it says.
    */
   clock: Clock;
-  private opened: { store: AuthorityStore; outbox: Outbox; admissions: number[] } | null = null;
+  private opened: Chain | null = null;
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env, clock: Clock = Date.now) {
@@ -73,27 +97,45 @@ export class KeyAuthority extends DurableObject<Env> {
   /**
    * Checks a presented key and, if it may proceed, admits it against the limiter. Everything
    * from the lookup to the admission's write is synchronous: no other request can interleave,
-   * so concurrency cannot over-admit. An object that never registered a key answers "unknown"
-   * without creating any table.
+   * so concurrency cannot over-admit. The outcome is counted in the key's usage in the same
+   * block (one upsert, committed with the admission), unless the key is unknown here or the
+   * secret is wrong. An object that never registered a key answers "unknown" without creating
+   * any table.
    */
   verify(keyId: string, digest: string): VerifyResult {
     const chain = this.open(false);
     const key = chain?.store.findKey(keyId);
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
     const now = Math.max(this.clock(), chain.admissions.at(-1) ?? 0);
-    const status = keyStatus(key, now);
-    if (status !== "active") return { outcome: status };
-    const creator = chain.store.creator();
-    if (!creator?.active) return { outcome: "deactivated" };
-    const decision = decide(chain.admissions, now);
-    if (!decision.admitted) {
-      return { outcome: "rate_limited", violated: decision.violated!, retryAt: decision.retryAt!, now, usage: decision.usage };
-    }
-    chain.admissions = decision.admissions;
-    chain.store.admit(now, now - LONGEST_WINDOW_MS);
-    chain.store.touchKey(keyId, now);
-    this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
-    return { outcome: "admitted", identity: identityOf(key, creator), usage: decision.usage };
+    const result = this.answer(chain, key, now);
+    chain.usage.count(keyId, now, { [COUNTED[result.outcome]]: 1 });
+    return result;
+  }
+
+  /**
+   * Counts 429s that an isolate answered from its memory of this key being limited, without
+   * calling here (verify/shed-tally.ts). Only for a key of this chain presented with its right
+   * secret, as the isolate only remembers a limit this object answered to that secret; each
+   * batch once, so a redelivered batch is not counted twice.
+   */
+  countShed(keyId: string, digest: string, batch: ShedBatch): void {
+    const chain = this.open(false);
+    const key = chain?.store.findKey(keyId);
+    if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return;
+    const minutes = batch.minutes.filter(([minute, n]) => Number.isSafeInteger(minute) && Number.isSafeInteger(n) && n > 0);
+    chain.usage.applyBatch(keyId, { id: batch.id, minutes }, this.clock());
+  }
+
+  /**
+   * One key's usage in a window ending at this object's now, in dense UTC-aligned buckets, with
+   * its exact last use. Counts nothing and rolls nothing up; a chain that never registered a key
+   * answers zeros and stays without tables.
+   */
+  usage(keyId: string, window: UsageWindow, resolution: UsageResolution): UsageReport {
+    const span = usageSpan(window, resolution, this.clock());
+    const chain = this.open(false);
+    const buckets = chain ? chain.usage.report(keyId, span) : denseBuckets(span, []);
+    return { span, buckets, totals: totalsOf(buckets), lastUsedAt: chain?.store.findKey(keyId)?.lastUsedAt ?? null };
   }
 
   /** Registers a new key (and refreshes its creator), then writes it to D1. */
@@ -211,6 +253,23 @@ export class KeyAuthority extends DurableObject<Env> {
     else if (chain.store.unflushedUses().length > 0) this.scheduleAlarm(this.clock() + USE_FLUSH_DELAY_MS);
   }
 
+  /** The limiter's and the key's answer to its right secret at `now`; admits and records the use when it may proceed. */
+  private answer(chain: Chain, key: AuthorityKey, now: number): Exclude<VerifyResult, { outcome: "unknown" }> {
+    const status = keyStatus(key, now);
+    if (status !== "active") return { outcome: status };
+    const creator = chain.store.creator();
+    if (!creator?.active) return { outcome: "deactivated" };
+    const decision = decide(chain.admissions, now);
+    if (!decision.admitted) {
+      return { outcome: "rate_limited", violated: decision.violated!, retryAt: decision.retryAt!, now, usage: decision.usage };
+    }
+    chain.admissions = decision.admissions;
+    chain.store.admit(now, now - LONGEST_WINDOW_MS);
+    chain.store.touchKey(key.id, now);
+    this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
+    return { outcome: "admitted", identity: identityOf(key, creator), usage: decision.usage };
+  }
+
   /** Writes the outbox to D1 in order; on failure an alarm retries. */
   private async flush(): Promise<boolean> {
     const chain = this.open(false);
@@ -223,16 +282,16 @@ export class KeyAuthority extends DurableObject<Env> {
   /**
    * The object's storage, opened on first use. With `create` false an object that has no tables
    * yet (no key was ever registered here) stays without any: a lookup of an unknown or forged id
-   * writes nothing to disk.
+   * writes nothing to disk. Protected, for the local-development subclass (dev-key-authority.ts).
    */
-  private open(create: true): { store: AuthorityStore; outbox: Outbox; admissions: number[] };
-  private open(create: boolean): { store: AuthorityStore; outbox: Outbox; admissions: number[] } | null;
-  private open(create: boolean) {
+  protected open(create: true): Chain;
+  protected open(create: boolean): Chain | null;
+  protected open(create: boolean) {
     if (this.opened) return this.opened;
     const sql = this.ctx.storage.sql;
     if (!create && !AuthorityStore.exists(sql)) return null;
     const store = new AuthorityStore(sql);
-    this.opened = { store, outbox: new Outbox(sql, this.env.DB), admissions: store.admissions() };
+    this.opened = { store, outbox: new Outbox(sql, this.env.DB), usage: new UsageStore(sql), admissions: store.admissions() };
     return this.opened;
   }
 
@@ -241,6 +300,14 @@ export class KeyAuthority extends DurableObject<Env> {
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
   }
+}
+
+/** A chain's opened storage and its limiter's admissions in memory. */
+interface Chain {
+  store: AuthorityStore;
+  outbox: Outbox;
+  usage: UsageStore;
+  admissions: number[];
 }
 
 /** The earlier of two expiries, null meaning never. */

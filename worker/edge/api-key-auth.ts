@@ -22,8 +22,9 @@ export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
  * the same one `POST /v1/verify` and the `KeyVerifier` binding run. In order, cheapest first: the
  * client address's failed-auth throttle (isolate memory), format and checksum, the id's tag (one
  * HMAC; a forged key stops here), the key's digest and the isolate's memory of that exact key
- * being limited (can only deny), then exactly one call to the key's Durable Object (status,
- * expiry, digest, creator, limits; no D1 query). A refusal is thrown as the problem
+ * being limited (can only deny; the 429s it answers reach the key's usage counters a second later,
+ * in one call per key through `waitUntil`), then exactly one call to the key's Durable Object
+ * (status, expiry, digest, creator, limits, usage; no D1 query). A refusal is thrown as the problem
  * http/outcome-problems.ts maps it to; every invalid-key answer is the same generic 401 and
  * counts against the client address. Admitted requests get `c.var.apiKey` and the IETF
  * `RateLimit-Policy` / `RateLimit` fields.
@@ -36,10 +37,12 @@ export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
 export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuthHandler(c, next) {
     // Two X-API-Key headers arrive joined by ", ", which no key contains: refused as malformed.
-    const result = await verifyApiKey(c.env, c.var.config, {
-      key: c.req.header("X-API-Key") ?? "",
-      throttleKey: clientAddress(c.req.raw),
-    });
+    const result = await verifyApiKey(
+      c.env,
+      c.var.config,
+      { key: c.req.header("X-API-Key") ?? "", throttleKey: clientAddress(c.req.raw) },
+      { waitUntil: (work) => c.executionCtx.waitUntil(work) },
+    );
     if (result.outcome !== "admitted") throw verificationProblem(result);
     c.set("apiKey", result.identity);
     c.set("rateLimit", result.usage);

@@ -107,6 +107,10 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "expiresAt", message: refusal.message }],
       });
+    case "usage_unavailable":
+      return new Failure("limiter_unavailable", "The key's usage could not be read from its Durable Object; try again shortly.", {
+        retryAfterSeconds: 1,
+      });
     case "scopes_not_held":
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${refusal.missing.join(", ")}.` }],

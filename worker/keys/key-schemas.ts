@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { displayName, PermissionList, Timestamp } from "../schemas/text";
+import { KEY_ID_LENGTH } from "./key-format";
 
 /** Longest grace period a rotation may give the old key: 7 days. */
 export const MAX_GRACE_SECONDS = 604_800;
@@ -72,6 +73,19 @@ export const PageQuery = z.strictObject({
 
 export const ListKeysQuery = PageQuery.extend({
   status: KeyStatusSchema.optional(),
+});
+
+/** Query of `GET /v1/audit-events`: a page, optionally of one key's events. */
+export const AuditEventsQuery = PageQuery.extend({
+  keyId: z
+    .string()
+    .regex(new RegExp(`^[0-9A-Za-z]{${KEY_ID_LENGTH}}$`), `keyId must be a key's id: ${KEY_ID_LENGTH} letters and digits, as in Key.id.`)
+    .optional()
+    .meta({
+      description:
+        "Only this key's events. A key you may not see, or no key at all, gives an empty page (a filter, not a lookup: no 404). nextCursor then continues this key's events.",
+      example: "xyTgkBnropzWXxy4",
+    }),
 });
 
 /** A key as the API shows it: never a secret, never a digest. */

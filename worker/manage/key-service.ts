@@ -11,13 +11,14 @@ import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
 import type { AuthorityKey } from "../authority/key-authority-store";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
-import { generateApiKey, isKeyId, limiterIdOf } from "../keys/key-format";
+import { generateApiKey, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
 import { earlierExpiry, graceExpiry, notLater, resolveExpiry, successorExpiry } from "../keys/key-expiry";
 import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "../keys/key-record";
 import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
+import { findVisibleKey } from "./visible-key";
 
 /** A key together with its secret, returned once by create and rotate. */
 export interface IssuedKey {
@@ -45,6 +46,7 @@ export interface KeyPage {
  * - `active_key_limit`: the owner already holds `limit` active keys.
  * - `scopes_not_held`: the requested scopes include permissions the principal lacks.
  * - `invalid_expiry`: the requested expiry is not allowed (`message` says why).
+ * - `usage_unavailable`: the key's Durable Object, which alone holds its usage, did not answer.
  */
 export type KeyRefusal =
   | { ok: false; reason: "not_found" }
@@ -54,7 +56,8 @@ export type KeyRefusal =
   | { ok: false; reason: "owner_deactivated" }
   | { ok: false; reason: "active_key_limit"; limit: number }
   | { ok: false; reason: "scopes_not_held"; missing: string[] }
-  | { ok: false; reason: "invalid_expiry"; message: string };
+  | { ok: false; reason: "invalid_expiry"; message: string }
+  | { ok: false; reason: "usage_unavailable" };
 
 /** The refusals whose reason is one of `R`. */
 export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { reason: R }>;
@@ -302,11 +305,8 @@ export class KeyService {
     return { ok: false, reason: "key_not_active" };
   }
 
-  /** A key the principal may see, or null alike whether it is another org's, another member's or none. */
-  private async findVisible(principal: Principal, id: string): Promise<KeyRecordWithCreator | null> {
-    const record = isKeyId(id) ? await this.keys.find(principal.orgId, id) : null;
-    if (!record || (!principal.isAdmin && record.createdBy !== principal.userId)) return null;
-    return record;
+  private findVisible(principal: Principal, id: string): Promise<KeyRecordWithCreator | null> {
+    return findVisibleKey(this.keys, principal, id);
   }
 
   private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"]): RefusalOf<"owner_deactivated" | "active_key_limit"> {

@@ -6,7 +6,7 @@ import { authenticate, SIGN_IN_PROBLEMS } from "../http/authenticate";
 import { refuseOtherMethods } from "../http/method-not-allowed";
 import { problemResponses } from "../http/problem-docs";
 import { defineRoute } from "../http/route-definition";
-import { PageQuery } from "../keys/key-schemas";
+import { AuditEventsQuery } from "../keys/key-schemas";
 
 const listEvents = createRoute({
   method: "get",
@@ -15,11 +15,11 @@ const listEvents = createRoute({
   security: [{ user: [] }],
   summary: "List audit events, newest first",
   description:
-    "Key and user events: your own; the whole org's if you hold `api_keys:admin`. `ip` and `userAgent` are null on events you did not perform yourself, unless you are an admin. Paginated like keys.",
-  request: { query: PageQuery },
+    "Key and user events: your own; the whole org's if you hold `api_keys:admin`. `ip` and `userAgent` are null on events you did not perform yourself, unless you are an admin. `keyId` narrows the list to one key's events (an empty page for a key you may not see). Paginated like keys; a cursor continues the listing it came from, filter included.",
+  request: { query: AuditEventsQuery },
   responses: {
     200: { description: "A page of events.", content: { "application/json": { schema: EventListResponse } } },
-    ...problemResponses(["invalid_cursor", ...SIGN_IN_PROBLEMS, ["validation_failed", "A query parameter is invalid or unknown; errors lists each one."]]),
+    ...problemResponses(["invalid_cursor", ...SIGN_IN_PROBLEMS, ["validation_failed", "A query parameter is invalid or unknown (a keyId that is not 16 letters and digits…); errors lists each one."]]),
   },
 });
 

@@ -84,12 +84,18 @@ function sessionClaims(config: Config, input: z.infer<typeof DevSessionInput>, n
   return claims;
 }
 
-// A deployment that signs in through a real identity provider, or a request that reached us
-// from beyond this machine, must never be able to mint tokens, even with DEV_LOGIN left on by
-// mistake. A loopback AUTH_JWKS_URL is local development's JWKS mode: it can only ever reach a
-// key set on the developer's own machine. The refusal is logged so that whoever turned
-// DEV_LOGIN on can see why the route is missing.
-function devLoginAllowed(c: Context<AppEnv>): boolean {
+/**
+ * Whether a local-development route may answer this request. A deployment that signs in through
+ * a real identity provider, or a request that reached us from beyond this machine, must never be
+ * able to mint tokens (or reach any other `/dev` route), even with DEV_LOGIN left on by mistake.
+ * A loopback AUTH_JWKS_URL is local development's JWKS mode: it can only ever reach a key set on
+ * the developer's own machine. The refusal is logged so that whoever turned DEV_LOGIN on can see
+ * why the route is missing.
+ *
+ * @example
+ * if (!devLoginAllowed(c)) throw new Failure("not_found", "No such route.");
+ */
+export function devLoginAllowed(c: Context<AppEnv>): boolean {
   const config = c.var.config;
   if (!config.devLogin) return false;
   if (config.jwksUrl && !isLoopbackHostname(new URL(config.jwksUrl).hostname)) {

@@ -24,6 +24,8 @@ import {
   UpdateKeyInput,
 } from "../keys/key-schemas";
 import { KeyService } from "../manage/key-service";
+import { readKeyUsage } from "../manage/key-usage";
+import { KeyUsageResponse, UsageQuery } from "../keys/usage-schemas";
 
 /** `{id}` of the key routes. Not checked here: an id that names no key is the service's 404. */
 const KeyIdPath = z.object({
@@ -93,6 +95,26 @@ const getKey = createRoute({
   },
 });
 
+const keyUsage = createRoute({
+  method: "get",
+  path: "/{id}/usage",
+  tags: ["Keys"],
+  security: USER,
+  summary: "A key's usage over time",
+  description:
+    "Counts of the key's requests in UTC-aligned buckets, oldest first, zeros included, and their totals: `admitted` (the limiter let the request through), `rateLimited` (429) and `refused` (the right secret of a revoked or expired key, or of a deactivated creator's). A wrong secret is never counted against the key. Each key of a rotation counts its own requests. Kept by the key's Durable Object: minutes for 24 hours, hours for 30 days. A 429 that an edge location answered from memory is counted within about a second. Visible like the key itself.",
+  request: { params: KeyIdPath, query: UsageQuery },
+  responses: {
+    200: { description: "The key's usage.", content: { "application/json": { schema: KeyUsageResponse } } },
+    ...problemResponses([
+      ...SIGN_IN_PROBLEMS,
+      ["validation_failed", "window or resolution is invalid or unknown, or resolution is minute with a window other than 24h; errors lists each one."],
+      NOT_FOUND_KEY,
+      ["limiter_unavailable", "The key's Durable Object, which alone holds its usage, did not answer; Retry-After says when to try again."],
+    ]),
+  },
+});
+
 const updateKey = createRoute({
   method: "patch",
   path: "/{id}",
@@ -154,7 +176,8 @@ const rotateKey = createRoute({
 });
 
 /**
- * `/v1/keys`: list, create, read, edit, revoke and rotate keys for the signed-in user.
+ * `/v1/keys`: list, create, read, edit, revoke and rotate keys for the signed-in user, and read
+ * a key's usage.
  * Responses that carry a secret are `Cache-Control: no-store` (as is every `/v1` response).
  *
  * @example
@@ -180,6 +203,12 @@ export function keyRoutes() {
     const found = await service(c).get(c.var.principal, c.req.valid("param").id);
     if (!found.ok) throw keyRefusalProblem(found);
     return c.json({ key: found.key }, 200);
+  });
+
+  defineRoute(keys, keyUsage, async (c) => {
+    const read = await readKeyUsage(c.env, c.var.principal, c.req.valid("param").id, c.req.valid("query"));
+    if (!read.ok) throw keyRefusalProblem(read);
+    return c.json(read.usage, 200);
   });
 
   defineRoute(keys, updateKey, async (c) => {

@@ -77,11 +77,12 @@ export function verifyRoutes() {
 
   defineRoute(verify, verifyKey, async (c) => {
     const input = c.req.valid("json");
-    const verification = await verifyApiKey(c.env, c.var.config, {
-      key: input.key,
-      permission: input.permission,
-      throttleKey: throttleKeyFor(input.clientAddress),
-    });
+    const verification = await verifyApiKey(
+      c.env,
+      c.var.config,
+      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress) },
+      { waitUntil: (work) => c.executionCtx.waitUntil(work) },
+    );
     return c.json(toVerificationResult(verification), 200, { "Cache-Control": "no-store" });
   });
 

@@ -1,11 +1,12 @@
 // verify/: the key check as one function returning a value (verifyApiKey): the failed-auth
-// throttle, format, tag, digest, the isolate's memory of limited keys, and one call to the key's
-// Durable Object. /api/*, POST /v1/verify and the KeyVerifier entrypoint all run it. Floor:
-// imports authority/ and below.
+// throttle, format, tag, digest, the isolate's memory of limited keys (and its tally of the 429s
+// it answered, delivered to the key's object), and one call to the key's Durable Object. /api/*,
+// POST /v1/verify and the KeyVerifier entrypoint all run it. Floor: imports authority/ and below.
 
 import type { Config } from "../config";
 import { FailedAuthThrottle } from "./failed-auth-throttle";
 import { limitedUntil, rememberLimited } from "./limited-keys";
+import { tallyShed, type WaitUntil } from "./shed-tally";
 import { digestKey } from "../crypto/hmac";
 import { hasValidTag, parseApiKey } from "../keys/key-format";
 import { authorityFor } from "../authority/key-authority-client";
@@ -16,11 +17,11 @@ import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
 export const LIMITER_DEADLINE_MS = 5000;
 
 /**
- * How a check reads time and how long it waits. Every field has the production default; a
- * caller with a tighter latency budget can pass a shorter deadline, and a test can drive the
- * clock instead of sleeping.
+ * How a check reads time, how long it waits, and where it leaves work that outlasts it. Every
+ * field has the production default; a caller with a tighter latency budget can pass a shorter
+ * deadline, and a test can drive the clock instead of sleeping.
  */
-export interface VerificationTiming {
+export interface VerificationRuntime {
   /**
    * The clock of this isolate's memories: the failed-auth throttle and the limited keys.
    * `Date.now` by default. The key's Durable Object keeps its own clock (`KeyAuthority.clock`).
@@ -28,6 +29,13 @@ export interface VerificationTiming {
   now?: Clock;
   /** Milliseconds to wait for the key's Durable Object before `limiter_unavailable`; {@link LIMITER_DEADLINE_MS} by default. */
   deadlineMs?: number;
+  /**
+   * The request's `ExecutionContext.waitUntil`. With it, a key the isolate remembers as limited
+   * is refused without calling its object, and the 429 reaches the key's usage counters a second
+   * later in one batched call (verify/shed-tally.ts). Without it, every request goes to the
+   * object, which counts it there.
+   */
+  waitUntil?: WaitUntil;
 }
 
 /**
@@ -68,18 +76,20 @@ export interface VerificationRequest {
 /**
  * Checks a presented API key exactly as `/api/*` does, cheapest first: the throttle's memory of
  * the client, format and checksum, the id tag (one HMAC: a forged key stops here), the isolate's
- * memory of this exact key being limited (can only deny), then one call to the key's Durable
- * Object (digest, status, expiry, creator, the exact limiter; no D1 query). An admitted check
- * counts against the key's limits like any request to `/api/*`. Every invalid key counts against
- * `throttleKey`; answers about a key's state to its right secret do not.
+ * memory of this exact key being limited (can only deny; with `runtime.waitUntil` only), then
+ * one call to the key's Durable Object (digest, status, expiry, creator, the exact limiter; no
+ * D1 query). An admitted check counts against the key's limits like any request to `/api/*`,
+ * and every answer to the key's right secret (admitted, 429, revoked, expired, deactivated)
+ * counts in its usage. Every invalid key counts against `throttleKey`; answers about a key's
+ * state to its right secret do not.
  *
  * @example
- * const result = await verifyApiKey(env, config, { key, throttleKey: clientAddress(request) });
+ * const result = await verifyApiKey(env, config, { key, throttleKey: clientAddress(request) }, { waitUntil: (p) => ctx.waitUntil(p) });
  * if (result.outcome === "admitted") serve(result.identity);
  */
-export async function verifyApiKey(env: Env, config: Config, request: VerificationRequest, timing: VerificationTiming = {}): Promise<Verification> {
-  const now = timing.now ?? Date.now;
-  const deadlineMs = timing.deadlineMs ?? LIMITER_DEADLINE_MS;
+export async function verifyApiKey(env: Env, config: Config, request: VerificationRequest, runtime: VerificationRuntime = {}): Promise<Verification> {
+  const now = runtime.now ?? Date.now;
+  const deadlineMs = runtime.deadlineMs ?? LIMITER_DEADLINE_MS;
   const throttle = request.throttleKey === null ? null : new FailedAuthThrottle(env.AUTH_FAILURE_LIMITER, request.throttleKey, config.authFailurePeriodSeconds);
   const blockedFor = throttle?.blockedFor(now()) ?? 0;
   if (blockedFor > 0) return { outcome: "refused", reason: "too_many_failed_attempts", retryAfterSeconds: blockedFor };
@@ -95,7 +105,9 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
   const digest = await digestKey(parsed.secret, config.keyHashSecret);
   const at = now();
   const shed = limitedUntil(digest, at);
-  if (shed) return { outcome: "refused", reason: "rate_limited", policy: shed.policy, retryAt: shed.until, now: at };
+  if (shed && runtime.waitUntil && tallyShed(env, parsed.id, digest, at, runtime.waitUntil)) {
+    return { outcome: "refused", reason: "rate_limited", policy: shed.policy, retryAt: shed.until, now: at };
+  }
 
   let result: VerifyResult;
   try {

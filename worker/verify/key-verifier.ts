@@ -34,11 +34,12 @@ export interface VerifyOptions {
 export class KeyVerifier extends WorkerEntrypoint<Env> {
   async verify(key: string, options: VerifyOptions = {}): Promise<VerificationResult> {
     const input = parseArguments(key, options);
-    const verification = await verifyApiKey(this.env, configOf(this.env), {
-      key: input.key,
-      permission: input.permission,
-      throttleKey: throttleKeyFor(input.clientAddress),
-    });
+    const verification = await verifyApiKey(
+      this.env,
+      configOf(this.env),
+      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress) },
+      { waitUntil: (work) => this.ctx.waitUntil(work) },
+    );
     return toVerificationResult(verification);
   }
 }

@@ -9,7 +9,9 @@ const limited = new Map<string, { until: number; policy: PolicyName }>();
  * without calling its Durable Object. It is keyed by the key's digest (HMAC of the whole key
  * string), so only the holder of the right secret ever hears about the limit: a wrong secret for
  * the same id misses here, goes to the object and gets the generic 401. It can only ever deny,
- * and only until the instant the object itself named.
+ * and only until the instant the object itself named. The 429s it answers still count in the
+ * key's usage: verifyApiKey tallies them (shed-tally.ts) and delivers them to the object a second
+ * later, in one call per key.
  *
  * @example
  * const known = limitedUntil(digest, Date.now());
