@@ -1,5 +1,5 @@
-// Builds <api-keys-settings>: one minified ES module (Lit included) into component/site/component/,
-// where the local Worker serves it, and a copy into component/dist/assets/component/ for production; TypeScript declarations into component/dist/types; and the
+// Builds <api-keys-settings>: one minified ES module (Lit and English included) plus one chunk per
+// other language into component/site/component/, where the local Worker serves it, and a copy into component/dist/assets/component/ for production; TypeScript declarations into component/dist/types; and the
 // custom-elements.json manifest from the source. Prints the bundle's min+gzip size.
 // `--bundle-only` skips the declarations and the manifest.
 import { execFileSync } from "node:child_process";
@@ -8,29 +8,43 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import {
-  BUDGET_BYTES, BUNDLE_FILE, PACKAGE_DIR, PRODUCTION_ASSETS_DIR, PRODUCTION_BUNDLE_FILE, VERSIONED_BUNDLE_PATH, bundleOptions, bundleSize,
+  BUDGET_BYTES, BUNDLE_DIR, BUNDLE_FILE, CHUNKS_DIR, PACKAGE_DIR, PRODUCTION_ASSETS_DIR, VERSIONED_DIR, bundleOptions, bundleSize, elementFiles,
 } from "./bundle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+rmSync(CHUNKS_DIR, { recursive: true, force: true }); // chunk names change with their content
 await build({ ...bundleOptions, logLevel: "warning" });
-const { kb, withinBudget } = bundleSize();
-console.log(`component: ${BUNDLE_FILE} ${kb.toFixed(1)} KB min+gzip (budget ${BUDGET_BYTES / 1024} KB)`);
+const { kb, moduleBytes, chunks, withinBudget } = bundleSize();
+const largest = chunks.reduce((a, b) => (b.bytes > (a?.bytes ?? 0) ? b : a), null);
+console.log(
+  `component: ${BUNDLE_FILE} ${(moduleBytes / 1024).toFixed(1)} KB min+gzip, ` +
+    `${kb.toFixed(1)} KB with its largest language chunk (${largest?.file ?? "none"}) (budget ${BUDGET_BYTES / 1024} KB)`,
+);
 if (!withinBudget) {
   console.error("component: over the size budget");
   process.exit(1);
 }
 // The production assets hold the element alone (the demo page is local development only), at its
 // moving URL and at its versioned one (/component/v{version}/, cached immutably); so do the local ones.
-for (const file of [PRODUCTION_BUNDLE_FILE, join(PRODUCTION_ASSETS_DIR, VERSIONED_BUNDLE_PATH), join(here, "site", VERSIONED_BUNDLE_PATH)]) {
-  mkdirSync(dirname(file), { recursive: true });
-  copyFileSync(BUNDLE_FILE, file);
-}
+rmSync(PRODUCTION_ASSETS_DIR, { recursive: true, force: true });
+rmSync(join(here, "site", VERSIONED_DIR), { recursive: true, force: true });
+copyElement(join(PRODUCTION_ASSETS_DIR, "component"));
+copyElement(join(PRODUCTION_ASSETS_DIR, VERSIONED_DIR));
+copyElement(join(here, "site", VERSIONED_DIR));
 
 if (!process.argv.includes("--bundle-only")) {
   execFileSync("tsc", ["-p", join(here, "tsconfig.json")], { stdio: "inherit" });
   execFileSync("cem", ["analyze", "--globs", "src/**/*.ts", "--outdir", "."], { cwd: here, stdio: "inherit" });
   assemblePackage();
+}
+
+/** Copies the module and its chunks into a folder, keeping their relative paths. */
+function copyElement(folder) {
+  for (const file of elementFiles()) {
+    mkdirSync(dirname(join(folder, file)), { recursive: true });
+    copyFileSync(join(BUNDLE_DIR, file), join(folder, file));
+  }
 }
 
 /**
@@ -42,9 +56,10 @@ function assemblePackage() {
   const root = JSON.parse(readFileSync(join(here, "..", "package.json"), "utf8"));
   rmSync(PACKAGE_DIR, { recursive: true, force: true });
   mkdirSync(PACKAGE_DIR, { recursive: true });
-  copyFileSync(BUNDLE_FILE, join(PACKAGE_DIR, "api-keys-settings.js"));
+  copyElement(PACKAGE_DIR);
   cpSync(join(here, "dist", "types"), join(PACKAGE_DIR, "types"), { recursive: true });
   copyFileSync(join(here, "custom-elements.json"), join(PACKAGE_DIR, "custom-elements.json"));
+  writeFileSync(join(PACKAGE_DIR, "typings.js"), "// The ./react and ./vue entry points are typings only: nothing runs.\nexport {};\n");
   for (const file of ["README.md", "props.d.ts", "react.d.ts", "vue.d.ts"]) copyFileSync(join(here, "package-files", file), join(PACKAGE_DIR, file));
   const manifest = {
     name: "api-keys-settings",
@@ -57,13 +72,14 @@ function assemblePackage() {
     types: "./types/index.d.ts",
     exports: {
       ".": { types: "./types/index.d.ts", import: "./api-keys-settings.js" },
-      "./react": { types: "./react.d.ts" },
-      "./vue": { types: "./vue.d.ts" },
+      // Typings; at run time an empty module, so `import "api-keys-settings/react"` also works in a bundler.
+      "./react": { types: "./react.d.ts", default: "./typings.js" },
+      "./vue": { types: "./vue.d.ts", default: "./typings.js" },
       "./custom-elements.json": "./custom-elements.json",
     },
     customElements: "./custom-elements.json",
     sideEffects: ["./api-keys-settings.js"],
-    files: ["api-keys-settings.js", "types", "props.d.ts", "react.d.ts", "vue.d.ts", "custom-elements.json", "README.md"],
+    files: ["api-keys-settings.js", "chunks", "types", "props.d.ts", "react.d.ts", "vue.d.ts", "typings.js", "custom-elements.json", "README.md"],
     dependencies: { lit: root.dependencies.lit },
     peerDependencies: { "@types/react": ">=19", vue: ">=3.3" },
     peerDependenciesMeta: { "@types/react": { optional: true }, vue: { optional: true } },

@@ -8,6 +8,7 @@ import type {
   ApiKeyRotatedEvent,
   ApiKeysErrorEvent,
   ApiKeysSettings,
+  ApiKeyUpdatedEvent,
 } from "./types/index.js";
 import type { ApiKeysSettingsProps } from "./props.js";
 
@@ -18,6 +19,7 @@ export interface ApiKeysSettingsEventProps {
   "onapi-key-created"?: (event: ApiKeyCreatedEvent) => void;
   "onapi-key-revoked"?: (event: ApiKeyRevokedEvent) => void;
   "onapi-key-rotated"?: (event: ApiKeyRotatedEvent) => void;
+  "onapi-key-updated"?: (event: ApiKeyUpdatedEvent) => void;
   "onapi-keys-error"?: (event: ApiKeysErrorEvent) => void;
 }
 

@@ -1,4 +1,4 @@
-import type { ApiKey, Problem } from "./types";
+import type { ApiKey, AuditEvent, Problem, Usage, UsageWindow } from "./types";
 
 /** A refused or failed call: the problem the API sent, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -40,8 +40,28 @@ export class ApiClient {
     return this.send("GET", `/v1/keys/${encodeURIComponent(id)}`);
   }
 
-  create(body: { name: string; expiresAt: string | null }): Promise<{ key: ApiKey; secret: string }> {
+  create(body: { name: string; expiresAt: string | null; scopes?: string[] }): Promise<{ key: ApiKey; secret: string }> {
     return this.send("POST", "/v1/keys", body);
+  }
+
+  /** Renames a key and/or moves its expiry earlier. */
+  update(id: string, body: { name?: string; expiresAt?: string }): Promise<{ key: ApiKey }> {
+    return this.send("PATCH", `/v1/keys/${encodeURIComponent(id)}`, body);
+  }
+
+  /** The signed-in user's current permissions: the choices for a key's scopes. */
+  me(): Promise<{ permissions: string[] }> {
+    return this.send("GET", "/v1/me");
+  }
+
+  /** A key's usage over a window, in the window's default buckets (24h and 7d: hours; 30d: days). */
+  usage(id: string, window: UsageWindow): Promise<Usage> {
+    return this.send("GET", `/v1/keys/${encodeURIComponent(id)}/usage?window=${window}`);
+  }
+
+  /** The first page of a key's audit events, newest first. */
+  events(keyId: string): Promise<{ events: AuditEvent[] }> {
+    return this.send("GET", `/v1/audit-events?keyId=${encodeURIComponent(keyId)}`);
   }
 
   revoke(id: string): Promise<{ key: ApiKey }> {

@@ -1,21 +1,26 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { ApiClient, ApiError } from "./api-client";
-import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeysErrorEvent } from "./events";
+import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeysErrorEvent, ApiKeyUpdatedEvent } from "./events";
 import { Formatter } from "./format";
 import { KeyListController } from "./key-list-controller";
 import { fieldErrorsOf, problemMessage } from "./problem-text";
 import { RotationController, VERIFY_INTERVAL_MS } from "./rotation-controller";
 import { styles } from "./styles";
-import { type TermKey, translator, type Values } from "./terms";
+import { loadLanguage, type TermKey, translator, type Values } from "./terms";
+import { UsageController } from "./usage-controller";
+import type { ApiKey, UsageWindow } from "./types";
 import type { ViewContext } from "./view-context";
+import { VirtualRows } from "./virtual-rows";
 import { type CreateState, EXPIRY_PRESETS, renderCreate } from "./views/create-view";
+import { type DetailsState, renderDetails } from "./views/details-view";
+import { type EditState, localDate, renderEdit } from "./views/edit-view";
 import { renderList } from "./views/list-view";
 import { type RevealState, renderReveal } from "./views/reveal-view";
 import { type RevokeState, renderRevoke } from "./views/revoke-view";
 import { type RotateState, renderRotate } from "./views/rotate-view";
 
 /** The dialogs the element runs itself; the rotation wizard's state is its controller's. */
-type DialogState = CreateState | RevealState | RevokeState;
+type DialogState = CreateState | RevealState | RevokeState | EditState | DetailsState;
 
 const DAY = 86_400_000;
 
@@ -34,6 +39,7 @@ const DAY = 86_400_000;
  *
  * @fires {ApiKeyCreatedEvent} api-key-created - A key was created (`event.key`, never the secret).
  * @fires {ApiKeyRevokedEvent} api-key-revoked - A key was revoked (`event.key`).
+ * @fires {ApiKeyUpdatedEvent} api-key-updated - A key was renamed or its expiry moved earlier (`event.key`).
  * @fires {ApiKeyRotatedEvent} api-key-rotated - A key was rotated (`event.key`, `event.previous`).
  * @fires {ApiKeysErrorEvent} api-keys-error - An API call failed (`event.status`, `event.code`, `event.message`).
  *
@@ -43,11 +49,14 @@ const DAY = 86_400_000;
  * @csspart create-button - The "New API key" button.
  * @csspart table - The key table.
  * @csspart row - One key's row.
- * @csspart name - The name cell.
+ * @csspart name - The name cell (the name is a button that opens the key's usage and activity).
+ * @csspart scopes - A row's permissions: "Full access", or its scopes (cut to the cell's width; all of them on hover).
+ * @csspart chart - A usage chart: an active key's sparkline of the last 24 hours in its row, and the details view's chart.
  * @csspart badge - A status badge.
  * @csspart hint - A best-practice hint (rotate, unused, expires soon).
  * @csspart rotate-button - A row's Rotate button.
  * @csspart rotate-owner-note - Stands in for Rotate on a key that can do more than the viewer (only its owner may rotate it).
+ * @csspart edit-button - A row's Edit button (rename, move the expiry earlier).
  * @csspart revoke-button - A row's Revoke button.
  * @csspart more-button - "Load more".
  * @csspart loading - The loading state.
@@ -114,8 +123,14 @@ export class ApiKeysSettings extends LitElement {
     announce: (key, name) => this.announceKey(key, name),
     done: () => this.closeDialog(),
   });
+  /** Each rendered key's last 24 hours of usage, for its sparkline and hints. */
+  private readonly usage = new UsageController(this, () => this.api());
+  /** Which rows of a long list are rendered. */
+  private readonly rows = new VirtualRows(this);
   /** The control that opened the dialog, to give the focus back to. */
   private opener: HTMLElement | null = null;
+  /** Dates and times in the current locale (kept across renders: `Intl` formatters are costly to make). */
+  private formatter: Formatter | undefined;
   /** Which dialog view is showing ("create", "rotate2"…), to move focus when it changes. */
   private dialogView = "";
 
@@ -164,8 +179,17 @@ export class ApiKeysSettings extends LitElement {
     this.verifyInterval = VERIFY_INTERVAL_MS;
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  /** Renders only once the locale's catalogue is loaded (a German page never flashes English). */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    const language = loadLanguage(this.locale);
+    return language ? language.then(() => super.scheduleUpdate()) : super.scheduleUpdate();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("token") || changed.has("getToken")) this.handleTokenChange();
+  }
+
+  protected override updated(): void {
     const dialog = this.dialogElement;
     if (!dialog) return;
     const shown = this.shownDialog();
@@ -217,31 +241,92 @@ export class ApiKeysSettings extends LitElement {
   private async submitCreate(): Promise<void> {
     const state = this.dialog as CreateState;
     const name = state.name.trim();
-    const errors: Record<string, string> = {};
-    if (!name) errors.name = this.t("nameRequired");
-    else if ([...name].length > 64) errors.name = this.t("nameTooLong", { n: 64 });
+    const errors = this.nameErrors(name);
     const expiresAt = this.expiryOf(state);
     if (expiresAt === undefined) errors.expiresAt = this.t("customDateInvalid");
-    if (Object.keys(errors).length) return this.patchDialog({ errors });
-    this.patchDialog({ busy: true, errors: {} });
-    try {
-      const { key, secret } = await this.api().create({ name, expiresAt: expiresAt ?? null });
+    const { scopes } = state;
+    if (scopes?.length === 0) errors.scopes = this.t("scopesRequired");
+    await this.submitForm(errors, async () => {
+      // Full access sends no scopes: the key inherits its creator's permissions.
+      const { key, secret } = await this.api().create({ name, expiresAt: expiresAt ?? null, scopes: scopes ?? undefined });
       this.keys.prepend(key);
       this.dispatchEvent(new ApiKeyCreatedEvent(key));
       this.announceKey("createdAnnounce", key.name);
       this.dialog = { kind: "reveal", name: key.name, secret };
+    });
+  }
+
+  /** Renames the key and/or moves its expiry earlier (never later: the server refuses that too); closes at once when nothing changed. */
+  private async submitEdit(): Promise<void> {
+    const state = this.dialog as EditState;
+    const { key, customDate } = state;
+    const name = state.name.trim();
+    const errors = this.nameErrors(name);
+    const current = key.expiresAt && localDate(key.expiresAt);
+    // The date as it was (or cleared: an expiry is never removed) keeps the expiry.
+    let expiresAt: string | undefined;
+    if (customDate && customDate !== current) {
+      if (current && customDate > current) errors.expiresAt = this.t("expiryNotLater");
+      else if (!(expiresAt = this.customExpiry(customDate))) errors.expiresAt = this.t("customDateInvalid");
+    }
+    const body = { name: name === key.name ? undefined : name, expiresAt };
+    await this.submitForm(errors, async () => {
+      if (body.name ?? expiresAt) {
+        const { key: updated } = await this.api().update(key.id, body);
+        this.keys.replace(updated);
+        this.dispatchEvent(new ApiKeyUpdatedEvent(updated));
+        this.announceKey("updatedAnnounce", updated.name);
+      }
+      this.closeDialog();
+    });
+  }
+
+  /** Shows the form's `errors`, or else runs `call` with the form busy; a refusal shows the server's field errors. */
+  private async submitForm(errors: Record<string, string>, call: () => Promise<void>): Promise<void> {
+    if (Object.keys(errors).length) return this.patchDialog({ errors });
+    this.patchDialog({ busy: true, errors: {} });
+    try {
+      await call();
     } catch (error) {
       this.patchDialog({ busy: false, errors: fieldErrorsOf(error, (k, v) => this.t(k, v)) });
       this.fail(error, false);
     }
   }
 
+  /** The name field's error in the element's language, if any. */
+  private nameErrors(name: string): Record<string, string> {
+    if (!name) return { name: this.t("nameRequired") };
+    return [...name].length > 64 ? { name: this.t("nameTooLong", { n: 64 }) } : {};
+  }
+
   /** The ISO expiry of the form: null for none, undefined when the custom date is unusable. */
   private expiryOf(state: CreateState): string | null | undefined {
     if (state.expiry === "none") return null;
     if (state.expiry !== "custom") return new Date(Date.now() + Number(state.expiry) * DAY).toISOString();
-    const at = Date.parse(`${state.customDate}T23:59:59`);
-    return Number.isFinite(at) && at > Date.now() + 60_000 ? new Date(at).toISOString() : undefined;
+    return this.customExpiry(state.customDate);
+  }
+
+  /** The end (23:59:59 local) of a `yyyy-mm-dd` date as ISO; undefined unless that is a minute ahead or more. */
+  private customExpiry(date: string): string | undefined {
+    const at = Date.parse(`${date}T23:59:59`);
+    return at > Date.now() + 60_000 ? new Date(at).toISOString() : undefined;
+  }
+
+  /**
+   * Opens the details of `key` on a window (or shows another window): its usage, and its audit
+   * events (kept from before while another window loads). A late answer for another window or a
+   * closed dialog is dropped; a failure is announced.
+   */
+  private async showDetails(key: ApiKey, window: UsageWindow): Promise<void> {
+    this.dialog = { ...(this.dialog as DetailsState), kind: "details", key, window, usage: undefined };
+    try {
+      const api = this.api();
+      const [usage, { events }] = await Promise.all([api.usage(key.id, window), api.events(key.id)]);
+      const shown = this.dialog as DetailsState | null;
+      if (shown?.key === key && shown.window === window) this.patchDialog({ usage, events });
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   private async confirmRevoke(): Promise<void> {
@@ -259,8 +344,8 @@ export class ApiKeysSettings extends LitElement {
     }
   }
 
-  /** Merges a change into the open create or revoke dialog's state. */
-  private patchDialog(patch: Partial<CreateState> | Partial<RevokeState>): void {
+  /** Merges a change into the open create, edit or revoke dialog's state. */
+  private patchDialog(patch: Partial<DialogState>): void {
     if (this.dialog) this.dialog = { ...this.dialog, ...patch } as DialogState;
   }
 
@@ -278,7 +363,7 @@ export class ApiKeysSettings extends LitElement {
   }
 
   /** Announces "{name} was created/revoked/rotated." in the live region. */
-  private announceKey(key: "createdAnnounce" | "revokedAnnounce" | "rotatedAnnounce", name: string): void {
+  private announceKey(key: "createdAnnounce" | "revokedAnnounce" | "rotatedAnnounce" | "updatedAnnounce", name: string): void {
     this.say(this.t(key, { name }));
   }
 
@@ -300,18 +385,24 @@ export class ApiKeysSettings extends LitElement {
 
   private context(): ViewContext {
     const { t, locale } = translator(this.locale);
-    return { t, fmt: new Formatter(locale), now: Date.now() };
+    if (this.formatter?.locale !== locale) this.formatter = new Formatter(locale);
+    return { t, fmt: this.formatter, lang: locale, now: Date.now() };
+  }
+
+  /** What the create and edit forms do with input, submit and cancel. */
+  private formActions(submit: () => Promise<void>) {
+    return { onInput: (patch: Partial<DialogState>) => this.patchDialog(patch), onSubmit: () => void submit(), onCancel: () => this.closeDialog() };
   }
 
   private renderDialog(ctx: ViewContext, base: string) {
     const d = this.shownDialog();
     switch (d?.kind) {
       case "create":
-        return renderCreate(ctx, d, {
-          onInput: (patch) => this.patchDialog(patch),
-          onSubmit: () => void this.submitCreate(),
-          onCancel: () => this.closeDialog(),
-        });
+        return renderCreate(ctx, d, this.formActions(() => this.submitCreate()));
+      case "edit":
+        return renderEdit(ctx, d, this.formActions(() => this.submitEdit()));
+      case "details":
+        return renderDetails(ctx, d, (window) => void this.showDetails(d.key, window), () => this.closeDialog());
       case "reveal":
         return renderReveal(ctx, d, (m) => this.say(m), () => this.closeDialog());
       case "revoke":
@@ -335,14 +426,16 @@ export class ApiKeysSettings extends LitElement {
 
   /** The first token, or a new one (another user signed in): show that user's keys. */
   private handleTokenChange(): void {
-    // Deferred a microtask so the load's own update is not scheduled from inside this one.
-    if (this.token || this.getToken) queueMicrotask(() => void this.load());
+    // Before this render: the list is emptied at once, so no row of the last user's keys renders
+    // (and asks for its usage) with the new user's token.
+    if (this.token || this.getToken) void this.load();
   }
 
   // Public methods
 
   /** Reloads the first page of keys (for instance after the host changed the token). */
   load(): Promise<void> {
+    this.usage.clear();
     return this.keys.load();
   }
 
@@ -351,10 +444,27 @@ export class ApiKeysSettings extends LitElement {
   protected override render() {
     const ctx = this.context();
     const base = (this.apiBase || location.origin).replace(/\/+$/, "");
-    return html`
+    // The content says its language, so a screen reader reads German as German on an English page.
+    return html`<div lang=${ctx.lang}>
       ${renderList(ctx, this.keys.state, {
-        onCreate: (opener) =>
-          this.open({ kind: "create", name: "", expiry: String(this.presetExpiry()), customDate: "", errors: {}, busy: false }, opener),
+        onCreate: (opener) => {
+          const expiry = String(this.presetExpiry());
+          this.open({ kind: "create", name: "", expiry, customDate: "", scopes: null, permissions: null, errors: {}, busy: false }, opener);
+          // The scopes to choose from: the user's permissions as they are now.
+          this.api()
+            .me()
+            .then(
+              ({ permissions }) => this.patchDialog({ permissions }),
+              (error) => this.patchDialog({ errors: { scopes: this.fail(error, false) } }),
+            );
+        },
+        onEdit: (key, opener) =>
+          this.open({ kind: "edit", key, name: key.name, customDate: key.expiresAt ? localDate(key.expiresAt) : "", errors: {}, busy: false }, opener),
+        onDetails: (key, opener) => {
+          this.opener = opener;
+          void this.showDetails(key, "24h");
+        },
+        usage: (id) => this.usage.get(id),
         onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
         onRotate: (key, opener) => {
           this.opener = opener;
@@ -363,12 +473,12 @@ export class ApiKeysSettings extends LitElement {
         onFilter: (filter) => this.keys.setFilter(filter),
         onRetry: () => void this.keys.load(),
         onMore: () => void this.keys.loadMore(),
-      })}
+      }, this.rows)}
       <dialog part="dialog" aria-labelledby="dialog-title" closedby=${this.holdsSecret() ? "none" : "closerequest"}
         @cancel=${this.onCancel} @close=${this.onClose}>
         ${this.renderDialog(ctx, base)}
       </dialog>
       <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>
-    `;
+    </div>`;
   }
 }

@@ -18,6 +18,14 @@ export class ApiKeyRevokedEvent extends Event {
   }
 }
 
+/** A key was renamed or its expiry moved earlier: `key` is the key as it is now. */
+export class ApiKeyUpdatedEvent extends Event {
+  static readonly eventName = "api-key-updated";
+  constructor(readonly key: ApiKey) {
+    super(ApiKeyUpdatedEvent.eventName, init);
+  }
+}
+
 /** A key was rotated: `key` is the successor, `previous` the old key. Never a secret. */
 export class ApiKeyRotatedEvent extends Event {
   static readonly eventName = "api-key-rotated";
@@ -45,6 +53,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     "api-key-created": ApiKeyCreatedEvent;
     "api-key-revoked": ApiKeyRevokedEvent;
+    "api-key-updated": ApiKeyUpdatedEvent;
     "api-key-rotated": ApiKeyRotatedEvent;
     "api-keys-error": ApiKeysErrorEvent;
   }

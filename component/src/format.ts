@@ -19,7 +19,7 @@ export class Formatter {
   private readonly times: Intl.DateTimeFormat;
   private readonly relatives: Intl.RelativeTimeFormat;
 
-  constructor(locale: string) {
+  constructor(readonly locale: string) {
     this.dates = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
     this.times = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
     this.relatives = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });

@@ -1,7 +1,7 @@
 import { ApiKeysSettings } from "./api-keys-settings";
 
 export { ApiKeysSettings } from "./api-keys-settings";
-export { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeyRotatedEvent, ApiKeysErrorEvent } from "./events";
+export { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeyRotatedEvent, ApiKeysErrorEvent, ApiKeyUpdatedEvent } from "./events";
 export type { ApiKey, KeyStatus, Problem } from "./types";
 
 // Defining twice (two script tags, two bundles) is harmless: the first definition stands.

@@ -13,6 +13,8 @@ import type { ListState } from "./views/list-view";
  */
 export class KeyListController implements ReactiveController {
   state: ListState = { keys: [], loading: "loading", filter: "", nextCursor: null, loadingMore: false };
+  /** Counts loads: only the latest one's answer is shown (a new user's or filter's load supersedes an earlier one still under way). */
+  private loads = 0;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -26,11 +28,13 @@ export class KeyListController implements ReactiveController {
 
   /** Loads the first page for the current filter. */
   async load(): Promise<void> {
+    const load = ++this.loads;
     this.set({ loading: "loading", keys: [], nextCursor: null });
     try {
       const page = await this.api().list({ status: this.state.filter || undefined });
-      this.set({ loading: "ready", keys: page.keys, nextCursor: page.nextCursor });
+      if (load === this.loads) this.set({ loading: "ready", keys: page.keys, nextCursor: page.nextCursor });
     } catch (error) {
+      if (load !== this.loads) return;
       this.set({ loading: "error" });
       this.onError(error);
     }

@@ -51,9 +51,12 @@ export function problemMessage(error: unknown, t: ViewContext["t"]): string {
   return known ? t(known) : (detail ?? t("errorGeneric"));
 }
 
+const FORM_FIELDS = ["name", "expiresAt", "scopes"];
+
 /**
- * A 422's per-field messages for the create form: `name` and `expiresAt` next to their fields,
- * anything else (or no field list) as a message for the whole form. Field messages are the
+ * A 422's per-field messages for the create and edit forms: `name`, `expiresAt` and `scopes`
+ * (`scopes.2` too: one scope of the list) next to their fields, anything else (or no field list)
+ * as a message for the whole form. Field messages are the
  * server's own words (English): they name the exact rule that failed, which the catalogue could
  * only match by parsing server prose. The form checks name and date in the element's language first.
  *
@@ -63,7 +66,10 @@ export function problemMessage(error: unknown, t: ViewContext["t"]): string {
 export function fieldErrorsOf(error: unknown, t: ViewContext["t"]): Record<string, string> {
   const fields = error instanceof ApiError ? (error.problem.errors ?? []) : [];
   const errors: Record<string, string> = {};
-  for (const { field, message } of fields) errors[field === "name" || field === "expiresAt" ? field : "form"] = message;
+  for (const { field, message } of fields) {
+    const name = field.split(".")[0]!;
+    errors[FORM_FIELDS.includes(name) ? name : "form"] = message;
+  }
   if (!fields.length) errors.form = problemMessage(error, t);
   return errors;
 }

@@ -66,10 +66,13 @@ export const styles = css`
   .warning { background: var(--_warn-bg); color: var(--_warn); border-radius: var(--_radius); padding: 0.5em 0.75em; font-size: 0.875em; }
   .toolbar { display: flex; gap: 0.5em; align-items: center; }
   .toolbar label { margin: 0; }
-  table { width: 100%; border-collapse: collapse; }
+  /* No scroll anchoring in the table: its row elements are reused for other keys as it scrolls. */
+  table { width: 100%; border-collapse: collapse; overflow-anchor: none; }
   th, td { text-align: start; padding: 0.5em; border-bottom: 1px solid var(--_border); vertical-align: top; }
   th { font-size: 0.875em; color: var(--_muted); font-weight: 600; }
   td.actions { white-space: nowrap; text-align: end; }
+  tr:focus-visible { outline: 2px solid var(--_accent); outline-offset: -2px; }
+  tr.spacer, tr.spacer td { border: 0; margin: 0; padding: 0; }
   td.actions button { margin-inline-start: 0.25em; }
   .owner-note { color: var(--_muted); font-size: 0.875em; cursor: help; text-decoration: underline dotted; }
   code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.9em; }
@@ -91,6 +94,14 @@ export const styles = css`
   .summary { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; margin: 0 0 var(--_space); }
   .summary dt { color: var(--_muted); }
   .summary dd { margin: 0; }
+  fieldset { border: 0; padding: 0; }
+  legend { font-weight: 600; }
+  .scopes { padding-inline-start: 1.5em; }
+  .link { border: 0; background: none; padding: 0; text-align: start; }
+  [part~="scopes"] { max-width: 15em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  svg { fill: var(--_accent); }
+  .spark { display: block; width: 6em; height: 1.2em; }
+  .chart { width: 100%; height: 8em; }
   @container (max-width: 600px) {
     thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
     tr, td { display: block; }

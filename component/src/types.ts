@@ -27,3 +27,31 @@ export interface Problem {
   code?: string;
   errors?: { field: string; message: string }[];
 }
+
+/** The windows a usage report covers. */
+export type UsageWindow = "24h" | "7d" | "30d";
+
+/** Counts of one bucket, or of a whole window. */
+export interface UsageCounts {
+  admitted: number;
+  /** 429s. */
+  rateLimited: number;
+  /** Refusals of the right secret (the key revoked or expired). */
+  refused: number;
+}
+
+/** A key's usage over a window (`GET /v1/keys/{id}/usage`), oldest bucket first. */
+export interface Usage {
+  window: UsageWindow;
+  buckets: UsageCounts[];
+  totals: UsageCounts;
+  lastUsedAt: string | null;
+}
+
+/** An audit event as `GET /v1/audit-events` lists it. */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  action: string;
+  actor: { type: string; id: string };
+}

@@ -1,3 +1,4 @@
+import * as entry from "../../component/src/index";
 import { expect } from "./helpers";
 
 // The element's surface, read from what ships: the built module (whose templates keep their
@@ -17,6 +18,7 @@ interface Declaration {
   members?: Member[];
   attributes?: { name: string }[];
   cssParts?: { name: string }[];
+  events?: { name: string; type: { text: string } }[];
 }
 
 /** The documented API (README, "Attributes and properties"): the properties and load(). */
@@ -42,5 +44,14 @@ describe("<api-keys-settings> contract (custom-elements.json)", () => {
     const members = declaration.members!.filter((m) => (m.privacy ?? "public") === "public").map((m) => m.name);
     expect(members.sort()).to.deep.equal(PUBLIC);
     expect(declaration.attributes!.map((a) => a.name).sort()).to.deep.equal(ATTRIBUTES);
+  });
+
+  it("declares every event the module exports (api-key-updated included), each with its class, and no other", async () => {
+    const exported = Object.entries(entry)
+      .filter(([, value]) => typeof value === "function" && "eventName" in value)
+      .map(([name, value]) => [(value as unknown as { eventName: string }).eventName, name]);
+    const declared = (await element()).events!.map((e) => [e.name, e.type.text]);
+    expect(exported.map(([event]) => event)).to.include("api-key-updated");
+    expect(declared.sort()).to.deep.equal(exported.sort());
   });
 });

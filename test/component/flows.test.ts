@@ -1,25 +1,22 @@
 import { sendKeys } from "@web/test-runner-commands";
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
 import type { ApiKeysErrorEvent } from "../../component/src/events";
-import { button, expect, expectAccessible, mount, openDialog, shadow, signIn, stubFetch, unique, until, useKey, WORKER } from "./helpers";
-
-/** Mounts the element for a fresh user of the real Worker. */
-async function asNewUser(permissions = ["contacts:read"], orgId = unique("org")) {
-  const userId = unique("user");
-  const token = await signIn({ userId, orgId, name: `User ${userId}`, permissions });
-  const el = await mount({ apiBase: WORKER, token });
-  await until(() => shadow(el).querySelector("[part=empty], [part=table]"), "first load");
-  return { el, token, userId, orgId };
-}
-
-async function createThroughApi(token: string, name: string) {
-  const res = await fetch(`${WORKER}/v1/keys`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ name }),
-  });
-  return (await res.json()) as { key: { id: string }; secret: string };
-}
+import {
+  asNewUser,
+  button,
+  createThroughApi,
+  expect,
+  expectAccessible,
+  mount,
+  openDialog,
+  shadow,
+  signIn,
+  stubFetch,
+  unique,
+  until,
+  useKey,
+  WORKER,
+} from "./helpers";
 
 /** Opens "New API key" and types a name, as a user would. Returns the name field. */
 async function startCreate(el: ApiKeysSettings, keyName: string): Promise<HTMLInputElement> {
@@ -241,7 +238,10 @@ describe("<api-keys-settings> against the real Worker", () => {
     const actions = Object.fromEntries(
       rows(el).map((r) => [r.querySelector("strong")!.textContent, [...r.querySelectorAll("td.actions > *")].map((a) => a.getAttribute("part"))]),
     );
-    expect(actions).to.deep.equal({ "Writer key": ["rotate-owner-note", "revoke-button"], "Admin key": ["rotate-button", "revoke-button"] });
+    expect(actions).to.deep.equal({
+      "Writer key": ["edit-button", "rotate-owner-note", "revoke-button"],
+      "Admin key": ["edit-button", "rotate-button", "revoke-button"],
+    });
     expect(shadow(el).querySelector("[part=rotate-owner-note]")!.textContent).to.contain("Owner rotates");
     expect(button(el, "Revoke Writer key").disabled).to.equal(false);
     expect(button(el, "Rotate Admin key").disabled).to.equal(false);

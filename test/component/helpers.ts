@@ -69,6 +69,16 @@ export function useKey(secret: string): Promise<number> {
   return executeServerCommand<number, string>("use-key", secret) as Promise<number>;
 }
 
+/** Calls GET /api/whoami with a key from Node; returns the status and the body (the key's effective permissions…). */
+export function whoami(secret: string): Promise<{ status: number; body: { key: { id: string; name: string }; permissions: string[] } }> {
+  return executeServerCommand("whoami", secret) as never;
+}
+
+/** Sends `count` key-authenticated requests at once from Node; returns their statuses (over 10 in a second get 429). */
+export function useKeyBurst(secret: string, count: number): Promise<number[]> {
+  return executeServerCommand("use-key-burst", { secret, count }) as Promise<number[]>;
+}
+
 /** Signs a demo user in through the Worker's local-only POST /dev/session. */
 export async function signIn(user: { userId: string; orgId: string; name?: string; permissions?: string[] }): Promise<string> {
   const response = await fetch(`${WORKER}/dev/session`, {
@@ -78,6 +88,30 @@ export async function signIn(user: { userId: string; orgId: string; name?: strin
   });
   if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
   return ((await response.json()) as { token: string }).token;
+}
+
+/** Mounts the element for a fresh user of the real Worker (a new org unless given one), once its first load is done. */
+export async function asNewUser(permissions = ["contacts:read"], orgId = unique("org")) {
+  const userId = unique("user");
+  const token = await signIn({ userId, orgId, name: `User ${userId}`, permissions });
+  const el = await mount({ apiBase: WORKER, token });
+  await until(() => shadow(el).querySelector("[part=empty], [part=table]"), "first load");
+  return { el, token, userId, orgId };
+}
+
+/** Calls the management API as `token`; returns the status and the JSON body. */
+export async function callApi<T = Record<string, never>>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${WORKER}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Creates a key through the API (not the element): `name` and any other field of the create body. */
+export async function createThroughApi(token: string, name: string, extra: { expiresAt?: string; scopes?: string[] } = {}) {
+  return (await callApi<{ key: ApiKey; secret: string }>(token, "POST", "/v1/keys", { name, ...extra })).body;
 }
 
 let counter = 0;

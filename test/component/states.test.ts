@@ -115,7 +115,7 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     await until(() => shadow(el).querySelector("[part=row]"), "row");
     const note = () => shadow(el).querySelector("[part=rotate-owner-note]")!;
     const actionParts = [...shadow(el).querySelectorAll("td.actions > *")].map((a) => a.getAttribute("part"));
-    expect(actionParts).to.deep.equal(["rotate-owner-note", "revoke-button"]);
+    expect(actionParts).to.deep.equal(["edit-button", "rotate-owner-note", "revoke-button"]);
     expect(note().textContent).to.equal("Owner rotates. This key can do more than you can. Revoke it, or ask its owner to rotate it.");
     expect(getComputedStyle(note().querySelector(".sr-only")!).position).to.equal("absolute");
     await expectAccessible(el, "list with an owner-only key");

@@ -37,10 +37,19 @@ export default {
       // An integration uses keys from a server, never from a browser: tests call the
       // key-protected API through this command, from Node.
       name: "use-key",
+      // "use-key" answers the status; "whoami" the status and body; "use-key-burst" sends
+      // `count` requests at once and answers their statuses (to run into the 10-per-second limit).
       async executeCommand({ command, payload }) {
-        if (command !== "use-key") return undefined;
-        const response = await fetch(`${worker.baseUrl}/api/whoami`, { headers: { "X-API-Key": payload } });
-        return response.status;
+        const whoami = (key) => fetch(`${worker.baseUrl}/api/whoami`, { headers: { "X-API-Key": key } });
+        if (command === "use-key") return (await whoami(payload)).status;
+        if (command === "whoami") {
+          const response = await whoami(payload);
+          return { status: response.status, body: await response.json() };
+        }
+        if (command === "use-key-burst") {
+          return Promise.all(Array.from({ length: payload.count }, async () => (await whoami(payload.secret)).status));
+        }
+        return undefined;
       },
     },
   ],

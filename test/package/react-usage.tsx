@@ -13,6 +13,7 @@ export function SettingsPage({ getToken }: { getToken: () => Promise<string> }) 
       defaultExpiryDays={30}
       onapi-key-created={created}
       onapi-keys-error={(event) => console.log(event.status, event.code)}
+      onapi-key-updated={(event) => console.log(event.key.name, event.key.expiresAt)}
     />
   );
 }

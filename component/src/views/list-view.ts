@@ -1,7 +1,8 @@
 import { html, nothing, type TemplateResult } from "lit";
-import { hintsFor } from "../hints";
-import type { ApiKey, KeyStatus } from "../types";
+import type { ApiKey, KeyStatus, Usage } from "../types";
 import type { ViewContext } from "../view-context";
+import type { VirtualRows } from "../virtual-rows";
+import { renderRow } from "./key-row";
 
 export interface ListState {
   keys: ApiKey[];
@@ -15,6 +16,11 @@ export interface ListActions {
   onCreate: (opener: HTMLElement) => void;
   onRevoke: (key: ApiKey, opener: HTMLElement) => void;
   onRotate: (key: ApiKey, opener: HTMLElement) => void;
+  onEdit: (key: ApiKey, opener: HTMLElement) => void;
+  /** Opens the key's details: its usage and audit events. */
+  onDetails: (key: ApiKey, opener: HTMLElement) => void;
+  /** A key's last 24 hours of usage for its row: undefined until it has loaded (the first ask fetches it), null when it could not be had. */
+  usage: (id: string) => Usage | null | undefined;
   onFilter: (filter: KeyStatus | "") => void;
   onRetry: () => void;
   onMore: () => void;
@@ -26,7 +32,7 @@ export interface ListActions {
  * @example
  * html`${renderList(ctx, state, actions)}`
  */
-export function renderList(ctx: ViewContext, state: ListState, actions: ListActions): TemplateResult {
+export function renderList(ctx: ViewContext, state: ListState, actions: ListActions, rows: VirtualRows): TemplateResult {
   const { t } = ctx;
   return html`
     <header part="header">
@@ -45,11 +51,11 @@ export function renderList(ctx: ViewContext, state: ListState, actions: ListActi
         <button class="primary" part="create-button" @click=${(e: Event) => actions.onCreate(e.currentTarget as HTMLElement)}>${t("newKey")}</button>
       </div>
     </header>
-    ${body(ctx, state, actions)}
+    ${body(ctx, state, actions, rows)}
   `;
 }
 
-function body(ctx: ViewContext, state: ListState, actions: ListActions): TemplateResult {
+function body(ctx: ViewContext, state: ListState, actions: ListActions, rows: VirtualRows): TemplateResult {
   const { t } = ctx;
   if (state.loading === "loading") {
     return html`<div class="state" part="loading" role="status" aria-busy="true">${t("loading")}</div>`;
@@ -65,16 +71,22 @@ function body(ctx: ViewContext, state: ListState, actions: ListActions): Templat
           <button class="primary" @click=${(e: Event) => actions.onCreate(e.currentTarget as HTMLElement)}>${t("createFirst")}</button>
         </div>`;
   }
+  // Only the rows near the viewport are rendered (virtual-rows.ts); spacers stand in for the others.
+  const { start, end, above, below } = rows.window(state.keys.length);
   return html`
-    <table part="table">
+    <table part="table" aria-rowcount=${state.keys.length + 1}>
       <thead>
-        <tr>
+        <tr aria-rowindex="1">
           <th scope="col">${t("colName")}</th><th scope="col">${t("colKey")}</th><th scope="col">${t("colCreated")}</th>
           <th scope="col">${t("colLastUsed")}</th><th scope="col">${t("colExpires")}</th><th scope="col">${t("colStatus")}</th>
           <th scope="col"><span class="sr-only">${t("colActions")}</span></th>
         </tr>
       </thead>
-      <tbody>${state.keys.map((key) => row(ctx, key, actions))}</tbody>
+      <tbody @keydown=${rows.onKeydown}>
+        ${above ? spacer(above) : nothing}
+        ${state.keys.slice(start, end).map((key, i) => renderRow(ctx, key, actions, start + i))}
+        ${below ? spacer(below) : nothing}
+      </tbody>
     </table>
     ${state.nextCursor
       ? html`<div class="more"><button part="more-button" ?disabled=${state.loadingMore} @click=${actions.onMore}>${t("loadMore")}</button></div>`
@@ -82,40 +94,5 @@ function body(ctx: ViewContext, state: ListState, actions: ListActions): Templat
   `;
 }
 
-function row(ctx: ViewContext, key: ApiKey, actions: ListActions): TemplateResult {
-  const { t, fmt, now } = ctx;
-  return html`
-    <tr part="row" data-key-id=${key.id}>
-      <td part="name">
-        <strong>${key.name}</strong>
-        ${key.createdBy.name ? html`<div class="muted">${key.createdBy.name}</div>` : nothing}
-        <div>${hintsFor(key, now).map(([hint, n]) => html`<span class="hint" part="hint">${t(hint, { n })}</span>`)}</div>
-      </td>
-      <td data-label=${t("colKey")}><code>${key.hint}</code></td>
-      <td data-label=${t("colCreated")}>${fmt.date(key.createdAt)}</td>
-      <td data-label=${t("colLastUsed")}>
-        ${key.lastUsedAt ? html`<span title=${fmt.dateTime(key.lastUsedAt)}>${fmt.relative(key.lastUsedAt, now)}</span>` : t("never")}
-      </td>
-      <td data-label=${t("colExpires")}>${key.expiresAt ? fmt.date(key.expiresAt) : t("noExpiry")}</td>
-      <td data-label=${t("colStatus")}><span class="badge ${key.status}" part="badge">${t(key.status)}</span></td>
-      <td class="actions">
-        ${key.status === "active" && !key.rotatedToId ? rotateAction(ctx, key, actions) : nothing}
-        ${key.status !== "revoked"
-          ? html`<button part="revoke-button" aria-label=${t("revokeKeyLabel", { name: key.name })} @click=${(e: Event) => actions.onRevoke(key, e.currentTarget as HTMLElement)}>${t("revoke")}</button>`
-          : nothing}
-      </td>
-    </tr>
-  `;
-}
-
-// A key that can do more than the caller gets a note instead of a Rotate button the server
-// would refuse: the reason is read out with it and shown on hover.
-function rotateAction(ctx: ViewContext, key: ApiKey, actions: ListActions): TemplateResult {
-  const { t } = ctx;
-  if (key.rotationRequiresOwner) {
-    return html`<span class="owner-note" part="rotate-owner-note" title=${t("rotateOwnerReason")}
-      >${t("rotateOwnerNote")}<span class="sr-only">. ${t("rotateOwnerReason")}</span></span
-    >`;
-  }
-  return html`<button part="rotate-button" aria-label=${t("rotateKeyLabel", { name: key.name })} @click=${(e: Event) => actions.onRotate(key, e.currentTarget as HTMLElement)}>${t("rotate")}</button>`;
-}
+/** A row standing in for `height` px of rows that are not rendered (set through CSSOM: no inline style for the CSP). */
+const spacer = (height: number) => html`<tr class="spacer" aria-hidden="true"><td colspan="7" .style=${`height:${height}px`}></td></tr>`;

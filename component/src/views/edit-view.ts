@@ -1,0 +1,38 @@
+import type { TemplateResult } from "lit";
+import type { ApiKey } from "../types";
+import type { ViewContext } from "../view-context";
+import { dateField, type FormActions, formDialog } from "./create-view";
+
+export interface EditState {
+  kind: "edit";
+  key: ApiKey;
+  name: string;
+  /** The expiry date (`yyyy-mm-dd`): the current one (kept) unless the user picks an earlier one. */
+  customDate: string;
+  errors: Record<string, string>;
+  busy: boolean;
+}
+
+/**
+ * The `yyyy-mm-dd` local date of an instant, as a date input shows it.
+ *
+ * @example
+ * localDate("2026-09-30T08:00:00Z"); // "2026-09-30" (in Europe)
+ */
+export function localDate(iso: string): string {
+  const at = new Date(iso);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The "Edit" dialog: rename the key, and keep its expiry (the date as it is) or move it earlier:
+ * the date picker stops at the current expiry, and a key without one may get any. The server's
+ * refusals show next to the field they concern.
+ *
+ * @example
+ * html`${renderEdit(ctx, state, actions)}`
+ */
+export function renderEdit(ctx: ViewContext, state: EditState, actions: FormActions<EditState>): TemplateResult {
+  const { expiresAt, name } = state.key;
+  return formDialog(ctx, ctx.t("editKeyLabel", { name }), state, actions, dateField(ctx, state, actions, true, expiresAt ? localDate(expiresAt) : undefined), ctx.t("save"));
+}
