@@ -1,0 +1,4 @@
+import { createApp } from "vue";
+import SettingsPage from "./SettingsPage.vue";
+
+createApp(SettingsPage).mount("#app");
