@@ -40,7 +40,7 @@ export class ApiClient {
     return this.send("GET", `/v1/keys/${encodeURIComponent(id)}`);
   }
 
-  create(body: { name: string; expiresAt: string | null; scopes?: string[] }): Promise<{ key: ApiKey; secret: string }> {
+  create(body: { name: string; expiresAt: string | null; scopes?: string[]; region?: string }): Promise<{ key: ApiKey; secret: string }> {
     return this.send("POST", "/v1/keys", body);
   }
 

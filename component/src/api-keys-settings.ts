@@ -244,11 +244,17 @@ export class ApiKeysSettings extends LitElement {
     const errors = this.nameErrors(name);
     const expiresAt = this.expiryOf(state);
     if (expiresAt === undefined) errors.expiresAt = this.t("customDateInvalid");
-    const { scopes } = state;
+    const { scopes, region } = state;
     if (scopes?.length === 0) errors.scopes = this.t("scopesRequired");
     await this.submitForm(errors, async () => {
-      // Full access sends no scopes: the key inherits its creator's permissions.
-      const { key, secret } = await this.api().create({ name, expiresAt: expiresAt ?? null, scopes: scopes ?? undefined });
+      // Full access sends no scopes: the key inherits its creator's permissions. Automatic
+      // placement sends no region: the chain is placed where the key is first used.
+      const { key, secret } = await this.api().create({
+        name,
+        expiresAt: expiresAt ?? null,
+        scopes: scopes ?? undefined,
+        region: region === "auto" ? undefined : region,
+      });
       this.keys.prepend(key);
       this.dispatchEvent(new ApiKeyCreatedEvent(key));
       this.announceKey("createdAnnounce", key.name);
@@ -449,7 +455,7 @@ export class ApiKeysSettings extends LitElement {
       ${renderList(ctx, this.keys.state, {
         onCreate: (opener) => {
           const expiry = String(this.presetExpiry());
-          this.open({ kind: "create", name: "", expiry, customDate: "", scopes: null, permissions: null, errors: {}, busy: false }, opener);
+          this.open({ kind: "create", name: "", expiry, customDate: "", scopes: null, permissions: null, region: "auto", errors: {}, busy: false }, opener);
           // The scopes to choose from: the user's permissions as they are now.
           this.api()
             .me()

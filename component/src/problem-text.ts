@@ -32,6 +32,7 @@ export const CODE_TERMS: Record<string, TermKey> = {
   upstream_unavailable: "errorGeneric",
   identity_provider_unavailable: "errorGeneric",
   limiter_unavailable: "errorGeneric",
+  storage_unavailable: "errorGeneric",
 };
 
 /**
@@ -51,11 +52,11 @@ export function problemMessage(error: unknown, t: ViewContext["t"]): string {
   return known ? t(known) : (detail ?? t("errorGeneric"));
 }
 
-const FORM_FIELDS = ["name", "expiresAt", "scopes"];
+const FORM_FIELDS = ["name", "expiresAt", "scopes", "region"];
 
 /**
- * A 422's per-field messages for the create and edit forms: `name`, `expiresAt` and `scopes`
- * (`scopes.2` too: one scope of the list) next to their fields, anything else (or no field list)
+ * A 422's per-field messages for the create and edit forms: `name`, `expiresAt`, `scopes`
+ * (`scopes.2` too: one scope of the list) and `region` next to their fields, anything else (or no field list)
  * as a message for the whole form. Field messages are the
  * server's own words (English): they name the exact rule that failed, which the catalogue could
  * only match by parsing server prose. The form checks name and date in the element's language first.

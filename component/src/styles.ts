@@ -57,7 +57,7 @@ export const styles = css`
   button.primary { background: var(--_accent); border-color: var(--_accent); color: var(--_accent-fg); }
   button.danger { background: var(--_danger); border-color: var(--_danger); color: var(--_danger-fg); }
   button:disabled { opacity: 0.6; cursor: not-allowed; }
-  button:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   input, select { font: inherit; color: var(--_fg); background: var(--_bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.4em; }
   label { display: block; font-weight: 600; margin-bottom: 0.25em; }
   .field { margin-bottom: var(--_space); }
@@ -95,7 +95,8 @@ export const styles = css`
   .summary dt { color: var(--_muted); }
   .summary dd { margin: 0; }
   fieldset { border: 0; padding: 0; }
-  legend { font-weight: 600; }
+  legend, summary { font-weight: 600; }
+  summary { cursor: pointer; margin-bottom: 0.5em; }
   .scopes { padding-inline-start: 1.5em; }
   .link { border: 0; background: none; padding: 0; text-align: start; }
   [part~="scopes"] { max-width: 15em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }

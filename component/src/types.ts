@@ -12,6 +12,8 @@ export interface ApiKey {
   scopes: string[] | null;
   rotatedFromId: string | null;
   rotatedToId: string | null;
+  /** The Durable Object location hint the key's chain was placed with at creation; null when automatic (near its first use). */
+  region: string | null;
   /** The caller may not rotate this key: it can do things the caller can't (only its owner may). */
   rotationRequiresOwner: boolean;
 }

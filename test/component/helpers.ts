@@ -110,7 +110,7 @@ export async function callApi<T = Record<string, never>>(token: string, method: 
 }
 
 /** Creates a key through the API (not the element): `name` and any other field of the create body. */
-export async function createThroughApi(token: string, name: string, extra: { expiresAt?: string; scopes?: string[] } = {}) {
+export async function createThroughApi(token: string, name: string, extra: { expiresAt?: string; scopes?: string[]; region?: string } = {}) {
   return (await callApi<{ key: ApiKey; secret: string }>(token, "POST", "/v1/keys", { name, ...extra })).body;
 }
 
@@ -138,6 +138,7 @@ export function fakeKey(overrides: Partial<ApiKey> = {}): ApiKey {
     rotatedFromId: null,
     rotatedToId: null,
     rotationRequiresOwner: false,
+    region: null,
     ...overrides,
   };
 }

@@ -193,7 +193,7 @@ const REQUIRED_OPERATIONS: Array<[method: string, path: string]> = [
 /** The Key object's members, from SPEC §5. */
 const KEY_MEMBERS = [
   "id", "name", "hint", "createdAt", "createdBy", "lastUsedAt", "expiresAt",
-  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "rotationRequiresOwner",
+  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "region", "rotationRequiresOwner",
 ];
 
 /** What the key check answers on every key-protected operation, by status. */

@@ -20,12 +20,15 @@ export class DevKeyAuthority extends KeyAuthority {
    * Replays `days` (1–{@link MAX_SIMULATED_DAYS}) of simulated traffic for `keyId`, ending at
    * this object's now: one count per minute, through the same counters requests use, with each
    * count at its own minute as "now", so minutes roll up into hours and old hours are pruned as
-   * they would have been. The pattern is fixed (a daily curve of admitted requests, a few 429s
+   * they would have been (a chain not placed yet is placed first). The pattern is fixed (a daily curve of admitted requests, a few 429s
    * every couple of hours, one refusal a day) and adds to what the key already counted. Answers
    * how many minutes were replayed and what they added; nothing for a key this chain lacks.
    */
-  simulateUsage(keyId: string, days: number): { minutes: number; added: UsageCounts } {
+  async simulateUsage(keyId: string, days: number): Promise<{ minutes: number; added: UsageCounts }> {
     const added = noUsage();
+    if (!Number.isInteger(days) || days < 1 || days > MAX_SIMULATED_DAYS) return { minutes: 0, added };
+    // A key no request has used yet is loaded (and its chain placed) as a first use would.
+    await this.ensure(keyId, { digest: null, cause: "simulation" });
     const chain = this.open(false);
     if (!chain?.store.findKey(keyId) || !Number.isInteger(days) || days < 1 || days > MAX_SIMULATED_DAYS) return { minutes: 0, added };
     const now = this.clock();

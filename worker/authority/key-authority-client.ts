@@ -12,6 +12,18 @@ export function authorityFor(env: Env, keyId: string): DurableObjectStub<KeyAuth
 }
 
 /**
+ * The stub of a key's chain with a Cloudflare location hint ("weur", "apac"…): if this call
+ * creates the object, it is created there. A hint on an object that exists already changes
+ * nothing.
+ *
+ * @example
+ * await authorityWithHint(env, keyId, "weur").place(keyId, "weur");
+ */
+export function authorityWithHint(env: Env, keyId: string, hint: DurableObjectLocationHint): DurableObjectStub<KeyAuthority> {
+  return env.KEY_AUTHORITY.get(env.KEY_AUTHORITY.idFromName(limiterIdOf(keyId)), { locationHint: hint });
+}
+
+/**
  * The Durable Object of a chain named by its limiter id (the first 12 characters of its key ids).
  *
  * @example

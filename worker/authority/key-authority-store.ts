@@ -14,6 +14,18 @@ export interface AuthorityKey {
   lastUsedAt: number | null;
 }
 
+/** What placed a chain: its first use, a management call before that, or a region chosen at creation. */
+export type PlacementCause = "use" | "revoke" | "edit" | "rotate" | "region" | "simulation";
+
+/** The object's own record of its creation: when, by what, with which location hint, for which key. */
+export interface Placement {
+  at: number;
+  cause: PlacementCause;
+  /** The location hint the object was asked for with (`region` at creation), or null. */
+  hint: string | null;
+  keyId: string;
+}
+
 /** The creator of the chain's keys, as the object last heard of them: a copy of their user state. */
 export type Creator = UserState;
 
@@ -35,6 +47,8 @@ const SCHEMA = `
     scopes TEXT, expires_at INTEGER, revoked_at INTEGER, rotated_to_id TEXT,
     last_used_at INTEGER, flushed_last_used_at INTEGER);
   CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS placement (
+    one INTEGER PRIMARY KEY CHECK (one = 1), at INTEGER NOT NULL, cause TEXT NOT NULL, hint TEXT, key_id TEXT NOT NULL);
 `;
 
 /**
@@ -92,6 +106,21 @@ export class AuthorityStore {
     for (const use of uses) {
       this.sql.exec("UPDATE keys SET flushed_last_used_at = max(coalesce(flushed_last_used_at, 0), ?) WHERE id = ?", use.at, use.id);
     }
+  }
+
+  /** Records how the chain was placed; only the first record stands. */
+  recordPlacement(placement: Placement): void {
+    this.sql.exec(
+      "INSERT INTO placement (one, at, cause, hint, key_id) VALUES (1, ?, ?, ?, ?) ON CONFLICT (one) DO NOTHING",
+      placement.at, placement.cause, placement.hint, placement.keyId,
+    );
+  }
+
+  placement(): Placement | null {
+    const row = this.sql
+      .exec<{ at: number; cause: PlacementCause; hint: string | null; key_id: string }>("SELECT at, cause, hint, key_id FROM placement")
+      .toArray()[0];
+    return row ? { at: row.at, cause: row.cause, hint: row.hint, keyId: row.key_id } : null;
   }
 
   creator(): Creator | null {

@@ -6,8 +6,12 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { digestsEqual } from "../crypto/hmac";
+import { limiterIdOf } from "../keys/key-format";
+import type { KeyRecord } from "../keys/key-record";
 import { keyStatus } from "../keys/key-status";
-import { type AuthorityKey, AuthorityStore, type Creator } from "./key-authority-store";
+import { KeyStore } from "../keys/key-store";
+import { userAuthorityName } from "./user-authority-name";
+import { type AuthorityKey, AuthorityStore, type Creator, type Placement, type PlacementCause } from "./key-authority-store";
 import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
 import { decide, POLICIES, type PolicyName, type PolicyUsage } from "../limiter/sliding-window";
 import { type ShedBatch, UsageStore } from "./usage-store";
@@ -56,6 +60,8 @@ const COUNTED: Record<Exclude<VerifyResult["outcome"], "unknown">, keyof UsageCo
   deactivated: "refused",
 };
 
+/** Keys this object looked up in D1 without taking them on (a wrong secret, an unknown id), kept in memory. */
+const MAX_CANDIDATES = 256;
 /** How soon after a use its time is written to D1 (the list's "last used" lags at most this). */
 const USE_FLUSH_DELAY_MS = 30_000;
 /** How soon a failed D1 write is retried. */
@@ -66,9 +72,17 @@ const LONGEST_WINDOW_MS = Math.max(...POLICIES.map((p) => p.windowMs));
  * One Durable Object per key chain (a key and its rotated successors), named by the key id's
  * limiter part. It is the authority on the request path: status, expiry, secret digest, the
  * creator's current permissions and active flag, the exact limiter, the last use and each key's
- * usage counters (usage-store.ts). Management changes commit here first and reach D1 through an
- * idempotent outbox, so the edge is right the moment a create or revoke returns, and D1
- * converges even when its write fails.
+ * usage counters (usage-store.ts).
+ *
+ * Placement: creating a key writes it to D1 and the user's coordinator only; this object is
+ * created by the key's first request, so it lives near the integration that uses the key
+ * (Cloudflare creates a Durable Object near the request that first reaches it). The first time
+ * the object meets a key it loads the key's row once from D1's primary ({@link ensure}), takes
+ * the creator's state from their coordinator (which from then on pushes every change here), and
+ * keeps both: later requests make no D1 query. Revoke, edit and rotate may be what places it
+ * (where the admin is), and `region` at creation places it on purpose with a location hint.
+ * Management changes commit here first and reach D1 through an idempotent outbox, so the edge is
+ * right the moment a revoke returns, and D1 converges even when its write fails.
  *
  * @example
  * const stub = env.KEY_AUTHORITY.get(env.KEY_AUTHORITY.idFromName(limiterIdOf(keyId)));
@@ -85,6 +99,8 @@ export class KeyAuthority extends DurableObject<Env> {
   clock: Clock;
   private opened: Chain | null = null;
   private alarmAt: number | null = null;
+  /** D1 rows of keys met but not taken on (a wrong secret; null: no such key), so repeats cost no query. */
+  private readonly candidates = new Map<string, KeyRecord | null>();
 
   constructor(ctx: DurableObjectState, env: Env, clock: Clock = Date.now) {
     super(ctx, env);
@@ -99,12 +115,13 @@ export class KeyAuthority extends DurableObject<Env> {
    * from the lookup to the admission's write is synchronous: no other request can interleave,
    * so concurrency cannot over-admit. The outcome is counted in the key's usage in the same
    * block (one upsert, committed with the admission), unless the key is unknown here or the
-   * secret is wrong. An object that never registered a key answers "unknown" without creating
-   * any table.
+   * secret is wrong. The first request with a key's right secret places the chain here
+   * ({@link ensure}); a wrong secret or an unknown id creates no table, and its D1 row (or its
+   * absence) is remembered in memory so repeating it costs no query.
    */
-  verify(keyId: string, digest: string): VerifyResult {
-    const chain = this.open(false);
-    const key = chain?.store.findKey(keyId);
+  async verify(keyId: string, digest: string): Promise<VerifyResult> {
+    const key = this.open(false)?.store.findKey(keyId) ?? (await this.ensure(keyId, { digest, cause: "use" }));
+    const chain = this.opened;
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
     const now = Math.max(this.clock(), chain.admissions.at(-1) ?? 0);
     const result = this.answer(chain, key, now);
@@ -138,13 +155,19 @@ export class KeyAuthority extends DurableObject<Env> {
     return { span, buckets, totals: totalsOf(buckets), lastUsedAt: chain?.store.findKey(keyId)?.lastUsedAt ?? null };
   }
 
-  /** Registers a new key (and refreshes its creator), then writes it to D1. */
-  async register(key: AuthorityKey, creator: Creator, ops: OutboxOp[]): Promise<{ synced: boolean }> {
-    this.setCreator(creator);
-    const { store, outbox } = this.open(true);
-    store.putKey(key);
-    outbox.enqueue(ops);
-    return { synced: await this.flush() };
+  /**
+   * Places the chain here now (the key was created with a location hint: the caller got this
+   * object with `locationHint`), instead of at the key's first use. Returns how the chain was
+   * placed: by this call, or earlier.
+   */
+  async place(keyId: string, hint: string): Promise<Placement | null> {
+    await this.ensure(keyId, { digest: null, cause: "region", hint });
+    return this.placement();
+  }
+
+  /** How and when this chain was placed (its own record of its creation), or null: not placed. */
+  placement(): Placement | null {
+    return this.open(false)?.store.placement() ?? null;
   }
 
   /**
@@ -152,6 +175,9 @@ export class KeyAuthority extends DurableObject<Env> {
    * revocation time and owes D1 nothing new.
    */
   async revoke(keyId: string, at: number, ops: OutboxOp[]): Promise<{ revokedAt: number; changed: boolean; synced: boolean }> {
+    // A key revoked before its first use is loaded (and the chain placed) here first, so its
+    // first request meets the revocation, whichever comes first.
+    await this.ensure(keyId, { digest: null, cause: "revoke" });
     const { store, outbox } = this.open(true);
     const key = store.findKey(keyId);
     if (key?.revokedAt != null) return { revokedAt: key.revokedAt, changed: false, synced: await this.flush() };
@@ -178,6 +204,7 @@ export class KeyAuthority extends DurableObject<Env> {
     | { ok: false; reason: "not_earlier"; expiresAt: number }
     | { ok: true; name: string; expiresAt: number | null; changed: boolean; synced: boolean }
   > {
+    await this.ensure(keyId, { digest: null, cause: "edit" });
     const chain = this.open(false);
     const key = chain?.store.findKey(keyId);
     if (!chain || !key) return { ok: false, reason: "unknown" };
@@ -204,6 +231,7 @@ export class KeyAuthority extends DurableObject<Env> {
     oldExpiresAt: number | null,
     ops: OutboxOp[],
   ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; synced: boolean }> {
+    await this.ensure(oldId, { digest: null, cause: "rotate" });
     const chain = this.open(false);
     const old = chain?.store.findKey(oldId);
     if (!chain || !old || keyStatus(old, this.clock()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
@@ -251,6 +279,66 @@ export class KeyAuthority extends DurableObject<Env> {
     }
     if (!ok) this.scheduleAlarm(this.clock() + RETRY_DELAY_MS);
     else if (chain.store.unflushedUses().length > 0) this.scheduleAlarm(this.clock() + USE_FLUSH_DELAY_MS);
+  }
+
+  /**
+   * The key as this object holds it, loading it the first time: one statement on D1's primary
+   * (never a replica, so a create that returned is seen) reads its row and, if the presented
+   * digest matches (or no digest: a management call), marks it placed; then the creator's state
+   * comes from their coordinator, which from then on pushes every change here. Both are stored
+   * and the placement recorded. Runs under `blockConcurrencyWhile`: concurrent first
+   * requests and a racing revoke wait for the one load, then decide on what it stored, so they
+   * neither load twice nor over-admit, and a revoke that returned is never missed. A wrong
+   * secret or an unknown id stores nothing (no table is created); its row is remembered in
+   * memory, so the next attempt costs no query.
+   */
+  protected async ensure(
+    keyId: string,
+    how: { digest: string | null; cause: PlacementCause; hint?: string },
+  ): Promise<AuthorityKey | null> {
+    const held = this.open(false)?.store.findKey(keyId);
+    if (held) return held;
+    let loaded: AuthorityKey | null = null;
+    let failure: unknown = null;
+    // A throw inside blockConcurrencyWhile would reset the object: failures are carried out.
+    await this.ctx.blockConcurrencyWhile(async () => {
+      try {
+        loaded = await this.load(keyId, how);
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure) throw failure;
+    return loaded;
+  }
+
+  /** {@link ensure}'s load, run while no other request may interleave. */
+  private async load(keyId: string, how: { digest: string | null; cause: PlacementCause; hint?: string }): Promise<AuthorityKey | null> {
+    {
+      const loaded = this.open(false)?.store.findKey(keyId) ?? null;
+      if (loaded) return loaded; // another request loaded it while this one waited
+    }
+    const known = this.candidates.get(keyId);
+    if (known === null) return null; // no such key
+    const matches = (row: KeyRecord) => how.digest === null || digestsEqual(row.secretDigest, how.digest);
+    if (known && !matches(known)) return null; // the same wrong secret, or another: no query
+    // One statement on D1's primary: the row, marked placed when the digest is the key's.
+    const record = await new KeyStore(this.env.DB).loadForAuthority(keyId, how.digest, this.clock());
+    if (!record || limiterIdOf(record.id) !== limiterIdOf(keyId) || !matches(record)) {
+      if (this.candidates.size >= MAX_CANDIDATES) this.candidates.clear();
+      this.candidates.set(keyId, record);
+      return null;
+    }
+    const ref = { orgId: record.orgId, userId: record.createdBy };
+    const coordinator = this.env.USER_AUTHORITY.get(this.env.USER_AUTHORITY.idFromName(userAuthorityName(ref)));
+    const creator = await coordinator.placeChain(ref, limiterIdOf(keyId));
+    const now = this.clock();
+    this.setCreator(creator);
+    const { store } = this.open(true);
+    store.putKey({ ...authorityKeyOf(record), lastUsedAt: record.lastUsedAt });
+    store.recordPlacement({ at: now, cause: how.cause, hint: how.hint ?? null, keyId });
+    this.candidates.delete(keyId);
+    return store.findKey(keyId);
   }
 
   /** The limiter's and the key's answer to its right secret at `now`; admits and records the use when it may proceed. */
@@ -313,6 +401,21 @@ interface Chain {
 /** The earlier of two expiries, null meaning never. */
 function earliest(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+/** What this object keeps of a key's D1 row. */
+export function authorityKeyOf(record: KeyRecord): AuthorityKey {
+  return {
+    id: record.id,
+    orgId: record.orgId,
+    name: record.name,
+    secretDigest: record.secretDigest,
+    scopes: record.scopes,
+    expiresAt: record.expiresAt,
+    revokedAt: record.revokedAt,
+    rotatedToId: record.rotatedToId,
+    lastUsedAt: null,
+  };
 }
 
 function identityOf(key: AuthorityKey, creator: Creator): KeyIdentity {

@@ -14,6 +14,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS owned_keys (
     id TEXT PRIMARY KEY, chain TEXT NOT NULL, expires_at INTEGER, revoked_at INTEGER);
   CREATE TABLE IF NOT EXISTS chain_sync (chain TEXT PRIMARY KEY, version INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS unplaced_chains (chain TEXT PRIMARY KEY);
 `;
 
 /**
@@ -75,16 +76,37 @@ export class UserAuthorityStore {
       .map((r) => r.chain);
   }
 
-  /** Live chains that have not yet acknowledged `version`. */
+  /**
+   * Live chains that have not yet acknowledged `version`. A chain whose object holds none of its
+   * keys yet (no request has placed it) is left out: a push would create the object where this
+   * one runs, and the chain asks for the state itself when it is placed ({@link placeChain}).
+   */
   chainsBehind(version: number): string[] {
     return this.sql
       .exec<{ chain: string }>(
         `SELECT DISTINCT k.chain FROM owned_keys k LEFT JOIN chain_sync s ON s.chain = k.chain
-         WHERE k.revoked_at IS NULL AND coalesce(s.version, -1) < ? ORDER BY k.chain`,
+         WHERE k.revoked_at IS NULL AND coalesce(s.version, -1) < ?
+           AND k.chain NOT IN (SELECT chain FROM unplaced_chains) ORDER BY k.chain`,
         version,
       )
       .toArray()
       .map((r) => r.chain);
+  }
+
+  /** Records a new chain that no object holds yet: it gets no pushes until it is placed. */
+  addUnplacedChain(chain: string): void {
+    this.sql.exec("INSERT INTO unplaced_chains (chain) VALUES (?) ON CONFLICT (chain) DO NOTHING", chain);
+  }
+
+  /** The chain's object holds it now and has the state of `version`: pushes reach it from here on. */
+  placeChain(chain: string, version: number): void {
+    this.sql.exec("DELETE FROM unplaced_chains WHERE chain = ?", chain);
+    this.markChainSynced(chain, version);
+  }
+
+  /** Forgets an unplaced chain that has no key left (a reservation undone). */
+  dropUnplacedChainIfEmpty(chain: string): void {
+    this.sql.exec("DELETE FROM unplaced_chains WHERE chain = ? AND NOT EXISTS (SELECT 1 FROM owned_keys WHERE chain = ?)", chain, chain);
   }
 
   markChainSynced(chain: string, version: number): void {

@@ -30,8 +30,9 @@ const RETRY_DELAY_MS = 10_000;
  *   undoes it, whichever way requests race or arrive;
  * - the user's keys, so the active-key cap is counted exactly and a reservation and a
  *   deactivation cannot interleave;
- * - the list of the user's chains, so a new state reaches every chain, including keys whose D1
- *   row is still owed, independent of D1 lag.
+ * - the list of the user's chains, so a new state reaches every placed chain independent of D1
+ *   lag; a chain not placed yet (a created key no request has used) is skipped, and asks for the
+ *   state when its first use places it ({@link UserAuthority.placeChain}).
  * Each push to a chain carries the state's version, and a chain keeps the newest it has seen.
  *
  * @example
@@ -84,7 +85,14 @@ export class UserAuthority extends DurableObject<Env> {
    * expiry in the same step, so a rotation with no grace frees its place. Synchronous from the
    * check to the write, so concurrent reservations and deactivations never interleave.
    */
-  async reserveKey(ref: UserRef, key: OwnedKey, now: number, cap: number, replacing?: { id: string; expiresAt: number | null }): Promise<KeyReservation> {
+  async reserveKey(
+    ref: UserRef,
+    key: OwnedKey,
+    now: number,
+    cap: number,
+    replacing?: { id: string; expiresAt: number | null },
+    placement: "unplaced" | "placed" = "placed",
+  ): Promise<KeyReservation> {
     await this.ready(ref);
     const state = this.store.state()!;
     if (!state.active) return { ok: false, reason: "deactivated" };
@@ -95,13 +103,31 @@ export class UserAuthority extends DurableObject<Env> {
       return { ok: false, reason: "active_key_limit" };
     }
     this.store.putKey(key);
+    // A created key's chain has no object yet: it is placed by its first use and asks for the
+    // state then (placeChain); until that, pushes skip it.
+    if (placement === "unplaced") this.store.addUnplacedChain(key.chain);
     return { ok: true, creator: state };
+  }
+
+  /**
+   * Called by a key chain's object when it first loads one of its keys (the chain is being
+   * placed): from now on the chain gets every new state, and it gets the current one as the
+   * answer. Serialised with every update here, so a deactivation either is in the answer or is
+   * pushed to the chain after it, never lost in between.
+   */
+  async placeChain(ref: UserRef, chain: string): Promise<UserState> {
+    await this.ready(ref);
+    const state = this.store.state()!;
+    this.store.placeChain(chain, state.version);
+    return state;
   }
 
   /** Undoes a reservation whose key was not registered (and restores a rotated key's expiry). */
   async releaseKey(ref: UserRef, id: string, restore?: { id: string; expiresAt: number | null }): Promise<void> {
     await this.ready(ref);
+    const chain = this.store.findKey(id)?.chain;
     this.store.deleteKey(id);
+    if (chain) this.store.dropUnplacedChainIfEmpty(chain);
     const old = restore ? this.store.findKey(restore.id) : null;
     if (old && restore) this.store.putKey({ ...old, expiresAt: restore.expiresAt });
   }

@@ -30,7 +30,8 @@ export type FailureCode =
   | "server_misconfigured"
   | "upstream_unavailable"
   | "identity_provider_unavailable"
-  | "limiter_unavailable";
+  | "limiter_unavailable"
+  | "storage_unavailable";
 
 /** One invalid field of a request, as listed in a validation failure's `errors`. */
 export interface FieldError {

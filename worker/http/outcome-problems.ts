@@ -107,6 +107,8 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "expiresAt", message: refusal.message }],
       });
+    case "storage_unavailable":
+      return new Failure("storage_unavailable", "The key could not be stored; nothing was created. Try again shortly.", { retryAfterSeconds: 1 });
     case "usage_unavailable":
       return new Failure("limiter_unavailable", "The key's usage could not be read from its Durable Object; try again shortly.", {
         retryAfterSeconds: 1,

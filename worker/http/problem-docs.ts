@@ -56,6 +56,7 @@ export const PROBLEM_MEANINGS: Record<FailureCode, string> = {
   upstream_unavailable: "UPSTREAM_URL could not be reached.",
   identity_provider_unavailable: "The identity provider's signing keys (AUTH_JWKS_URL) could not be fetched; retry shortly.",
   limiter_unavailable: "The key's Durable Object did not answer (unreachable, overloaded or silent for 5 s): the request was not admitted.",
+  storage_unavailable: "The database a new key is written to did not take it: no key was created.",
 };
 
 /** The headers a problem with `code` carries besides X-Request-Id: what `renderProblem` sets for it. */
@@ -65,6 +66,7 @@ const PROBLEM_HEADERS: Partial<Record<FailureCode, HeaderName[]>> = {
   rate_limited: ["Retry-After", "RateLimit", "RateLimit-Policy"],
   too_many_failed_attempts: ["Retry-After"],
   limiter_unavailable: ["Retry-After"],
+  storage_unavailable: ["Retry-After"],
   identity_provider_unavailable: ["Retry-After"],
 };
 

@@ -37,6 +37,7 @@ export const PROBLEM_STATUS: Record<FailureCode, ContentfulStatusCode> = {
   upstream_unavailable: 502,
   identity_provider_unavailable: 503,
   limiter_unavailable: 503,
+  storage_unavailable: 503,
 };
 
 const TITLES: Record<FailureCode, string> = {
@@ -64,6 +65,7 @@ const TITLES: Record<FailureCode, string> = {
   upstream_unavailable: "Upstream unavailable",
   identity_provider_unavailable: "Identity provider unavailable",
   limiter_unavailable: "Rate limiter unavailable",
+  storage_unavailable: "Key store unavailable",
 };
 
 /**

@@ -18,6 +18,10 @@ export interface KeyRecord {
   lastUsedAt: number | null;
   rotatedFromId: string | null;
   rotatedToId: string | null;
+  /** The location hint the key's chain was placed with at creation, or null (near its first use). */
+  region: string | null;
+  /** When the chain's Durable Object first loaded the key, or null: no object holds it yet. */
+  placedAt: number | null;
 }
 
 /** A stored key with its creator's current display name and permissions (as D1 last heard). */
@@ -68,6 +72,7 @@ export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: Ke
     scopes: record.scopes,
     rotatedFromId: record.rotatedFromId,
     rotatedToId: record.rotatedToId,
+    region: record.region,
     rotationRequiresOwner:
       viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };

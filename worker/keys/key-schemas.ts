@@ -8,6 +8,11 @@ export const MAX_GRACE_SECONDS = 604_800;
 export const KeyName = displayName(64, "Name");
 
 /** Body of `POST /v1/keys`. Unknown fields are refused, so nothing unexpected reaches storage. */
+/** Cloudflare's Durable Object location hints, and `auto`: near the key's first use. */
+export const KEY_REGIONS = ["auto", "wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+export const KeyRegion = z.enum(KEY_REGIONS);
+export type KeyRegion = z.output<typeof KeyRegion>;
+
 export const CreateKeyInput = z.strictObject({
   name: KeyName,
   expiresAt: z
@@ -21,6 +26,10 @@ export const CreateKeyInput = z.strictObject({
   scopes: PermissionList.min(1)
     .optional()
     .meta({ description: "Narrow the key to these permissions (a subset of the creator's). Omit to inherit them all." }),
+  region: KeyRegion.optional().meta({
+    description:
+      "Where the key's chain is placed: `auto` (the default) near the key's first request, or a Cloudflare location hint to place it at creation, for an integration that runs in a known place and must be fast from its first request.",
+  }),
 });
 export type CreateKeyInput = z.output<typeof CreateKeyInput>;
 
@@ -103,6 +112,7 @@ export const KeySchema = z
     scopes: z.array(z.string()).nullable(),
     rotatedFromId: z.string().nullable(),
     rotatedToId: z.string().nullable(),
+    region: z.string().nullable().meta({ description: "The location hint the key's chain was placed with at creation; null: near its first use." }),
     rotationRequiresOwner: z.boolean().meta({
       description:
         "True when the caller may not rotate this key: it belongs to someone else and can do something the caller can't. Only its owner can rotate it; the caller may revoke it.",

@@ -17,6 +17,8 @@ interface KeyRow {
   last_used_at: number | null;
   rotated_from_id: string | null;
   rotated_to_id: string | null;
+  region: string | null;
+  placed_at: number | null;
   creator_name: string | null;
   creator_permissions: string | null;
 }
@@ -97,15 +99,34 @@ export class KeyStore {
     return this.db
       .prepare(
         `INSERT INTO api_keys (id, org_id, created_by, name, hint, secret_digest, scopes, created_at,
-           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
       .bind(
         key.id, key.orgId, key.createdBy, key.name, key.hint, key.secretDigest,
         key.scopes === null ? null : JSON.stringify(key.scopes),
         key.createdAt, key.expiresAt, key.lifetimeMs, key.revokedAt, key.lastUsedAt,
-        key.rotatedFromId, key.rotatedToId,
+        key.rotatedFromId, key.rotatedToId, key.region, key.placedAt,
       );
+  }
+
+  /**
+   * What a chain's Durable Object loads the first time it meets a key: the key's row by id, in
+   * one statement on the primary database (never a read replica, so a create that returned is
+   * seen), which also records that the chain holds the key now (`placed_at`, the first time
+   * only) when `digest` is the key's (or is null: a management call). A wrong digest gets the
+   * row back unchanged, so the object can remember it and the next attempt costs no query.
+   */
+  async loadForAuthority(id: string, digest: string | null, at: number): Promise<KeyRecord | null> {
+    const session = this.db.withSession("first-primary");
+    const row = await session
+      .prepare(
+        `UPDATE api_keys SET placed_at = CASE WHEN ?2 IS NULL OR secret_digest = ?2 THEN coalesce(placed_at, ?3) ELSE placed_at END
+         WHERE id = ?1 RETURNING *, NULL AS creator_name, NULL AS creator_permissions`,
+      )
+      .bind(id, digest, at)
+      .first<KeyRow>();
+    return row ? fromRow(row) : null;
   }
 
   /** Marks a key revoked at `at` unless it already is (the first revocation time stands). */
@@ -164,6 +185,8 @@ function fromRow(row: KeyRow): KeyRecordWithCreator {
     lastUsedAt: row.last_used_at,
     rotatedFromId: row.rotated_from_id,
     rotatedToId: row.rotated_to_id,
+    region: row.region,
+    placedAt: row.placed_at,
     creatorName: row.creator_name,
     creatorPermissions: row.creator_permissions === null ? null : (JSON.parse(row.creator_permissions) as string[]),
   };

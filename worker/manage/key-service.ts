@@ -6,10 +6,11 @@ import type { Config } from "../config";
 import type { Actor, RequestOrigin } from "../audit/audit-types";
 import type { Principal } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
-import { authorityFor } from "../authority/key-authority-client";
+import { authorityFor, authorityWithHint } from "../authority/key-authority-client";
+import { authorityKeyOf } from "../authority/key-authority";
+import { outboxStatements } from "../authority/outbox";
 import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
-import type { AuthorityKey } from "../authority/key-authority-store";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
 import { generateApiKey, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
@@ -57,13 +58,16 @@ export type KeyRefusal =
   | { ok: false; reason: "active_key_limit"; limit: number }
   | { ok: false; reason: "scopes_not_held"; missing: string[] }
   | { ok: false; reason: "invalid_expiry"; message: string }
-  | { ok: false; reason: "usage_unavailable" };
+  | { ok: false; reason: "usage_unavailable" }
+  | { ok: false; reason: "storage_unavailable" };
 
 /** The refusals whose reason is one of `R`. */
 export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { reason: R }>;
 
 /** What `create` answers. */
-export type CreateOutcome = ({ ok: true } & IssuedKey) | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit">;
+export type CreateOutcome =
+  | ({ ok: true } & IssuedKey)
+  | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
 /** What `update` answers. */
@@ -119,10 +123,14 @@ export class KeyService {
       lastUsedAt: null,
       rotatedFromId: null,
       rotatedToId: null,
+      region: input.region === undefined || input.region === "auto" ? null : input.region,
+      placedAt: null,
     };
     // The user's coordinator reserves the place first (exact cap, and never for a deactivated
-    // user); then the key's Durable Object commits, so the key works on its very first request
-    // and carries the creator state of the reservation. D1 follows through the object's outbox.
+    // user), noting that no object holds the chain yet; then the key and its event go to D1 (the
+    // primary), and the create returns. The key's Durable Object is not woken: the key's first
+    // request creates it near the integration and loads the row from D1's primary once
+    // (KeyAuthority.ensure), so the key works on that very first request.
     const owner = { orgId: principal.orgId, userId: principal.userId };
     const coordinator = userAuthorityFor(this.env, owner);
     const reservation = await coordinator.reserveKey(
@@ -130,17 +138,30 @@ export class KeyService {
       { id: record.id, chain: limiterIdOf(record.id), expiresAt, revokedAt: null },
       now,
       this.config.maxActiveKeysPerUser,
+      undefined,
+      "unplaced",
     );
     if (!reservation.ok) return this.refusal(reservation.reason);
-    await authorityFor(this.env, record.id)
-      .register(authorityKeyOf(record), reservation.creator, [
-        { op: "insertKey", key: record },
-        { op: "appendAudit", event: this.event("key.created", principal, record, now, origin) },
-      ])
-      .catch(async (error: unknown) => {
-        await coordinator.releaseKey(owner, record.id).catch(() => undefined);
-        throw error;
-      });
+    try {
+      await this.env.DB.batch(
+        outboxStatements(this.env.DB, [
+          { op: "insertKey", key: record },
+          { op: "appendAudit", event: this.event("key.created", principal, record, now, origin) },
+        ]),
+      );
+    } catch (error) {
+      // D1 is where the key lives until its first use places it: without the row there is no key.
+      console.error(`key ${record.id} not created: D1 refused its row: ${(error as Error).message}`);
+      await coordinator.releaseKey(owner, record.id).catch(() => undefined);
+      return { ok: false, reason: "storage_unavailable" };
+    }
+    if (record.region) {
+      // Placed now, where it was asked for, so even the first request is fast. A failure here
+      // costs nothing but that: the first request places the chain instead.
+      await authorityWithHint(this.env, record.id, record.region as DurableObjectLocationHint)
+        .place(record.id, record.region)
+        .catch((error: unknown) => console.error(`placing ${record.id} in ${record.region} deferred to its first use: ${(error as Error).message}`));
+    }
     const view = { ...record, creatorName: principal.name, creatorPermissions: principal.permissions };
     return { ok: true, key: toKeyView(view, now, principal), secret: generated.secret };
   }
@@ -150,11 +171,14 @@ export class KeyService {
     const record = await this.findVisible(principal, id);
     if (!record) return { ok: false, reason: "not_found" };
     let lastUsedAt = record.lastUsedAt;
-    try {
-      lastUsedAt = Math.max((await authorityFor(this.env, id).lastUsed(id)) ?? 0, lastUsedAt ?? 0) || null;
-    } catch (error) {
-      // Reading is not worth failing for: D1's copy is at most 30 s behind.
-      console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
+    // No object holds an unused key yet: asking one would create it here, near the admin.
+    if (record.placedAt !== null) {
+      try {
+        lastUsedAt = Math.max((await authorityFor(this.env, id).lastUsed(id)) ?? 0, lastUsedAt ?? 0) || null;
+      } catch (error) {
+        // Reading is not worth failing for: D1's copy is at most 30 s behind.
+        console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
+      }
     }
     return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal) };
   }
@@ -274,6 +298,8 @@ export class KeyService {
         lastUsedAt: null,
         rotatedFromId: old.id,
         rotatedToId: null,
+        // The successor joins the old key's chain, which the rotation places (if no use has).
+        placedAt: now,
       };
       const previous = { ...old, rotatedToId: successor.id, expiresAt: oldExpiresAt };
       const reservation = await coordinator.reserveKey(
@@ -322,18 +348,4 @@ export class KeyService {
     const actor: Actor = { type: "user", id: principal.userId };
     return newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin });
   }
-}
-
-function authorityKeyOf(record: KeyRecord): AuthorityKey {
-  return {
-    id: record.id,
-    orgId: record.orgId,
-    name: record.name,
-    secretDigest: record.secretDigest,
-    scopes: record.scopes,
-    expiresAt: record.expiresAt,
-    revokedAt: record.revokedAt,
-    rotatedToId: record.rotatedToId,
-    lastUsedAt: null,
-  };
 }

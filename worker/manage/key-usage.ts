@@ -3,7 +3,7 @@ import { authorityFor } from "../authority/key-authority-client";
 import type { UsageReport } from "../authority/key-authority";
 import { KeyStore } from "../keys/key-store";
 import type { KeyUsageView, UsageQuery } from "../keys/usage-schemas";
-import { DEFAULT_RESOLUTION, type UsageResolution, type UsageWindow } from "../keys/usage-window";
+import { DEFAULT_RESOLUTION, denseBuckets, totalsOf, type UsageResolution, usageSpan, type UsageWindow } from "../keys/usage-window";
 import type { RefusalOf } from "./key-service";
 import { findVisibleKey } from "./visible-key";
 
@@ -14,10 +14,12 @@ export type UsageOutcome = { ok: true; usage: KeyUsageView } | RefusalOf<"not_fo
  * One key's usage for `GET /v1/keys/{id}/usage`, with the visibility of `GET /v1/keys/{id}`: the
  * key's owner, or an admin of its org; anything else is the same `not_found`. The counts come
  * from the key chain's Durable Object, which counts every answer to the key's right secret and
- * keeps them per key id, so a rotated key and its successor each report their own requests. The
- * object exists from the key's creation on (create registers the key there), so asking it costs
- * no new object. D1 cannot stand in for it (it holds no counts, and its last use lags), so when
- * the object does not answer the outcome is `usage_unavailable`.
+ * keeps them per key id, so a rotated key and its successor each report their own requests. A
+ * key no object holds yet (D1's `placed_at` is null: no request has used it) has no counts, and
+ * is answered with zeros without asking, since asking would create its object here, near the
+ * admin, instead of near its first use. Once placed, D1 cannot stand in for the object (it holds
+ * no counts, and its last use lags), so when the object does not answer the outcome is
+ * `usage_unavailable`.
  *
  * @example
  * const outcome = await readKeyUsage(env, principal, id, { window: "7d" });
@@ -28,6 +30,11 @@ export async function readKeyUsage(env: Env, principal: Principal, id: string, q
   if (!record) return { ok: false, reason: "not_found" };
   const resolution = query.resolution ?? DEFAULT_RESOLUTION[query.window];
   let report: UsageReport;
+  if (record.placedAt === null) {
+    const span = usageSpan(query.window, resolution, Date.now());
+    const buckets = denseBuckets(span, []);
+    return { ok: true, usage: toUsageView(id, query.window, resolution, { span, buckets, totals: totalsOf(buckets), lastUsedAt: record.lastUsedAt }) };
+  }
   try {
     report = await authorityFor(env, id).usage(id, query.window, resolution);
   } catch (error) {

@@ -60,7 +60,7 @@ const createKey = createRoute({
   security: USER,
   summary: "Create a key",
   description:
-    "The secret is in this response only (`Cache-Control: no-store`); only an HMAC digest of it is stored. The key works on its very first request.",
+    "The secret is in this response only (`Cache-Control: no-store`); only an HMAC digest of it is stored. The key works on its very first request. Its chain's Durable Object is created by that first request, near the integration, unless `region` places it now.",
   request: {
     body: {
       required: true,
@@ -77,6 +77,7 @@ const createKey = createRoute({
         "A field is invalid or unknown (an expiry in the past or beyond MAX_KEY_LIFETIME_DAYS, scopes you do not hold…); errors lists each one.",
       ],
       "active_key_limit",
+      "storage_unavailable",
     ]),
   },
 });
@@ -87,7 +88,8 @@ const getKey = createRoute({
   tags: ["Keys"],
   security: USER,
   summary: "Read one key",
-  description: "With its exact `lastUsedAt`, read from the key's Durable Object (the list's lags by up to 30 s).",
+  description:
+    "With its exact `lastUsedAt`, read from the key's Durable Object (the list's lags by up to 30 s); a key no request has used yet is read from D1 alone, so reading it never creates its object.",
   request: { params: KeyIdPath },
   responses: {
     200: { description: "The key.", content: { "application/json": { schema: KeyResponse } } },

@@ -117,6 +117,20 @@ const de: Catalogue = {
   refused: "Abgewiesen",
   activity: "Aktivität",
   close: "Schließen",
+  advanced: "Erweitert",
+  regionLabel: "Wo der Schlüssel geprüft wird",
+  regionAuto: "Automatisch (nahe der ersten Nutzung)",
+  regionHelp: "Wählen Sie eine Region nur, wenn die Integration an einem bekannten Ort läuft und schon ab der ersten Anfrage schnell sein muss.",
+  // Durable Object location hints, by their code (the `region` of a new key).
+  wnam: "Nordamerika (West)",
+  enam: "Nordamerika (Ost)",
+  sam: "Südamerika",
+  weur: "Westeuropa",
+  eeur: "Osteuropa",
+  apac: "Asien-Pazifik",
+  oc: "Ozeanien",
+  afr: "Afrika",
+  me: "Naher Osten",
 };
 
 export default de;

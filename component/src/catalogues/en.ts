@@ -118,6 +118,20 @@ const en = {
   refused: "Refused",
   activity: "Activity",
   close: "Close",
+  advanced: "Advanced",
+  regionLabel: "Where the key is checked",
+  regionAuto: "Automatic (near first use)",
+  regionHelp: "Choose a region only when the integration runs in a known place and must be fast from its very first request.",
+  // Durable Object location hints, by their code (the `region` of a new key).
+  wnam: "Western North America",
+  enam: "Eastern North America",
+  sam: "South America",
+  weur: "Western Europe",
+  eeur: "Eastern Europe",
+  apac: "Asia-Pacific",
+  oc: "Oceania",
+  afr: "Africa",
+  me: "Middle East",
 };
 
 export type English = typeof en;

@@ -117,6 +117,20 @@ const es: Catalogue = {
   refused: "Rechazadas",
   activity: "Actividad",
   close: "Cerrar",
+  advanced: "Opciones avanzadas",
+  regionLabel: "Dónde se comprueba la clave",
+  regionAuto: "Automático (cerca del primer uso)",
+  regionHelp: "Elija una región solo si la integración se ejecuta en un lugar conocido y debe ser rápida desde su primera solicitud.",
+  // Durable Object location hints, by their code (the `region` of a new key).
+  wnam: "Norteamérica (oeste)",
+  enam: "Norteamérica (este)",
+  sam: "Sudamérica",
+  weur: "Europa occidental",
+  eeur: "Europa oriental",
+  apac: "Asia-Pacífico",
+  oc: "Oceanía",
+  afr: "África",
+  me: "Oriente Medio",
 };
 
 export default es;

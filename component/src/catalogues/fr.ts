@@ -117,6 +117,20 @@ const fr: Catalogue = {
   refused: "Refusées",
   activity: "Activité",
   close: "Fermer",
+  advanced: "Options avancées",
+  regionLabel: "Lieu de vérification de la clé",
+  regionAuto: "Automatique (près du premier usage)",
+  regionHelp: "Ne choisissez une région que si l’intégration tourne dans un lieu connu et doit être rapide dès sa toute première requête.",
+  // Durable Object location hints, by their code (the `region` of a new key).
+  wnam: "Amérique du Nord (ouest)",
+  enam: "Amérique du Nord (est)",
+  sam: "Amérique du Sud",
+  weur: "Europe de l’Ouest",
+  eeur: "Europe de l’Est",
+  apac: "Asie-Pacifique",
+  oc: "Océanie",
+  afr: "Afrique",
+  me: "Moyen-Orient",
 };
 
 export default fr;

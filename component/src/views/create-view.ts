@@ -1,7 +1,14 @@
 import { html, nothing, type TemplateResult } from "lit";
+import type { TermKey } from "../terms";
 import type { ViewContext } from "../view-context";
 
 export const EXPIRY_PRESETS = [30, 60, 90, 180, 365] as const;
+
+/**
+ * The places a new key's chain may be put at registration (`region` of `POST /v1/keys`):
+ * Cloudflare's Durable Object location hints. Each is also its name's key in the catalogues.
+ */
+const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const satisfies readonly TermKey[];
 
 export interface CreateState {
   kind: "create";
@@ -13,6 +20,8 @@ export interface CreateState {
   scopes: string[] | null;
   /** The signed-in user's permissions, the scopes to choose from; null until `GET /v1/me` answers. */
   permissions: string[] | null;
+  /** "auto" (the chain is placed near the key's first use, the default) or one of {@link REGIONS}. */
+  region: string;
   errors: Record<string, string>;
   busy: boolean;
 }
@@ -37,7 +46,8 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
 /**
  * The "New API key" form: name, expiry presets, a custom date or none (with its warning), the
  * permission picker (full access by default, or restricted to some of the user's permissions),
- * and the server's refusals shown next to the field they concern.
+ * the advanced choice of where the key is checked, and the server's refusals shown next to the
+ * field they concern.
  *
  * @example
  * html`${renderCreate(ctx, state, actions)}`
@@ -61,6 +71,7 @@ export function renderCreate(ctx: ViewContext, state: CreateState, actions: Form
       ${dateField(ctx, state, actions, state.expiry === "custom")}
       ${state.expiry === "none" ? html`<p class="warning" part="warning" role="note">${t("noExpiryWarning")}</p>` : nothing}
       ${scopePicker(ctx, state, actions)}
+      ${regionPicker(ctx, state, actions)}
     `,
     state.busy ? t("creating") : t("create"),
   );
@@ -149,5 +160,25 @@ function scopePicker(ctx: ViewContext, state: CreateState, actions: FormActions<
         : nothing}
       <p class="error" id="scopes-error">${state.errors.scopes ?? nothing}</p>
     </fieldset>
+  `;
+}
+
+// Collapsed by default: automatic placement (near the first request that uses the key) suits
+// nearly every integration. The disclosure opens by itself when the server refuses the region.
+function regionPicker(ctx: ViewContext, state: CreateState, actions: FormActions<CreateState>): TemplateResult {
+  const { t } = ctx;
+  const error = state.errors.region;
+  return html`
+    <details class="field" ?open=${!!error}>
+      <summary>${t("advanced")}</summary>
+      <label for="key-region">${t("regionLabel")}</label>
+      <select id="key-region" aria-invalid=${error ? "true" : "false"} aria-describedby="key-region-help key-region-error"
+        @change=${(e: Event) => actions.onInput({ region: value(e) })}>
+        <option value="auto">${t("regionAuto")}</option>
+        ${REGIONS.map((hint) => html`<option value=${hint}>${t(hint)}</option>`)}
+      </select>
+      <p class="muted" id="key-region-help">${t("regionHelp")}</p>
+      <p class="error" id="key-region-error">${error ?? nothing}</p>
+    </details>
   `;
 }

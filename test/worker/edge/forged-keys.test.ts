@@ -64,8 +64,10 @@ describe("forged keys", () => {
     const stub = authorityFor(env, id);
     expect(await stub.lastUsed(id)).toBeNull();
     expect(await storageOf(stub)).toMatchObject({ tables: 0 });
-    // A registered key's object does have its tables.
-    const { key } = await createKey(await user());
+    // A real key's object has its tables once the key's first request has placed it there.
+    const { key, secret: real } = await createKey(await user());
+    expect((await storageOf(authorityFor(env, key.id))).tables).toBe(0);
+    expect((await useKey(real)).status).toBe(200);
     expect((await storageOf(authorityFor(env, key.id))).tables).toBeGreaterThan(0);
   });
 });

@@ -9,9 +9,10 @@ import { unregisteredKey } from "../helpers/keys";
 afterEach(() => vi.restoreAllMocks());
 
 describe("what the request path touches", () => {
-  it("makes no D1 query and exactly one Durable Object call for a valid key", async () => {
+  it("makes no D1 query and exactly one Durable Object call for a valid key (after its first use placed it)", async () => {
     const alice = await user();
     const { secret } = await createKey(alice);
+    expect((await useKey(secret)).status).toBe(200);
     const authority = countingAuthority();
     const queries = countD1Queries();
     const res = await useKey(secret, "/api/whoami", { env: { KEY_AUTHORITY: authority.binding } });

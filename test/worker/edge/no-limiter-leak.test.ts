@@ -44,6 +44,7 @@ const STATES: State[] = [
     setUp: async () => {
       // Expiry is at least a minute out; the key's object is moved past it instead of waiting.
       const made = await createKey(await user(), { expiresAt: new Date(Date.now() + 120_000).toISOString() });
+      await useKey(made.secret); // placed: its object holds the key
       await runInDurableObject(authorityFor(env, made.key.id), (_instance: KeyAuthority, state: DurableObjectState) => {
         state.storage.sql.exec("UPDATE keys SET expires_at = ? WHERE id = ?", Date.now() - 1000, made.key.id);
       });

@@ -19,6 +19,33 @@ export function countD1Queries(): () => number {
 }
 
 /**
+ * Counts the D1 reads made anywhere in this isolate: SELECT statements, and the sessions a key's
+ * Durable Object opens to read a key from the primary (`withSession`, used for that read only).
+ * Writes are left out, so a background flush (a use's time, a placement) doesn't count.
+ * Restore with `vi.restoreAllMocks()`.
+ *
+ * @example
+ * const reads = countD1Reads();
+ * await useKey(secret);
+ * expect(reads()).toBe(1);
+ */
+export function countD1Reads(): () => number {
+  const proto = Object.getPrototypeOf(env.DB) as Record<string, (...args: unknown[]) => unknown>;
+  let reads = 0;
+  const prepare = proto.prepare!;
+  vi.spyOn(proto, "prepare" as never).mockImplementation(function (this: unknown, sql: string) {
+    if (/^\s*(SELECT|WITH)\b/i.test(sql)) reads++;
+    return prepare.call(this, sql);
+  } as never);
+  const withSession = proto.withSession!;
+  vi.spyOn(proto, "withSession" as never).mockImplementation(function (this: unknown, ...args: unknown[]) {
+    reads++;
+    return withSession.apply(this, args);
+  } as never);
+  return () => reads;
+}
+
+/**
  * A KEY_AUTHORITY binding (the real one underneath) that counts the stubs the Worker asks for
  * and remembers which objects they name.
  *

@@ -32,10 +32,12 @@ async function stored(owner: TestUser, id: string): Promise<KeyJson> {
   return ((await res.json()) as { key: KeyJson }).key;
 }
 
-/** The key as its Durable Object holds it: the name and expiry the edge decides with. */
-function atEdge(id: string): Promise<{ name: string; expiresAt: number | null }> {
+/** The key as its Durable Object holds it: the name and expiry the edge decides with (null: no object holds it yet). */
+function atEdge(id: string): Promise<{ name: string; expiresAt: number | null } | null> {
   return runInDurableObject(authorityFor(env, id), (_authority: KeyAuthority, state) =>
-    state.storage.sql.exec<{ name: string; expiresAt: number | null }>("SELECT name, expires_at AS expiresAt FROM keys WHERE id = ?", id).one(),
+    state.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'keys'").toArray().length === 0
+      ? null
+      : state.storage.sql.exec<{ name: string; expiresAt: number | null }>("SELECT name, expires_at AS expiresAt FROM keys WHERE id = ?", id).one(),
   );
 }
 
@@ -77,7 +79,7 @@ describe("PATCH /v1/keys/{id}", () => {
     expect(body.expiresAt).toBe(earlier);
     expect((await stored(alice, key.id)).expiresAt).toBe(earlier);
     const at = Date.parse(earlier);
-    expect((await atEdge(key.id)).expiresAt).toBe(at);
+    expect((await atEdge(key.id))!.expiresAt).toBe(at);
     // Move the chain's clock instead of sleeping.
     await setEdgeClock(key.id, at - 1);
     expect((await useKey(secret)).status).toBe(200);
@@ -187,13 +189,14 @@ describe("PATCH /v1/keys/{id}", () => {
 
   it("answers 409 key_not_active for a key that has expired at the edge, even while D1 still says active", async () => {
     const alice = await user();
-    const { key } = await createKey(alice, { expiresAt: inFuture(DAY) });
+    const { key, secret } = await createKey(alice, { expiresAt: inFuture(DAY) });
+    expect((await useKey(secret)).status).toBe(200); // its object holds it (placed_at set) before the snapshot
     await setEdgeClock(key.id, Date.parse(key.expiresAt!));
     const before = await snapshotTables();
     const body = await problem(await edit(alice.token, key.id, { name: "Too late" }));
     expect(body).toMatchObject({ status: 409, code: "key_not_active" });
     expect(await snapshotTables()).toBe(before);
-    expect((await atEdge(key.id)).name).toBe(key.name);
+    expect((await atEdge(key.id))!.name).toBe(key.name);
   });
 
   it("answers another org's key exactly like a missing one, and another member's with 404", async () => {
@@ -251,10 +254,10 @@ describe("PATCH /v1/keys/{id}", () => {
     const body = await problem(await edit(alice.token, key.id, { expiresAt: inFuture(10 * DAY) }));
     expect(body).toMatchObject({ status: 422, code: "validation_failed" });
     expect(body.errors![0]!.message).toMatch(/only move earlier/);
-    expect((await atEdge(key.id)).expiresAt).toBe(earliest);
+    expect((await atEdge(key.id))!.expiresAt).toBe(earliest);
     // A rotation that read D1's later expiry keeps the object's earlier one too.
     expect((await call("POST", `/v1/keys/${key.id}/rotate`, { token: alice.token, json: {} })).status).toBe(201);
-    expect((await atEdge(key.id)).expiresAt).toBe(earliest);
+    expect((await atEdge(key.id))!.expiresAt).toBe(earliest);
     expect((await useKey(secret)).status).toBe(200);
   });
 
@@ -272,7 +275,7 @@ describe("PATCH /v1/keys/{id}", () => {
         else expect(await problem(res)).toMatchObject({ status: 422, code: "validation_failed" });
       }
       expect(accepted).toContain(earlier);
-      expect((await atEdge(key.id)).expiresAt).toBe(Date.parse(earlier));
+      expect((await atEdge(key.id))!.expiresAt).toBe(Date.parse(earlier));
       expect((await stored(alice, key.id)).expiresAt).toBe(earlier);
       expect(await updatedEvents(alice, key.id)).toHaveLength(accepted.length);
     }

@@ -24,6 +24,8 @@ function record(orgId: string, revokedAt: number | null, expiresAt: number | nul
     lastUsedAt: null,
     rotatedFromId: null,
     rotatedToId: null,
+    region: null,
+    placedAt: null,
   };
 }
 

@@ -27,7 +27,7 @@ describe("POST /v1/keys", () => {
     });
     expect(body.key.hint).toBe(`ak_live_${body.secret.slice(8, 12)}…${body.secret.slice(-4)}`);
     expect(Object.keys(body.key).sort()).toEqual(
-      ["createdAt", "createdBy", "expiresAt", "hint", "id", "lastUsedAt", "name", "revokedAt", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status"],
+      ["createdAt", "createdBy", "expiresAt", "hint", "id", "lastUsedAt", "name", "region", "revokedAt", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status"],
     );
   });
 

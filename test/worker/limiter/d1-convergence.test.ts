@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { KeyAuthority } from "../../../worker/authority/key-authority";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { Outbox } from "../../../worker/authority/outbox";
-import { call, type KeyJson, useKey, user } from "../helpers/api";
+import { userAuthorityFor } from "../../../worker/authority/user-authority-client";
+import { call, createKey, type KeyJson, useKey, user } from "../helpers/api";
 
 /** Makes D1 refuse writes to a table for real, the way an outage or a bad deploy would. */
 async function failWrites(table: string, event: "INSERT" | "UPDATE"): Promise<void> {
@@ -36,28 +37,32 @@ afterEach(async () => {
 });
 
 describe("D1 after a committed Durable Object write", () => {
-  it("still delivers a created key that works when the D1 write fails, and converges on the alarm's retry", async () => {
+  it("refuses a create with 503 storage_unavailable when D1 can't take the key's row: no key, nothing placed, its place in the cap freed", async () => {
+    // D1 is where a new key lives until its first request places its chain: no row, no key.
     const alice = await user();
     await call("GET", "/v1/keys", { token: alice.token });
     await failWrites("api_keys", "INSERT");
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE org_id = ?").bind(alice.orgId).first("n");
     const res = await call("POST", "/v1/keys", { token: alice.token, json: { name: "during outage" } });
-    expect(res.status).toBe(201);
-    const { key, secret } = (await res.json()) as { key: KeyJson; secret: string };
-    expect((await useKey(secret)).status).toBe(200);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(key.id).first("n")).toBe(0);
-
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("1");
+    expect(await res.json()).toMatchObject({ code: "storage_unavailable" });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE org_id = ?").bind(alice.orgId).first("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE org_id = ?").bind(alice.orgId).first("n")).toBe(before);
     await env.DB.exec("DROP TRIGGER fail_api_keys_INSERT");
-    expect(await runDurableObjectAlarm(authorityFor(env, key.id))).toBe(true);
-    const listed = (await (await call("GET", "/v1/keys", { token: alice.token })).json()) as { keys: KeyJson[] };
-    expect(listed.keys.map((k) => k.id)).toEqual([key.id]);
-    const events = await env.DB.prepare("SELECT action FROM audit_events WHERE key_id = ?").bind(key.id).all();
-    expect(events.results).toEqual([{ action: "key.created" }]);
+    const state = await runInDurableObject(userAuthorityFor(env, { orgId: alice.orgId, userId: alice.userId }), (_ua, ctx: DurableObjectState) =>
+      ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM owned_keys").one().n,
+    );
+    expect(state, "the reservation was released").toBe(0);
+    expect((await call("POST", "/v1/keys", { token: alice.token, json: { name: "after" } })).status).toBe(201);
   });
 
   it("revokes at the edge at once even when D1 cannot record it, and D1 converges later", async () => {
     const alice = await user();
     const created = await call("POST", "/v1/keys", { token: alice.token, json: { name: "to revoke" } });
     const { key, secret } = (await created.json()) as { key: KeyJson; secret: string };
+    expect((await useKey(secret)).status).toBe(200); // placed: the object holds the key
     await failWrites("api_keys", "UPDATE");
     const revoked = await call("POST", `/v1/keys/${key.id}/revoke`, { token: alice.token });
     expect(revoked.status).toBe(200);
@@ -73,34 +78,34 @@ describe("D1 after a committed Durable Object write", () => {
 
   it("writes each owed change once, however often the retry runs", async () => {
     const alice = await user();
-    await call("GET", "/v1/keys", { token: alice.token });
-    await failWrites("api_keys", "INSERT");
-    const res = await call("POST", "/v1/keys", { token: alice.token, json: { name: "idempotent" } });
-    const { key } = (await res.json()) as { key: KeyJson };
-    await env.DB.exec("DROP TRIGGER fail_api_keys_INSERT");
+    const { key, secret } = await createKey(alice);
+    expect((await useKey(secret)).status).toBe(200);
+    await failWrites("api_keys", "UPDATE");
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect((await call("POST", `/v1/keys/${key.id}/revoke`, { token: alice.token })).status).toBe(200);
+    await env.DB.exec("DROP TRIGGER fail_api_keys_UPDATE");
     const stub = authorityFor(env, key.id);
     const rows = () =>
       env.DB.batch([
-        env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(key.id),
-        env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE key_id = ?").bind(key.id),
+        env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ? AND revoked_at IS NOT NULL").bind(key.id),
+        env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE key_id = ? AND action = 'key.revoked'").bind(key.id),
       ]).then((counts) => counts.map((c) => (c.results[0] as { n: number }).n));
     expect([await rows(), await owed(stub)]).toEqual([[0, 0], 2]);
 
     // Twice D1 commits the owed writes and the object never hears of it, so it still owes them.
-    vi.spyOn(console, "error").mockImplementation(() => {});
     for (let i = 0; i < 2; i++) {
       expect(await runInDurableObject(stub, (_authority: KeyAuthority, state) => new Outbox(state.storage.sql, answerLost(env.DB)).flush())).toBe(false);
     }
     expect([await rows(), await owed(stub)]).toEqual([[1, 1], 2]);
-    const written = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(key.id).first();
+    const revokedAt = () => env.DB.prepare("SELECT revoked_at FROM api_keys WHERE id = ?").bind(key.id).first("revoked_at");
+    const written = await revokedAt();
 
     // The alarm's retry replays them over the rows that are already there: no duplicate, no error, nothing left owed.
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runDurableObjectAlarm(stub);
     expect([await rows(), await owed(stub)]).toEqual([[1, 1], 0]);
-    expect(await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(key.id).first()).toEqual(written);
-    const events = await env.DB.prepare("SELECT action FROM audit_events WHERE key_id = ?").bind(key.id).all();
-    expect(events.results).toEqual([{ action: "key.created" }]);
-    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    expect(await revokedAt()).toBe(written);
+    const events = await env.DB.prepare("SELECT action FROM audit_events WHERE key_id = ? ORDER BY at, action").bind(key.id).all();
+    expect(events.results).toEqual([{ action: "key.created" }, { action: "key.revoked" }]);
   });
 });
 

@@ -88,7 +88,8 @@ describe("GET /v1/keys/{id}/usage", () => {
 
   it("answers 503 limiter_unavailable with Retry-After when the key's object cannot be reached (D1 holds no counts)", async () => {
     const alice = await user();
-    const { key } = await createKey(alice);
+    const { key, secret } = await createKey(alice);
+    expect((await useKey(secret)).status).toBe(200); // placed: its counts are in its object now
     vi.spyOn(console, "error").mockImplementation(() => {});
     const unreachable = {
       idFromName: (name: string) => env.KEY_AUTHORITY.idFromName(name),

@@ -82,11 +82,11 @@ describe("usage buckets", () => {
     const end = start + 35 * DAY;
     const step = 5 * MINUTE;
     // 35 days of one request every 5 minutes, straight through the object's check as /api/* runs it.
-    const times = await runInDurableObject(authorityFor(env, key.id), (authority: KeyAuthority) => {
+    const times = await runInDurableObject(authorityFor(env, key.id), async (authority: KeyAuthority) => {
       const at: number[] = [];
       for (let t = start; t <= end; t += step) {
         authority.clock = () => t;
-        if (authority.verify(key.id, digest).outcome !== "admitted") throw new Error(`not admitted at ${t}`);
+        if ((await authority.verify(key.id, digest)).outcome !== "admitted") throw new Error(`not admitted at ${t}`);
         at.push(t);
       }
       return at;

@@ -107,13 +107,15 @@ describe("a key's usage counters", () => {
     const alice = await user();
     const { key, secret } = await createKey(alice);
     const digest = await digestOf(secret);
+    // Shed 429s come from an isolate that met the key's limit, so its chain is placed.
+    expect((await useKey(secret)).status).toBe(200);
     const minute = Math.floor(Date.now() / 60_000) * 60_000;
     const batch = { id: "batch-once", minutes: [[minute, 7]] as Array<[number, number]> };
     await runInDurableObject(authorityFor(env, key.id), (authority: KeyAuthority) => {
       authority.countShed(key.id, digest, batch);
       authority.countShed(key.id, digest, batch);
     });
-    expect((await usageOf(alice, key.id)).totals).toEqual({ admitted: 0, rateLimited: 7, refused: 0 });
+    expect((await usageOf(alice, key.id)).totals).toEqual({ admitted: 1, rateLimited: 7, refused: 0 });
   });
 
   it("refuse shed counts sent with a wrong secret's digest", async () => {

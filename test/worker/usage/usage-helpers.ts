@@ -38,10 +38,14 @@ export function setChainClock(keyId: string, at: number): Promise<void> {
 
 /** Rows of the usage tables in a key's Durable Object. */
 export function usageRows(keyId: string): Promise<{ minutes: number[]; hours: number[] }> {
-  return runInDurableObject(authorityFor(env, keyId), (_authority: KeyAuthority, state) => ({
+  return runInDurableObject(authorityFor(env, keyId), (_authority: KeyAuthority, state) =>
+    // A chain no request has placed yet has no tables at all.
+    state.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'usage_minutes'").toArray().length === 0
+      ? { minutes: [], hours: [] }
+      : {
     minutes: state.storage.sql.exec<{ at: number }>("SELECT minute AS at FROM usage_minutes ORDER BY minute").toArray().map((r) => r.at),
     hours: state.storage.sql.exec<{ at: number }>("SELECT hour AS at FROM usage_hours ORDER BY hour").toArray().map((r) => r.at),
-  }));
+  });
 }
 
 /** The digest the Worker computes for a presented key, to call the object as the check does. */

@@ -12,6 +12,7 @@ describe("delivering a user's new state to their keys", () => {
   it("answers 503 when a key's object misses a deactivation, and the user's alarm delivers it later", async () => {
     const alice = await user();
     const { key, secret } = await createKey(alice);
+    expect((await useKey(secret)).status).toBe(200); // placed: pushes reach it from now on
     const chain = authorityFor(env, key.id);
     // The chain's object fails to take pushes for a while, as a broken or unreachable object would.
     const storeOf = (instance: KeyAuthority) => {
