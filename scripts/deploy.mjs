@@ -21,9 +21,9 @@ export const WORKER_BUDGET_BYTES = 256 * 1024;
 export const ELEMENT_BUDGET_BYTES = 20 * 1024;
 /**
  * Strings only local-development code contains (sample contacts, the demo page, the dev sign-in
- * route handlers). Function names survive because wrangler does not minify.
+ * route handlers, the Server-Timing middleware). Function names survive because wrangler does not minify.
  */
-const LOCAL_ONLY_MARKERS = ["Analytical Engines Ltd", "demoPageHandler", "devSessionRoutes"];
+const LOCAL_ONLY_MARKERS = ["Analytical Engines Ltd", "demoPageHandler", "devSessionRoutes", "serverTimingHandler"];
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const ENV = ["--env", "production"];
 

@@ -2,6 +2,7 @@ import type { Config } from "./config";
 import type { Principal } from "./auth/principal";
 import type { KeyIdentity } from "./authority/key-authority";
 import type { PolicyUsage } from "./limiter/sliding-window";
+import type { StepObserver } from "./verify/key-verification";
 
 /**
  * The one Hono environment type of the Worker: bindings from `wrangler types`, and the values
@@ -17,5 +18,7 @@ export interface AppEnv {
     apiKey: KeyIdentity;
     /** The key's rate-limit usage after admitting this request. */
     rateLimit: PolicyUsage[];
+    /** Hears the key check's step durations; set only by the local-development entry's `serverTiming()`. */
+    verificationSteps?: StepObserver;
   };
 }

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Hono } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env";
 import { auditRoutes } from "./routes/audit-routes";
 import { ConfigError } from "./config";
@@ -23,6 +23,8 @@ import { verifyRoutes } from "./routes/verify-routes";
  * worker/index.ts, does not, so none of it is in a production bundle).
  */
 export interface LocalDevelopment {
+  /** Runs before every other middleware (the `Server-Timing` of `/api/*`, worker/http/server-timing.ts). */
+  outermost: MiddlewareHandler<AppEnv>;
   /** Mounts the local-only routes (`/dev/*`, the demo page); called after every product route. */
   mount(app: Hono<AppEnv>): void;
   /** What `GET /api/contacts` answers without an `UPSTREAM_URL`. */
@@ -44,6 +46,7 @@ export interface LocalDevelopment {
  */
 export function createApp(options: { localDevelopment?: LocalDevelopment } = {}) {
   const app = new OpenAPIHono<AppEnv>();
+  if (options.localDevelopment) app.use(options.localDevelopment.outermost);
   // First, so that even a failure of requestContext() (a ConfigError) leaves with the headers.
   app.use(securityHeaders());
   // Before requestContext(): readiness answers even when the configuration is unusable.

@@ -6,17 +6,20 @@ import { devUsageRoutes } from "./routes/dev-usage-routes";
 import { SAMPLE_CONTACTS } from "./edge/sample-contacts";
 import { cors } from "./http/cors";
 import { demoPage } from "./routes/demo-page";
+import { serverTiming } from "./http/server-timing";
 
 /**
  * Everything only local development has: `POST /dev/session` (sign in as anyone, loopback and
  * `DEV_LOGIN` only), `POST /dev/keys/{id}/simulated-usage` (a month of usage for a key, same
- * guard), the demo host page, and the sample contacts behind `/api/contacts`. Imported by
+ * guard), the demo host page, the sample contacts behind `/api/contacts`, and a `Server-Timing`
+ * header on `/api/*` (the key check's steps, for `npm run bench`). Imported by
  * worker/dev.ts alone, so a production bundle contains none of it.
  *
  * @example
  * const app = createApp({ localDevelopment });
  */
 export const localDevelopment: LocalDevelopment = {
+  outermost: serverTiming(),
   mount(app: Hono<AppEnv>) {
     app.use("/dev/*", cors());
     app.route("/dev", devSessionRoutes());

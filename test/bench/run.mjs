@@ -11,9 +11,11 @@ import { createTraceReader } from "./lib/traces.mjs";
 import { badChecksum } from "./scenarios/bad-checksum.mjs";
 import { concurrentBurst } from "./scenarios/concurrent-burst.mjs";
 import { failedAuthFlood } from "./scenarios/failed-auth-flood.mjs";
+import { firstUse } from "./scenarios/first-use.mjs";
 import { forgedKeyFlood, forgedKeyThroughput } from "./scenarios/forged-keys.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
 import { pacedLoad } from "./scenarios/paced-load.mjs";
+import { requestBreakdown } from "./scenarios/request-breakdown.mjs";
 import { revokeUnderLoad } from "./scenarios/revoke-under-load.mjs";
 import { VERIFICATION_PHASE_CONFIGS, verificationPaths } from "./scenarios/verification-paths.mjs";
 
@@ -29,6 +31,8 @@ const PHASES = [
     tracing: false,
     scenarios: [
       { name: "overhead", run: overhead, position: 5 },
+      { name: "request breakdown", run: requestBreakdown, position: 5.1 },
+      { name: "first use", run: firstUse, position: 5.2 },
       { name: "concurrent burst", run: concurrentBurst, position: 1 },
       { name: "revoke under load", run: revokeUnderLoad, position: 3 },
       { name: "paced load", run: pacedLoad, position: 2 },

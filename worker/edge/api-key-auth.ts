@@ -41,7 +41,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
       c.env,
       c.var.config,
       { key: c.req.header("X-API-Key") ?? "", throttleKey: clientAddress(c.req.raw) },
-      { waitUntil: (work) => c.executionCtx.waitUntil(work) },
+      { waitUntil: (work) => c.executionCtx.waitUntil(work), onStep: c.var.verificationSteps },
     );
     if (result.outcome !== "admitted") throw verificationProblem(result);
     c.set("apiKey", result.identity);

@@ -1,3 +1,5 @@
+import { parseServerTiming } from "./server-timing.mjs";
+
 /**
  * The bench's view of the Worker: sign in through `POST /dev/session`, manage keys through
  * `/v1/keys`, and timed requests to the key-protected API.
@@ -51,7 +53,8 @@ export function createClient(baseUrl) {
      * `sentAt` just before the request leaves, `receivedAt` when the response head arrives.
      * Network errors come back as status 0 rather than throwing. `address` is sent as
      * `CF-Connecting-IP` (wrangler dev keeps a client's value; Cloudflare sets it itself), so a
-     * scenario can stand for many clients or for one.
+     * scenario can stand for many clients or for one. `timing` is the response's `Server-Timing`
+     * (the local-development entry's breakdown of `/api/*` requests), `{}` when it has none.
      */
     async timed(path, apiKey, { address } = {}) {
       const headers = apiKey ? { "X-API-Key": apiKey } : {};
@@ -61,9 +64,9 @@ export function createClient(baseUrl) {
         const response = await fetch(baseUrl + path, { headers });
         const receivedAt = performance.now();
         const body = await response.text();
-        return { status: response.status, sentAt, receivedAt, body };
+        return { status: response.status, sentAt, receivedAt, body, timing: parseServerTiming(response.headers.get("Server-Timing")) };
       } catch (error) {
-        return { status: 0, sentAt, receivedAt: performance.now(), body: String(error) };
+        return { status: 0, sentAt, receivedAt: performance.now(), body: String(error), timing: {} };
       }
     },
   };
