@@ -17,6 +17,7 @@ import { meRoutes } from "./routes/me-routes";
 import { mountApiDocs } from "./openapi/docs-routes";
 import { adminRoutes } from "./routes/admin-routes";
 import { verifyRoutes } from "./routes/verify-routes";
+import { leakRoutes } from "./routes/leak-routes";
 
 /**
  * What only local development adds to the app (worker/dev.ts passes it; the production entry,
@@ -64,6 +65,7 @@ export function createApp(options: { localDevelopment?: LocalDevelopment } = {})
   app.route("/v1/audit-events", auditRoutes());
   app.route("/v1/admin", adminRoutes());
   app.route("/v1/verify", verifyRoutes());
+  app.route("/v1/leaks", leakRoutes());
   mountApiDocs(app);
   app.route("/api", edgeRoutes({ sampleContacts: options.localDevelopment?.sampleContacts }));
   app.get("/component/*", componentAsset());

@@ -46,6 +46,29 @@ export interface Config {
   upstreamAudience: string | null;
   /** `UPSTREAM_ASSERTION_ISSUER`: the assertions' `iss`; null means the origin the request reached. */
   upstreamAssertionIssuer: string | null;
+  /** `POST /v1/leaks`: who may report leaked keys, and what a confirmed leak does. */
+  leaks: LeakConfig;
+}
+
+/** What a confirmed leak does to a key: `revoke` it (the default), or only `flag` it. */
+export type LeakPolicy = "revoke" | "flag";
+
+/** A public key GitHub signs secret-scanning reports with: its identifier and its PEM (SPKI). */
+export interface LeakReportPublicKey {
+  keyIdentifier: string;
+  pem: string;
+}
+
+/** Settings of `POST /v1/leaks`; with no public key, no keys URL and no HMAC secret, the route does not exist. */
+export interface LeakConfig {
+  /** `LEAK_POLICY`. */
+  policy: LeakPolicy;
+  /** `LEAK_REPORT_PUBLIC_KEYS`: GitHub's keys given in the configuration. */
+  publicKeys: readonly LeakReportPublicKey[];
+  /** `LEAK_REPORT_KEYS_URL`: where GitHub's current keys are fetched (and cached), or null. */
+  keysUrl: string | null;
+  /** `LEAK_REPORT_HMAC_SECRET`: the shared secret of our own reporters, or null. */
+  hmacSecret: string | null;
 }
 
 /** A private EC P-256 JSON Web Key that signs upstream assertions (ES256). */
@@ -185,6 +208,12 @@ function parse(env: Env): Config {
     upstreamSigningKeys: setting(() => parseSigningKeys(env), []),
     upstreamAudience: optional(env.UPSTREAM_AUDIENCE),
     upstreamAssertionIssuer: optional(env.UPSTREAM_ASSERTION_ISSUER),
+    leaks: {
+      policy: setting(() => parseLeakPolicy(env.LEAK_POLICY), "revoke"),
+      publicKeys: setting(() => parseLeakPublicKeys(env.LEAK_REPORT_PUBLIC_KEYS), []),
+      keysUrl: setting(() => httpsUrl(env.LEAK_REPORT_KEYS_URL, "LEAK_REPORT_KEYS_URL"), null),
+      hmacSecret: setting(() => optionalSecret(env.LEAK_REPORT_HMAC_SECRET, "LEAK_REPORT_HMAC_SECRET"), null),
+    },
   };
   // Forwarded identity headers are only trustworthy upstream when they come signed.
   if (config.upstreamUrl && config.upstreamSigningKeys.length === 0 && !problems.some((p) => p.startsWith("UPSTREAM_SIGNING_KEYS"))) {
@@ -325,6 +354,40 @@ function parseVerifyApiToken(env: Env, adminApiToken: string | null): string | n
   const token = optionalSecret(env.VERIFY_API_TOKEN, "VERIFY_API_TOKEN");
   if (token !== null && token === adminApiToken) throw new ConfigError("VERIFY_API_TOKEN must differ from ADMIN_API_TOKEN");
   return token;
+}
+
+function parseLeakPolicy(value: string | undefined): LeakPolicy {
+  const raw = optional(value) ?? "revoke";
+  if (raw !== "revoke" && raw !== "flag") throw new ConfigError("LEAK_POLICY must be revoke or flag");
+  return raw;
+}
+
+const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----\s*$/;
+
+/**
+ * `LEAK_REPORT_PUBLIC_KEYS`: GitHub's secret-scanning keys as JSON, either the array of
+ * `{ key_identifier, key }` or the whole answer of its keys endpoint (`{ public_keys: [...] }`).
+ */
+export function parseLeakPublicKeys(value: string | undefined): LeakReportPublicKey[] {
+  const raw = optional(value);
+  if (!raw) return [];
+  const shape = 'JSON like [{"key_identifier":"…","key":"-----BEGIN PUBLIC KEY-----…"}] (GitHub\'s format)';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`LEAK_REPORT_PUBLIC_KEYS is not valid JSON; it must be ${shape}`);
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { public_keys?: unknown } | null)?.public_keys;
+  if (!Array.isArray(list)) throw new ConfigError(`LEAK_REPORT_PUBLIC_KEYS must be ${shape}`);
+  return list.map((entry: { key_identifier?: unknown; key?: unknown } | null, i) => {
+    const id = entry?.key_identifier;
+    const pem = entry?.key;
+    if (typeof id !== "string" || id === "" || id.length > 256 || typeof pem !== "string" || !PEM_PUBLIC_KEY.test(pem)) {
+      throw new ConfigError(`LEAK_REPORT_PUBLIC_KEYS[${i}] must have key_identifier and key (a PEM public key)`);
+    }
+    return { keyIdentifier: id, pem };
+  });
 }
 
 const JWK_KID = /^[A-Za-z0-9._-]{1,64}$/;

@@ -29,6 +29,10 @@ interface __BaseEnv_Env {
 	ADMIN_API_TOKEN: string;
 	VERIFY_API_TOKEN: string;
 	UPSTREAM_SIGNING_KEYS: string;
+	LEAK_POLICY: string;
+	LEAK_REPORT_KEYS_URL: string;
+	LEAK_REPORT_PUBLIC_KEYS: string;
+	LEAK_REPORT_HMAC_SECRET: string;
 	KEY_AUTHORITY: DurableObjectNamespace<import("./dev").KeyAuthority>;
 	USER_AUTHORITY: DurableObjectNamespace<import("./dev").UserAuthority>;
 }
@@ -65,6 +69,10 @@ declare namespace Cloudflare {
 		ADMIN_API_TOKEN: string;
 		VERIFY_API_TOKEN: string;
 		UPSTREAM_SIGNING_KEYS: string;
+		LEAK_POLICY: string;
+		LEAK_REPORT_KEYS_URL: string;
+		LEAK_REPORT_PUBLIC_KEYS: string;
+		LEAK_REPORT_HMAC_SECRET: string;
 		KEY_AUTHORITY: DurableObjectNamespace<import("./dev").KeyAuthority>;
 		USER_AUTHORITY: DurableObjectNamespace<import("./dev").UserAuthority>;
 	}
@@ -75,7 +83,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "KEY_PREFIX" | "MAX_KEY_LIFETIME_DAYS" | "MAX_ACTIVE_KEYS_PER_USER" | "ALLOWED_ORIGINS" | "AUTH_ORG_CLAIM" | "AUTH_PERMISSIONS_CLAIM" | "AUTH_NAME_CLAIM" | "AUTH_ADMIN_PERMISSION" | "AUTH_ISSUER" | "AUTH_AUDIENCE" | "AUTH_JWKS_URL" | "UPSTREAM_URL" | "UPSTREAM_FORWARD_HEADERS" | "UPSTREAM_FORWARD_SET_COOKIE" | "UPSTREAM_AUDIENCE" | "UPSTREAM_ASSERTION_ISSUER" | "AUTH_FAILURE_PERIOD_SECONDS" | "DEV_LOGIN" | "KEY_HASH_SECRET" | "KEY_TAG_SECRETS" | "AUTH_JWT_SECRET" | "ADMIN_API_TOKEN" | "VERIFY_API_TOKEN" | "UPSTREAM_SIGNING_KEYS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "KEY_PREFIX" | "MAX_KEY_LIFETIME_DAYS" | "MAX_ACTIVE_KEYS_PER_USER" | "ALLOWED_ORIGINS" | "AUTH_ORG_CLAIM" | "AUTH_PERMISSIONS_CLAIM" | "AUTH_NAME_CLAIM" | "AUTH_ADMIN_PERMISSION" | "AUTH_ISSUER" | "AUTH_AUDIENCE" | "AUTH_JWKS_URL" | "UPSTREAM_URL" | "UPSTREAM_FORWARD_HEADERS" | "UPSTREAM_FORWARD_SET_COOKIE" | "UPSTREAM_AUDIENCE" | "UPSTREAM_ASSERTION_ISSUER" | "AUTH_FAILURE_PERIOD_SECONDS" | "DEV_LOGIN" | "KEY_HASH_SECRET" | "KEY_TAG_SECRETS" | "AUTH_JWT_SECRET" | "ADMIN_API_TOKEN" | "VERIFY_API_TOKEN" | "UPSTREAM_SIGNING_KEYS" | "LEAK_POLICY" | "LEAK_REPORT_KEYS_URL" | "LEAK_REPORT_PUBLIC_KEYS" | "LEAK_REPORT_HMAC_SECRET">> {}
 }
 declare module "*.txt" {
 	const value: string;

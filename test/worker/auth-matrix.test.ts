@@ -17,12 +17,13 @@ interface ManagementRoute {
 
 /**
  * Paths under `/v1/` that do not authenticate with the user's bearer token: the admin API and
- * `/v1/verify` have tokens of their own (test/worker/verify/verify-http.test.ts refuses user
+ * `/v1/verify` have tokens of their own, `/v1/leaks` takes signed reports
+ * (test/worker/leaks/leak-reports.test.ts refuses unsigned ones) (test/worker/verify/verify-http.test.ts refuses user
  * tokens there) and the OpenAPI document is public. Everything else under `/v1/` is a
  * management route, so a route added later is in the matrix without editing this file, and one
  * that forgets `authenticate()` fails it.
  */
-const NOT_USER_AUTHENTICATED = [/^\/v1\/admin(\/|$)/, /^\/v1\/openapi\.json$/, /^\/v1\/verify$/];
+const NOT_USER_AUTHENTICATED = [/^\/v1\/admin(\/|$)/, /^\/v1\/openapi\.json$/, /^\/v1\/verify$/, /^\/v1\/leaks$/];
 
 /** Matches a Hono path parameter, with an optional `{pattern}` and `?` suffix. */
 const PARAM = /:(\w+)(\{[^}]*\})?\??/g;

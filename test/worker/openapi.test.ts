@@ -193,7 +193,7 @@ const REQUIRED_OPERATIONS: Array<[method: string, path: string]> = [
 /** The Key object's members, from SPEC §5. */
 const KEY_MEMBERS = [
   "id", "name", "hint", "createdAt", "createdBy", "lastUsedAt", "expiresAt",
-  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "region", "rotationRequiresOwner",
+  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "region", "leak", "rotationRequiresOwner",
 ];
 
 /** What the key check answers on every key-protected operation, by status. */
@@ -279,7 +279,9 @@ describe("GET /v1/openapi.json", () => {
         "post /v1/keys", "patch /v1/keys/{id}", "post /v1/keys/{id}/revoke", "post /v1/keys/{id}/rotate", "put /v1/admin/orgs/{orgId}/users/{userId}", "post /v1/verify",
       ]),
     );
-    const open = bodies.filter(({ body }) => {
+    // GitHub's secret-scanning format: a partner endpoint ignores fields GitHub may add to a match
+    // rather than refusing every report from then on.
+    const open = bodies.filter(({ op }) => op !== "post /v1/leaks").filter(({ body }) => {
       const schema = body?.content["application/json"]?.schema;
       return !schema || deref(document, schema).additionalProperties !== false;
     });

@@ -6,7 +6,7 @@ import type { Actor, RequestOrigin } from "./audit-types";
 import type { CursorPosition } from "../paging/cursor";
 import { randomBase62 } from "../crypto/base62";
 
-export type AuditAction = "key.created" | "key.updated" | "key.revoked" | "key.rotated" | "user.updated" | "user.deactivated";
+export type AuditAction = "key.created" | "key.updated" | "key.revoked" | "key.rotated" | "key.leaked" | "user.updated" | "user.deactivated";
 
 /** One audit event as stored. */
 export interface AuditRecord {
@@ -101,7 +101,7 @@ function fromRow(row: AuditRow): AuditRecord {
     orgId: row.org_id,
     at: row.at,
     action: row.action,
-    actor: { type: row.actor_type, id: row.actor_id },
+    actor: { type: row.actor_type, id: row.actor_id } as Actor,
     ownerId: row.owner_id,
     keyId: row.key_id,
     origin: { ip: row.ip, userAgent: row.user_agent },

@@ -1,6 +1,7 @@
 // crypto/: the primitives the rest is built on: HMAC-SHA-256 digests and their timing-safe
-// comparison (hmac.ts), base64url, base62 and random ids (base62.ts), CRC-32 (crc32.ts), and the
-// public JWK type. No policy lives here. Floor: imports only errors/ and schemas/.
+// comparison (hmac.ts), base64url, base62 and random ids (base62.ts), CRC-32 (crc32.ts), ECDSA
+// P-256 signatures in DER and SHA-256 in hex (ecdsa.ts), and the public JWK type. No policy lives
+// here. Floor: imports only errors/ and schemas/.
 
 const encoder = new TextEncoder();
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
@@ -60,4 +61,14 @@ export function fromBase64Url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
   return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+}
+
+/**
+ * HMAC-SHA-256 of raw bytes under `secret` (a signed request body, byte for byte).
+ *
+ * @example
+ * const mac = await hmacSha256Bytes(config.leaks.hmacSecret, bodyBytes);
+ */
+export async function hmacSha256Bytes(secret: string, bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), bytes));
 }

@@ -24,10 +24,18 @@ export interface KeyRecord {
   placedAt: number | null;
 }
 
-/** A stored key with its creator's current display name and permissions (as D1 last heard). */
+/** A key found in public: when the first report of it arrived, and where it was found. */
+export interface KeyLeak {
+  at: number;
+  url: string;
+}
+
+/** A stored key with its creator's current display name and permissions (as D1 last heard), and its leak report. */
 export interface KeyRecordWithCreator extends KeyRecord {
   creatorName: string | null;
   creatorPermissions: string[] | null;
+  /** The first leak report that named the key (POST /v1/leaks), or null. */
+  leak: KeyLeak | null;
 }
 
 /** Who is looking at a key: decides whether they may rotate it. */
@@ -73,6 +81,7 @@ export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: Ke
     rotatedFromId: record.rotatedFromId,
     rotatedToId: record.rotatedToId,
     region: record.region,
+    leak: record.leak === null ? null : { at: iso(record.leak.at), url: record.leak.url },
     rotationRequiresOwner:
       viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };

@@ -113,6 +113,13 @@ export const KeySchema = z
     rotatedFromId: z.string().nullable(),
     rotatedToId: z.string().nullable(),
     region: z.string().nullable().meta({ description: "The location hint the key's chain was placed with at creation; null: near its first use." }),
+    leak: z
+      .object({ at: Timestamp, url: z.string() })
+      .nullable()
+      .meta({
+        description:
+          "When a leak report (POST /v1/leaks) first named this key, and where it was found in public; null: never reported. Under LEAK_POLICY revoke the key was revoked at that moment; under flag it still works and should be rotated.",
+      }),
     rotationRequiresOwner: z.boolean().meta({
       description:
         "True when the caller may not rotate this key: it belongs to someone else and can do something the caller can't. Only its owner can rotate it; the caller may revoke it.",

@@ -19,6 +19,8 @@ interface KeyRow {
   rotated_to_id: string | null;
   region: string | null;
   placed_at: number | null;
+  leaked_at: number | null;
+  leaked_url: string | null;
   creator_name: string | null;
   creator_permissions: string | null;
 }
@@ -61,6 +63,20 @@ export class KeyStore {
   async find(orgId: string, id: string): Promise<KeyRecordWithCreator | null> {
     const row = await this.db.prepare(`${SELECT} WHERE k.org_id = ? AND k.id = ?`).bind(orgId, id).first<KeyRow>();
     return row ? fromRow(row) : null;
+  }
+
+  /**
+   * A key by id alone, whatever its org: only for a caller that proves it holds the key (a leak
+   * report carries the whole key, whose digest must then match the stored one).
+   */
+  async findById(id: string): Promise<KeyRecordWithCreator | null> {
+    const row = await this.db.prepare(`${SELECT} WHERE k.id = ?`).bind(id).first<KeyRow>();
+    return row ? fromRow(row) : null;
+  }
+
+  /** Records that a key was found in public; only the first report is kept (idempotent). */
+  markLeaked(id: string, at: number, url: string): D1PreparedStatement {
+    return this.db.prepare("UPDATE api_keys SET leaked_at = ?, leaked_url = ? WHERE id = ? AND leaked_at IS NULL").bind(at, url, id);
   }
 
   /** Newest first, `limit + 1` rows so the caller can tell whether another page exists. */
@@ -187,6 +203,7 @@ function fromRow(row: KeyRow): KeyRecordWithCreator {
     rotatedToId: row.rotated_to_id,
     region: row.region,
     placedAt: row.placed_at,
+    leak: row.leaked_at === null ? null : { at: row.leaked_at, url: row.leaked_url ?? "" },
     creatorName: row.creator_name,
     creatorPermissions: row.creator_permissions === null ? null : (JSON.parse(row.creator_permissions) as string[]),
   };

@@ -162,7 +162,7 @@ export class KeyService {
         .place(record.id, record.region)
         .catch((error: unknown) => console.error(`placing ${record.id} in ${record.region} deferred to its first use: ${(error as Error).message}`));
     }
-    const view = { ...record, creatorName: principal.name, creatorPermissions: principal.permissions };
+    const view = { ...record, creatorName: principal.name, creatorPermissions: principal.permissions, leak: null };
     return { ok: true, key: toKeyView(view, now, principal), secret: generated.secret };
   }
 
@@ -298,6 +298,8 @@ export class KeyService {
         lastUsedAt: null,
         rotatedFromId: old.id,
         rotatedToId: null,
+        // The successor's secret is new: a leak of the old key is not the successor's.
+        leak: null,
         // The successor joins the old key's chain, which the rotation places (if no use has).
         placedAt: now,
       };

@@ -24,6 +24,10 @@ export const TAGS = [
     description:
       "For backends that receive keys themselves: check a key over HTTP, and verify the signed identity (X-Api-Assertion) that forwarded requests carry.",
   },
+  {
+    name: "Leak reports",
+    description: "Keys found in public, reported by GitHub's secret scanning or your own scanners: revoked or flagged at once.",
+  },
   { name: "Service", description: "Readiness and these docs." },
 ];
 
@@ -119,6 +123,22 @@ const SECURITY_SCHEMES = {
     scheme: "bearer",
     description: "VERIFY_API_TOKEN, a service token for backends that call POST /v1/verify (not a user token).",
     "x-curl-variable": "VERIFY_API_TOKEN",
+  },
+  githubSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "Github-Public-Key-Signature",
+    description:
+      "GitHub secret scanning: base64 of an ECDSA P-256 / SHA-256 signature (ASN.1 DER) over the exact body, with Github-Public-Key-Identifier naming the key (LEAK_REPORT_PUBLIC_KEYS, or the keys at LEAK_REPORT_KEYS_URL).",
+    "x-curl-variable": "GITHUB_SIGNATURE",
+  },
+  leakReportHmac: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Leak-Report-Signature",
+    description:
+      'Your own scanners: sha256= and the hex HMAC-SHA-256, under LEAK_REPORT_HMAC_SECRET, of X-Leak-Report-Timestamp (Unix seconds, within 5 minutes of now), a dot and the exact body.',
+    "x-curl-variable": "LEAK_REPORT_SIGNATURE",
   },
 } as const;
 

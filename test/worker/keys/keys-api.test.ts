@@ -23,11 +23,12 @@ describe("POST /v1/keys", () => {
       scopes: null,
       rotatedFromId: null,
       rotatedToId: null,
+      leak: null,
       rotationRequiresOwner: false,
     });
     expect(body.key.hint).toBe(`ak_live_${body.secret.slice(8, 12)}…${body.secret.slice(-4)}`);
     expect(Object.keys(body.key).sort()).toEqual(
-      ["createdAt", "createdBy", "expiresAt", "hint", "id", "lastUsedAt", "name", "region", "revokedAt", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status"],
+      ["createdAt", "createdBy", "expiresAt", "hint", "id", "lastUsedAt", "leak", "name", "region", "revokedAt", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status"],
     );
   });
 
