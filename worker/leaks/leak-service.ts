@@ -1,13 +1,12 @@
 import type { Config } from "../config";
 import type { Actor, RequestOrigin } from "../audit/audit-types";
-import { AuditStore, newAuditEvent, type AuditRecord } from "../audit/audit-store";
-import { authorityFor } from "../authority/key-authority-client";
-import { userAuthorityFor } from "../authority/user-authority-client";
+import { AuditStore, type AuditRecord } from "../audit/audit-store";
 import { sha256Hex } from "../crypto/ecdsa";
 import { digestKey, digestsEqual } from "../crypto/hmac";
 import { hasValidTag, parseApiKey } from "../keys/key-format";
 import type { KeyRecordWithCreator } from "../keys/key-record";
 import { KeyStore } from "../keys/key-store";
+import { revokeKey } from "../manage/revoke-key";
 import type { LeakVerdict, ReportedToken } from "./leak-schemas";
 import type { Reporter } from "./report-signature";
 
@@ -69,16 +68,8 @@ export class LeakService {
   private async act(key: KeyRecordWithCreator, url: string, reporter: Reporter, origin: RequestOrigin): Promise<void> {
     const now = this.clock();
     const actor: Actor = { type: "leak_report", id: reporter };
-    if (this.config.leaks.policy === "revoke" && key.revokedAt === null) {
-      // As KeyService.revoke: the object commits first (the edge refuses the key from here on);
-      // a repeat finds it revoked and owes D1 nothing new.
-      const { revokedAt } = await authorityFor(this.env, key.id).revoke(key.id, now, [
-        { op: "revokeKey", id: key.id, at: now },
-        { op: "appendAudit", event: newAuditEvent({ ...this.eventOf(key, actor, now, origin), action: "key.revoked" }) },
-      ]);
-      const owner = { orgId: key.orgId, userId: key.createdBy };
-      await userAuthorityFor(this.env, owner).keyRevoked(owner, key.id, revokedAt);
-    }
+    // Exactly a manual revocation: the edge refuses the key once this returns; a repeat changes nothing.
+    if (this.config.leaks.policy === "revoke" && key.revokedAt === null) await revokeKey(this.env, key, now, actor, origin);
     if (key.leak !== null) return;
     const leaked: AuditRecord = { id: `evt_leaked_${key.id}`, ...this.eventOf(key, actor, now, origin), action: "key.leaked" };
     await this.env.DB.batch([this.keys.markLeaked(key.id, now, url), new AuditStore(this.env.DB).append(leaked)]);

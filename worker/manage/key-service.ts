@@ -19,6 +19,7 @@ import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKey
 import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
+import { revokeKey } from "./revoke-key";
 import { findVisibleKey } from "./visible-key";
 
 /** A key together with its secret, returned once by create and rotate. */
@@ -250,13 +251,7 @@ export class KeyService {
     if (!record) return { ok: false, reason: "not_found" };
     const now = this.clock();
     if (record.revokedAt !== null) return { ok: true, key: toKeyView(record, now, principal) };
-    const { revokedAt } = await authorityFor(this.env, id).revoke(id, now, [
-      { op: "revokeKey", id, at: now },
-      { op: "appendAudit", event: this.event("key.revoked", principal, record, now, origin) },
-    ]);
-    // The key's object has refused it since the line above; the coordinator stops counting it.
-    const owner = { orgId: record.orgId, userId: record.createdBy };
-    await userAuthorityFor(this.env, owner).keyRevoked(owner, id, revokedAt);
+    const revokedAt = await revokeKey(this.env, record, now, { type: "user", id: principal.userId }, origin);
     return { ok: true, key: toKeyView({ ...record, revokedAt }, now, principal) };
   }
 
