@@ -111,6 +111,21 @@ describe("POST /v1/leaks: GitHub-signed reports", () => {
     expect(await snapshotTables()).toEqual(tables);
   });
 
+  it("revokes once and audits once when the same report is delivered 8 times at once (a retry racing the first)", async () => {
+    const github = await githubSigner();
+    const owner = await user();
+    const { key, secret } = await createKey(owner);
+    const body = reportBody([secret]);
+    const signature = await github.sign(body);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => githubReport(github, body, { signature }).then(verdicts)));
+    for (const answer of answers) expect(answer.map((v) => v.label)).toEqual(["true_positive"]);
+    const actions = (await eventsOf(owner, key.id)).map((e) => e.action).sort();
+    expect(actions).toEqual(["key.created", "key.leaked", "key.revoked"]);
+    const stored = await keyOf(owner, key.id);
+    expect(stored.status).toBe("revoked");
+    expect((await useKey(secret)).status).toBe(401);
+  });
+
   it("records the first report's URL; a later report naming the key elsewhere keeps it", async () => {
     const github = await githubSigner();
     const owner = await user();
