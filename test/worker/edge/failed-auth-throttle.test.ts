@@ -63,8 +63,14 @@ describe("throttling failed verifications per client address", () => {
     expect(responses.filter((r) => r.status === 200)).toHaveLength(10);
     expect(responses.filter((r) => r.status === 429)).toHaveLength(5);
     for (const res of responses.filter((r) => r.status === 429)) expect(await res.json()).toMatchObject({ code: "rate_limited" });
-    // The attacker is throttled; the honest address is not.
-    expect((await useKey(await keyFor({ tag: "forged" }), "/api/whoami", from(attacker))).status).toBe(429);
+    // The attacker is throttled; the honest address is not. (The binding counts per 60 s period:
+    // should the flood have straddled a period's end, the attacker is throttled again within
+    // one allowance of further failures.)
+    let throttled = false;
+    for (let i = 0; i <= FAILURES_ALLOWED && !throttled; i++) {
+      throttled = (await useKey(await keyFor({ tag: "forged" }), "/api/whoami", from(attacker))).status === 429;
+    }
+    expect(throttled).toBe(true);
     expect(await (await useKey(await keyFor({ tag: "forged" }), "/api/whoami", from(honest))).text()).toBe(GENERIC_UNAUTHORIZED_BODY);
   });
 
