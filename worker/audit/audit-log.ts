@@ -42,5 +42,6 @@ function toEventView(record: AuditRecord, reader: AuditReader): EventView {
     keyId: record.keyId,
     ip: origin.ip,
     userAgent: origin.userAgent,
+    detail: record.detail ?? null,
   };
 }

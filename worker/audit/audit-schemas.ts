@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Timestamp } from "../schemas/text";
+import { AUDIT_ACTIONS } from "./audit-store";
 
 const ORIGIN_RULE = "Null unless you performed the event yourself or hold api_keys:admin.";
 
@@ -7,13 +8,20 @@ export const EventSchema = z
   .object({
     id: z.string(),
     at: Timestamp,
-    action: z.enum(["key.created", "key.updated", "key.revoked", "key.rotated", "key.leaked", "user.updated", "user.deactivated"]),
+    action: z.enum(AUDIT_ACTIONS),
     actor: z
-      .object({ type: z.enum(["user", "admin_api", "leak_report"]), id: z.string() })
-      .meta({ description: "leak_report: a leak report (POST /v1/leaks), with id github (GitHub secret scanning) or hmac (your own reporters)." }),
+      .object({ type: z.enum(["user", "admin_api", "leak_report", "system"]), id: z.string() })
+      .meta({
+        description:
+          "leak_report: a leak report (POST /v1/leaks), with id github (GitHub secret scanning) or hmac (your own reporters). system: the Worker itself, with id cron (expiry reminders) or edge (a refusal at the edge).",
+      }),
     keyId: z.string().nullable(),
     ip: z.string().nullable().meta({ description: ORIGIN_RULE }),
     userAgent: z.string().nullable().meta({ description: ORIGIN_RULE }),
+    detail: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+      .nullable()
+      .meta({ description: "What the event says beyond its fields, e.g. { window: \"7d\" } on key.expiring; null when nothing. Never a secret." }),
   })
   .meta({ id: "AuditEvent" });
 export type EventView = z.output<typeof EventSchema>;

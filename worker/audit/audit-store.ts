@@ -6,7 +6,23 @@ import type { Actor, RequestOrigin } from "./audit-types";
 import type { CursorPosition } from "../paging/cursor";
 import { randomBase62 } from "../crypto/base62";
 
-export type AuditAction = "key.created" | "key.updated" | "key.revoked" | "key.rotated" | "key.leaked" | "user.updated" | "user.deactivated";
+/** Every action the audit log records; the webhook events are a subset (key.* and user.deactivated). */
+export const AUDIT_ACTIONS = [
+  "key.created",
+  "key.updated",
+  "key.revoked",
+  "key.rotated",
+  "key.leaked",
+  "key.expiring",
+  "key.expired",
+  "key.ip_refused",
+  "user.updated",
+  "user.deactivated",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** What an event says beyond its columns (a JSON object of plain values); never a secret. */
+export type AuditDetail = Record<string, string | number | boolean | null>;
 
 /** One audit event as stored. */
 export interface AuditRecord {
@@ -19,6 +35,8 @@ export interface AuditRecord {
   ownerId: string;
   keyId: string | null;
   origin: RequestOrigin;
+  /** What the event says beyond its columns, or null. */
+  detail?: AuditDetail | null;
 }
 
 interface AuditRow {
@@ -32,6 +50,7 @@ interface AuditRow {
   key_id: string | null;
   ip: string | null;
   user_agent: string | null;
+  detail: string | null;
 }
 
 /** Whose events a listing holds: an org's, optionally one owner's, optionally one key's. */
@@ -54,12 +73,13 @@ export class AuditStore {
   append(event: AuditRecord): D1PreparedStatement {
     return this.db
       .prepare(
-        `INSERT INTO audit_events (id, org_id, at, action, actor_type, actor_id, owner_id, key_id, ip, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO audit_events (id, org_id, at, action, actor_type, actor_id, owner_id, key_id, ip, user_agent, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
       .bind(
         event.id, event.orgId, event.at, event.action, event.actor.type, event.actor.id,
         event.ownerId, event.keyId, event.origin.ip, event.origin.userAgent,
+        event.detail ? JSON.stringify(event.detail) : null,
       );
   }
 
@@ -105,5 +125,6 @@ function fromRow(row: AuditRow): AuditRecord {
     ownerId: row.owner_id,
     keyId: row.key_id,
     origin: { ip: row.ip, userAgent: row.user_agent },
+    detail: row.detail === null ? null : (JSON.parse(row.detail) as AuditDetail),
   };
 }
