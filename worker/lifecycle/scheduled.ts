@@ -7,14 +7,12 @@ export interface ScheduledJob {
 }
 
 /**
- * Every job the Cron Trigger runs, each on every run (wrangler.toml `crons`). THE place to add
- * one: each job is idempotent (a run may repeat or overlap another) and bounded per run (what
- * is left waits for the next run), and is given the run's `now` instead of reading the clock.
+ * Every job the Cron Trigger runs, each on every run (wrangler.toml `crons`): the one place a job
+ * is added (the webhook sweep joins here). A job is idempotent (a run may repeat or overlap
+ * another), bounded per run (what is left waits for the next run), and takes the run's `now`
+ * instead of reading the clock.
  */
-export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
-  { name: "expiry-reminders", run: remindExpiringKeys },
-  // { name: "webhooks", run: sweepWebhooks },
-];
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [{ name: "expiry-reminders", run: remindExpiringKeys }];
 
 /**
  * The scheduled run (a Cron Trigger, or `/__scheduled` under `wrangler dev --test-scheduled`):

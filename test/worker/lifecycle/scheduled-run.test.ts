@@ -7,7 +7,10 @@ import { runJobs, SCHEDULED_JOBS } from "../../../worker/lifecycle/scheduled";
 import { createKey, user } from "../helpers/api";
 import { DAY, isoAfter, summaryOf } from "./reminder-helpers";
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await env.DB.exec("DROP TRIGGER IF EXISTS fail_expiry_notice");
+});
 
 /** What the Cron Trigger does: the entry's `scheduled` export with a controller at `scheduledTime`. */
 async function trigger(entry: ExportedHandler<Env>, scheduledTime: number): Promise<void> {
@@ -32,6 +35,24 @@ describe("the scheduled handler (Cron Trigger)", () => {
       expect(await summaryOf(key.id)).toEqual([`key.expiring 7d ${key.expiresAt}`, `key.expired ${key.expiresAt}`]);
     });
   }
+
+  it("fails the run when D1 refuses a page, writes none of its reminders, and the next run writes each once", async () => {
+    const alice = await user();
+    const t0 = Date.now();
+    const { key } = await createKey(alice, { expiresAt: isoAfter(t0, 4 * DAY) });
+    // D1 refusing the key's reminder record for real (the page's events are in the same batch).
+    await env.DB.exec(
+      `CREATE TRIGGER fail_expiry_notice BEFORE UPDATE OF expiry_notice ON api_keys WHEN NEW.id = '${key.id}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;`,
+    );
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    await expect(trigger(production, t0)).rejects.toThrow("1 of 1 jobs failed");
+    expect(errors.mock.calls.some(([line]) => String(line).startsWith("scheduled expiry-reminders failed") && String(line).includes("injected failure"))).toBe(true);
+    expect(await summaryOf(key.id)).toEqual([]);
+    await env.DB.exec("DROP TRIGGER fail_expiry_notice");
+    await trigger(production, t0 + 15 * 60_000);
+    await trigger(production, t0 + 30 * 60_000);
+    expect(await summaryOf(key.id)).toEqual([`key.expiring 7d ${key.expiresAt}`]);
+  });
 
   it("has the expiry reminders among its jobs", () => {
     expect(SCHEDULED_JOBS.map((job) => job.name)).toContain("expiry-reminders");
