@@ -60,7 +60,7 @@ export async function remindExpiringKeys(
       audit.appendAll(events),
       keys.recordExpiryNotices(sent.map(({ key, notice }) => ({ id: key.id, expiresAt: key.expiresAt, notice }))),
     ]);
-    reminded += due.length;
+    reminded += sent.length;
     if (due.length < limits.pageSize) return { reminded, pages: page, more: false };
   }
   return { reminded, pages: limits.maxPages, more: true };
