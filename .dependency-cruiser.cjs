@@ -19,6 +19,7 @@ const FLOORS = [
   ["verify", "^worker/verify/"], // the key check as a value, the KeyVerifier entrypoint
   ["manage", "^worker/manage/"], // the management use cases (KeyService)
   ["leaks", "^worker/leaks/"], // leak reports: their signatures, GitHub's keys, revoke or flag
+  ["lifecycle", "^worker/lifecycle/"], // the scheduled run (Cron Trigger): expiry reminders, and the jobs after it
   ["app-env", "^worker/app-env\\.ts$"], // the Hono environment type: where the web side starts
   ["http", "^worker/http/"], // web plumbing: problems, bodies, CORS, headers, sign-in middleware
   ["edge", "^worker/edge/"], // /api/*: the key middleware, forwarding, the assertion

@@ -85,7 +85,9 @@ function readVar(file, name) {
 
 /** `wrangler dev` in its own process group, so stopping it also stops the workerd it starts. */
 function startWorker(port, origins) {
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
+  // --test-scheduled: GET /__scheduled runs the Cron Trigger's scheduled handler (the expiry
+  // reminders), which wrangler dev never runs on its own. Only this loopback dev server has it.
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", "--test-scheduled"];
   if (origins.override) args.push("--var", `ALLOWED_ORIGINS:${origins.list.join(",")}`);
   const child = spawn(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], {
     cwd: ROOT,
@@ -172,6 +174,8 @@ ${users.map((user) => `                  ${user.name.padEnd(nameWidth)}  ${user.
     TOKEN=$(curl -s -X POST ${url}/dev/session -H 'Content-Type: application/json' \\
       -d '${session}' | jq -r .token)
   Tokens        ${signInMode(url)}
+
+  Cron run      curl "${url}/__scheduled?cron=*/15+*+*+*+*"   (expiry reminders; every 15 min when deployed)
 
   The help article's call, with a key created on the demo page:
     curl -H "X-API-Key: ak_live_…" ${url}/api/contacts

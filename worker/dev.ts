@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import { localDevelopment } from "./local-dev";
+import { runScheduled } from "./lifecycle/scheduled";
 
 // KeyAuthority with local development's additions (replaying past usage); worker/index.ts exports the plain class.
 export { DevKeyAuthority as KeyAuthority } from "./authority/dev-key-authority";
@@ -11,8 +12,10 @@ const app = createApp({ localDevelopment });
 /**
  * The local-development entry point (`wrangler dev`, the tests): the production app plus
  * `/dev/session`, `/dev/keys/{id}/simulated-usage`, the demo page and sample data, and the key
- * chains' Durable Object with its development additions. Production deploys worker/index.ts.
+ * chains' Durable Object with its development additions; the scheduled run is production's
+ * (`/__scheduled` under `wrangler dev --test-scheduled`). Production deploys worker/index.ts.
  */
 export default {
   fetch: app.fetch,
+  scheduled: (controller, env) => runScheduled(env, controller.scheduledTime),
 } satisfies ExportedHandler<Env>;

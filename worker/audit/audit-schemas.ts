@@ -21,7 +21,7 @@ export const EventSchema = z
     detail: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
       .nullable()
-      .meta({ description: "What the event says beyond its fields, e.g. { window: \"7d\" } on key.expiring; null when nothing. Never a secret." }),
+      .meta({ description: "What the event says beyond its fields, e.g. { window: \"7d\" | \"1d\", expiresAt } on key.expiring and { expiresAt } on key.expired (the expiry the reminder is about); null when nothing. Never a secret." }),
   })
   .meta({ id: "AuditEvent" });
 export type EventView = z.output<typeof EventSchema>;

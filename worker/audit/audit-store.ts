@@ -4,7 +4,7 @@
 
 import type { Actor, RequestOrigin } from "./audit-types";
 import type { CursorPosition } from "../paging/cursor";
-import { randomBase62 } from "../crypto/base62";
+import { derivedBase62, randomBase62 } from "../crypto/base62";
 
 /** Every action the audit log records; the webhook events are a subset (key.* and user.deactivated). */
 export const AUDIT_ACTIONS = [
@@ -83,6 +83,28 @@ export class AuditStore {
       );
   }
 
+  /**
+   * Appends many events in one statement (their rows travel as one JSON parameter, so a page of
+   * hundreds stays one query within D1's limit of 100 bound parameters); idempotent by event id
+   * like {@link append}.
+   */
+  appendAll(events: readonly AuditRecord[]): D1PreparedStatement {
+    const rows = events.map((event) => [
+      event.id, event.orgId, event.at, event.action, event.actor.type, event.actor.id,
+      event.ownerId, event.keyId, event.origin.ip, event.origin.userAgent,
+      event.detail ? JSON.stringify(event.detail) : null,
+    ]);
+    // "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.
+    return this.db
+      .prepare(
+        `INSERT INTO audit_events (id, org_id, at, action, actor_type, actor_id, owner_id, key_id, ip, user_agent, detail)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10
+         FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING`,
+      )
+      .bind(JSON.stringify(rows));
+  }
+
   /** Newest first, `limit + 1` rows; `ownerId` null lists the whole org, `keyId` null every key's events and the users'. */
   async list(filter: AuditListFilter, after: CursorPosition | null, limit: number): Promise<AuditRecord[]> {
     const where = ["org_id = ?"];
@@ -113,6 +135,18 @@ export class AuditStore {
  */
 export function newAuditEvent(event: Omit<AuditRecord, "id">): AuditRecord {
   return { id: `evt_${randomBase62(20)}`, ...event };
+}
+
+/**
+ * An event whose id is derived from `source` (what makes it unique, e.g. key, action, window and
+ * expiry of a reminder): whoever writes the same event again, a retry or a concurrent run, writes
+ * the same id, which {@link AuditStore.append} keeps only once. Ids look like random ones.
+ *
+ * @example
+ * await derivedAuditEvent(`${keyId}|key.expired||${expiresAt}`, { orgId, at: now, action: "key.expired", ... });
+ */
+export async function derivedAuditEvent(source: string, event: Omit<AuditRecord, "id">): Promise<AuditRecord> {
+  return { id: `evt_${await derivedBase62(source, 20)}`, ...event };
 }
 
 function fromRow(row: AuditRow): AuditRecord {

@@ -36,3 +36,24 @@ export function encodeBase62(value: number, width: number): string {
   } while (rest > 0);
   return out.padStart(width, "0");
 }
+
+/**
+ * `length` base62 characters derived from the SHA-256 of `text`: the same text always gives the
+ * same characters (an id that a retry or a concurrent writer derives identically). Up to 21
+ * characters (125 bits) come from the digest's first 16 bytes.
+ *
+ * @example
+ * await derivedBase62("key123|key.expired||1767225600000", 20); // "4fQ…", 20 characters
+ */
+export async function derivedBase62(text: string, length: number): Promise<string> {
+  if (length > 21) throw new RangeError("derivedBase62 gives at most 21 characters");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  let value = 0n;
+  for (const byte of digest.subarray(0, 16)) value = (value << 8n) | BigInt(byte);
+  let out = "";
+  for (let i = 0; i < length; i++) {
+    out = ALPHABET[Number(value % 62n)] + out;
+    value /= 62n;
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import type { CursorPosition } from "../paging/cursor";
 import type { KeyRecord, KeyRecordWithCreator } from "./key-record";
 import type { KeyStatus } from "./key-status";
+import type { DueExpiryNotice, ExpiryNotice } from "./expiry-notice";
 
 interface KeyRow {
   id: string;
@@ -175,6 +176,39 @@ export class KeyStore {
          WHERE id = ?`,
       )
       .bind(name, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt, id);
+  }
+
+  /**
+   * The keys owed an expiry reminder at `now` (migration 0009's `expiry_notice_due_at` has come):
+   * not revoked, with an expiry, and not yet told about the reminder they are in. Longest owed
+   * first, at most `limit`; read through the partial index, so nothing due costs one empty lookup.
+   */
+  async dueExpiryNotices(now: number, limit: number): Promise<DueExpiryNotice[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT id, org_id, created_by, expires_at FROM api_keys INDEXED BY api_keys_by_expiry_notice
+         WHERE expiry_notice_due_at <= ? ORDER BY expiry_notice_due_at, id LIMIT ?`,
+      )
+      .bind(now, limit)
+      .all<{ id: string; org_id: string; created_by: string; expires_at: number }>();
+    return results.map((r) => ({ id: r.id, orgId: r.org_id, ownerId: r.created_by, expiresAt: r.expires_at }));
+  }
+
+  /**
+   * Records the reminders sent, in one statement: each key's `notice` about its `expiresAt`. Only
+   * forward: nothing changes when the key's expiry is no longer `expiresAt` (an edit moved it in
+   * between; it is owed a reminder about its new date) or it was already told a later reminder
+   * about it (a concurrent run that read the key earlier).
+   */
+  recordExpiryNotices(sent: readonly { id: string; expiresAt: number; notice: ExpiryNotice }[]): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `UPDATE api_keys SET expiry_notice = s.value ->> 2, expiry_notice_for = s.value ->> 1
+         FROM json_each(?) AS s
+         WHERE api_keys.id = s.value ->> 0 AND api_keys.expires_at = s.value ->> 1
+           AND (api_keys.expiry_notice_for IS NOT api_keys.expires_at OR api_keys.expiry_notice > s.value ->> 2)`,
+      )
+      .bind(JSON.stringify(sent.map((n) => [n.id, n.expiresAt, n.notice])));
   }
 
   /** Records last use, only ever moving it forward. */
