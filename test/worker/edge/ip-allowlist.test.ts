@@ -102,6 +102,12 @@ describe("a key's IP allowlist at /api/*", () => {
     const res = await useKey(revoked.secret, "/api/whoami", from("198.51.100.7"));
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: "api_key_revoked" });
+
+    const rotated = await restrictedKey(alice, ["203.0.113.0/24"]);
+    await call("POST", `/v1/keys/${rotated.key.id}/rotate`, { token: alice.token, json: { graceSeconds: 0 } });
+    const expired = await useKey(rotated.secret, "/api/whoami", from("198.51.100.7"));
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toMatchObject({ code: "api_key_expired" });
   });
 
   it("admits none of 50 concurrent requests from outside while the limiter has room, and takes none of its capacity", async () => {
