@@ -17,6 +17,7 @@ export const CODE_TERMS: Record<string, TermKey> = {
   api_key_expired: "signInAgain",
   forbidden: "errorForbidden",
   user_deactivated: "errorForbidden",
+  ip_not_allowed: "errorForbidden",
   rotation_requires_owner: "rotateOwnerReason",
   not_found: "errorStale",
   method_not_allowed: "errorRequest",
