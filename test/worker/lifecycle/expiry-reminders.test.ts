@@ -223,6 +223,7 @@ describe("expiry reminders: bounded work", () => {
       hint: "ak_live_bulk…0000",
       secretDigest: `digest-${i}`,
       scopes: null,
+      allowedIps: null,
       createdAt: now - DAY,
       expiresAt: now + expiresIn,
       lifetimeMs: expiresIn + DAY,
