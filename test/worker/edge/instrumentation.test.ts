@@ -41,7 +41,7 @@ describe("what the request path touches", () => {
     }
     expect(authority.calls()).toBe(0);
     expect(queries()).toBe(0);
-    }, 60_000); // 1,000 sequential requests: a count, not a timing, so a loaded machine may take its time
+  }, 60_000); // 1,000 sequential requests: a count, not a timing, so a loaded machine may take its time
 
   it("sheds a flood on a limited key with one call to its object for all of it (delivering the 429 count), with the object's own Retry-After", async () => {
     const alice = await user();
