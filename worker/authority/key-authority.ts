@@ -379,7 +379,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     if (!create && !AuthorityStore.exists(sql)) return null;
     const store = new AuthorityStore(sql);
-    this.opened = { store, outbox: new Outbox(sql, this.env.DB), usage: new UsageStore(sql), admissions: store.admissions() };
+    this.opened = { store, outbox: new Outbox(sql, this.env), usage: new UsageStore(sql), admissions: store.admissions() };
     return this.opened;
   }
 

@@ -7,6 +7,7 @@ import { hasValidTag, parseApiKey } from "../keys/key-format";
 import type { KeyRecordWithCreator } from "../keys/key-record";
 import { KeyStore } from "../keys/key-store";
 import { revokeKey } from "../manage/revoke-key";
+import { batchWithWebhooks } from "../webhooks/webhook-queue";
 import type { LeakVerdict, ReportedToken } from "./leak-schemas";
 import type { Reporter } from "./report-signature";
 
@@ -72,7 +73,7 @@ export class LeakService {
     if (this.config.leaks.policy === "revoke" && key.revokedAt === null) await revokeKey(this.env, key, now, actor, origin);
     if (key.leak !== null) return;
     const leaked: AuditRecord = { id: `evt_leaked_${key.id}`, ...this.eventOf(key, actor, now, origin), action: "key.leaked" };
-    await this.env.DB.batch([this.keys.markLeaked(key.id, now, url), new AuditStore(this.env.DB).append(leaked)]);
+    await batchWithWebhooks(this.env, [this.keys.markLeaked(key.id, now, url), new AuditStore(this.env.DB).append(leaked)], [leaked]);
   }
 
   private eventOf(key: KeyRecordWithCreator, actor: Actor, at: number, origin: RequestOrigin): Omit<AuditRecord, "id" | "action"> {

@@ -12,6 +12,7 @@ import { requestOrigin } from "../http/request-origin";
 import { defineRoute } from "../http/route-definition";
 import { ExternalId } from "../schemas/text";
 import { PutUserInput, UserResponse } from "../users/user-schemas";
+import { mountAdminWebhookRoutes } from "./webhook-routes";
 
 /** A path id under the id rules; anything else names no org or user (404 with this message). */
 function pathId(description: string, example: string) {
@@ -97,6 +98,7 @@ export function adminRoutes() {
     );
   });
 
+  mountAdminWebhookRoutes(admin);
   refuseOtherMethods(admin);
   return admin;
 }
