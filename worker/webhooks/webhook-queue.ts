@@ -2,9 +2,10 @@ import type { AuditRecord } from "../audit/audit-store";
 import { isWebhookEvent } from "./webhook-events";
 import { WebhookOutbox } from "./webhook-outbox";
 
-/** The queue that carries webhook work (wrangler.toml binds it as `WEBHOOK_QUEUE` and consumes it). */
-export const WEBHOOK_QUEUE = "api-keys-webhooks";
-/** Where a delivery whose every retry failed ends up; its consumer marks the delivery failed. */
+/**
+ * Where a delivery whose every retry failed ends up (the dead-letter queue of `api-keys-webhooks`,
+ * which wrangler.toml binds as `WEBHOOK_QUEUE`); its consumer marks the delivery failed.
+ */
 export const WEBHOOK_DEAD_LETTER_QUEUE = "api-keys-webhooks-dlq";
 
 /**

@@ -103,14 +103,7 @@ async function control(name: string, req: IncomingMessage, res: ServerResponse):
   return json(res, 200, target.behaviour);
 }
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** The receiver's base URL, e.g. http://127.0.0.1:41234. */
-    webhookReceiver: string;
-  }
-}
-
-/** Starts the receiver on a free port of 127.0.0.1 and provides its URL to the tests. */
+/** Starts the receiver on a free port of 127.0.0.1 and provides its URL to the tests (`webhookReceiver`, typed in test/worker/env.d.ts). */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = createServer((req, res) => {
     const match = /^\/(hooks|control)\/([A-Za-z0-9_-]{1,100})$/.exec(req.url ?? "");

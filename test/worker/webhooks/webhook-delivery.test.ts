@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call, createKey } from "../helpers/api";
-import { bodiesOf, deliveriesOf, orgWithEndpoint, waitFor } from "./webhook-helpers";
+import { createKey } from "../helpers/api";
+import { bodiesOf, orgWithEndpoint, waitFor } from "./webhook-helpers";
 
 describe("webhook delivery end to end", () => {
   it("delivers a verified key.created to the org's endpoint when a key is created", async () => {
