@@ -2,6 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DELIVERY_RETENTION_MS, STUCK_AFTER_MS, sweepWebhooks } from "../../../worker/webhooks/sweep";
+import { WebhookMessageSchema } from "../../../worker/webhooks/webhook-schemas";
 import { admin, call, createKey, putUser, unique, user } from "../helpers/api";
 import { hmacReport, reportBody } from "../leaks/leak-helpers";
 import { bodiesOf, createEndpoint, deliveriesOf, deliveryOf, orgWithEndpoint, receiverEndpoint, waitFor } from "./webhook-helpers";
@@ -47,6 +48,7 @@ describe("webhook delivery end to end", SLOW, () => {
       expect(everything).not.toContain(forbidden);
     }
     expect(everything).not.toMatch(/secret|digest/i);
+    for (const body of await bodiesOf(hook)) WebhookMessageSchema.parse(body);
   });
 
   it("names the successor in key.rotated, the URL in key.leaked and the user in user.deactivated", async () => {
@@ -67,6 +69,8 @@ describe("webhook delivery end to end", SLOW, () => {
     expect(l).toMatchObject({ type: "key.leaked", data: { key: { id: key.id, leak: { url } }, url, actor: { type: "leak_report", id: "hmac" } } });
     expect(d).toMatchObject({ type: "user.deactivated", data: { user: { id: member.userId, name: "Grace", active: false }, actor: { type: "admin_api" } } });
     expect((await hook.received()).every((w) => w.verified)).toBe(true);
+    // Exactly what the OpenAPI document's webhooks section says (strict: no undocumented member).
+    for (const body of [r, l, d]) WebhookMessageSchema.parse(body);
   });
 
   it("sends an endpoint only the event types it listens for", async () => {
@@ -221,6 +225,7 @@ describe("what webhooks cost and how they hold up", SLOW, () => {
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }), env);
     await waitFor(async () => (await hook.received()).length === 1, "key.expiring");
     const [body] = await bodiesOf(hook);
+    WebhookMessageSchema.parse(body);
     expect(body).toMatchObject({ type: "key.expiring", data: { key: { id: key.id }, detail: { window: "7d" }, actor: { type: "system", id: "cron" } } });
   });
 
