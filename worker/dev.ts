@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import { localDevelopment } from "./local-dev";
 import { runScheduled } from "./lifecycle/scheduled";
+import { handleWebhookBatch } from "./webhooks/webhook-consumer";
 
 // KeyAuthority with local development's additions (replaying past usage); worker/index.ts exports the plain class.
 export { DevKeyAuthority as KeyAuthority } from "./authority/dev-key-authority";
@@ -17,5 +18,6 @@ const app = createApp({ localDevelopment });
  */
 export default {
   fetch: app.fetch,
+  queue: (batch, env) => handleWebhookBatch(batch, env),
   scheduled: (controller, env) => runScheduled(env, controller.scheduledTime),
 } satisfies ExportedHandler<Env>;

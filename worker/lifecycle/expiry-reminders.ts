@@ -6,6 +6,7 @@ import type { Actor } from "../audit/audit-types";
 import { type AuditRecord, AuditStore, derivedAuditEvent } from "../audit/audit-store";
 import { type DueExpiryNotice, type ExpiryNotice, expiryNoticeAt } from "../keys/expiry-notice";
 import { KeyStore } from "../keys/key-store";
+import { batchWithWebhooks } from "../webhooks/webhook-queue";
 
 /** Keys read (and reminded) per D1 query; their events and records travel as one JSON parameter each. */
 export const EXPIRY_PAGE_SIZE = 500;
@@ -56,10 +57,12 @@ export async function remindExpiringKeys(
       return notice === null ? [] : [{ key, notice }];
     });
     const events = await Promise.all(sent.map(({ key, notice }) => reminderEvent(key, notice, now)));
-    await env.DB.batch([
-      audit.appendAll(events),
-      keys.recordExpiryNotices(sent.map(({ key, notice }) => ({ id: key.id, expiresAt: key.expiresAt, notice }))),
-    ]);
+    // The reminders are webhook events: their fan-out is asked for at once when an endpoint is owed one.
+    await batchWithWebhooks(
+      env,
+      [audit.appendAll(events), keys.recordExpiryNotices(sent.map(({ key, notice }) => ({ id: key.id, expiresAt: key.expiresAt, notice })))],
+      events,
+    );
     reminded += sent.length;
     if (due.length < limits.pageSize) return { reminded, pages: page, more: false };
   }

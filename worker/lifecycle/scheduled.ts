@@ -1,3 +1,4 @@
+import { sweepWebhooks } from "../webhooks/sweep";
 import { remindExpiringKeys } from "./expiry-reminders";
 
 /** One job of the scheduled run: a name for the logs and what it does at `now`. */
@@ -8,11 +9,15 @@ export interface ScheduledJob {
 
 /**
  * Every job the Cron Trigger runs, each on every run (wrangler.toml `crons`): the one place a job
- * is added (the webhook sweep joins here). A job is idempotent (a run may repeat or overlap
+ * is added. A job is idempotent (a run may repeat or overlap
  * another), bounded per run (what is left waits for the next run), and takes the run's `now`
  * instead of reading the clock.
  */
-export const SCHEDULED_JOBS: readonly ScheduledJob[] = [{ name: "expiry-reminders", run: remindExpiringKeys }];
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
+  { name: "expiry-reminders", run: remindExpiringKeys },
+  // The webhooks' safety net: fan-outs and deliveries whose queue message was lost.
+  { name: "webhooks-sweep", run: sweepWebhooks },
+];
 
 /**
  * The scheduled run (a Cron Trigger, or `/__scheduled` under `wrangler dev --test-scheduled`):

@@ -254,16 +254,16 @@ describe("expiry reminders: bounded work", () => {
     expect(queries()).toBe(1);
   });
 
-  it("reminds in pages of 500, each page one read and one batch of two statements, whatever the page holds", async () => {
+  it("reminds in pages of 500, each page one read and one batch of three statements, whatever the page holds", async () => {
     const now = Date.now() + 401 * DAY;
     await drainAt(now);
     const ids = await insertKeys(EXPIRY_PAGE_SIZE + 120, now, 3 * DAY);
     const queries = countD1Queries();
     const batches = vi.spyOn(Object.getPrototypeOf(env.DB) as { batch: D1Database["batch"] }, "batch");
     expect(await remindExpiringKeys(env, now)).toEqual({ reminded: EXPIRY_PAGE_SIZE + 120, pages: 2, more: false });
-    // Per page: the read, the two statements and their batch.
-    expect(queries()).toBe(2 * 4);
-    expect(batches.mock.calls.map(([statements]) => statements.length)).toEqual([2, 2]);
+    // Per page: the read, and one batch of the events, the keys' records and whether a webhook endpoint is owed any of them.
+    expect(queries()).toBe(2 * 5);
+    expect(batches.mock.calls.map(([statements]) => statements.length)).toEqual([3, 3]);
     expect(await reminderCount(ids)).toEqual({ events: ids.length, keys: ids.length });
   });
 
@@ -274,7 +274,7 @@ describe("expiry reminders: bounded work", () => {
     const limits = { pageSize: 40, maxPages: 2 };
     const queries = countD1Queries();
     expect(await remindExpiringKeys(env, now, limits)).toEqual({ reminded: 80, pages: 2, more: true });
-    expect(queries()).toBe(2 * 4);
+    expect(queries()).toBe(2 * 5);
     expect(await reminderCount(ids)).toEqual({ events: 80, keys: 80 });
     // Three runs at once, then the rest one after another: 250 reminders, one per key.
     await Promise.all([remindExpiringKeys(env, now, limits), remindExpiringKeys(env, now, limits), remindExpiringKeys(env, now, limits)]);
