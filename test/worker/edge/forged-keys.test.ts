@@ -25,7 +25,7 @@ async function storageOf(stub: DurableObjectStub<KeyAuthority>) {
 }
 
 describe("forged keys", () => {
-  it("answers 500 checksum-valid keys with forged tags with the generic 401, without any Durable Object call or D1 query", async () => {
+  it("answers 500 checksum-valid keys with forged tags with the generic 401, without any Durable Object call or D1 query", { timeout: 60_000 }, async () => {
     const authority = countingAuthority();
     const queries = countD1Queries();
     for (let i = 0; i < 500; i++) {

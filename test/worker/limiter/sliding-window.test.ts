@@ -292,7 +292,7 @@ function checkSchedule(seed: number, tally: Tally): string | null {
 }
 
 describe("sliding-window limiter: random schedules", () => {
-  it("admits exactly when both windows have room and refuses until exactly retryAt, over 600 seeded schedules", () => {
+  it("admits exactly when both windows have room and refuses until exactly retryAt, over 600 seeded schedules", { timeout: 60_000 }, () => {
     const tally: Tally = { burst: 0, minute: 0, admitted: 0 };
     for (let seed = 1; seed <= 600; seed++) {
       const failure = checkSchedule(seed, tally);
