@@ -22,7 +22,7 @@ export const CreateKeyInput = z.strictObject({
     .optional()
     .meta({
       description:
-        "RFC 3339 date-time with a zone, at least one minute and at most MAX_KEY_LIFETIME_DAYS ahead. Omit or null for no expiry (not recommended).",
+        "RFC 3339 date-time with a zone, at least one minute and at most the org's maximum lifetime ahead (GET /v1/org/policy: maxKeyLifetimeDays, by default MAX_KEY_LIFETIME_DAYS). Omit for the org's default expiry (defaultExpiryDays; none: no expiry); null for no expiry (not recommended), refused where the org requires every key to expire (requireExpiry).",
     }),
   scopes: PermissionList.min(1)
     .optional()

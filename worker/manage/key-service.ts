@@ -15,11 +15,12 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
 import { normalizeAllowedIps } from "../keys/allowed-ips";
 import { generateApiKey, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
-import { earlierExpiry, graceExpiry, notLater, resolveExpiry, successorExpiry } from "../keys/key-expiry";
+import { earlierExpiry, graceExpiry, notLater, policyExpiry, successorExpiry } from "../keys/key-expiry";
 import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "../keys/key-record";
 import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
+import { type EffectivePolicy, effectivePolicy, OrgPolicyStore } from "../orgs/org-policy";
 import { revokeKey } from "./revoke-key";
 import { findVisibleKey } from "./visible-key";
 
@@ -49,6 +50,7 @@ export interface KeyPage {
  * - `active_key_limit`: the owner already holds `limit` active keys.
  * - `scopes_not_held`: the requested scopes include permissions the principal lacks.
  * - `invalid_expiry`: the requested expiry is not allowed (`message` says why).
+ * - `members_may_not_create`: the org's policy lets only its admins create keys.
  * - `usage_unavailable`: the key's Durable Object, which alone holds its usage, did not answer.
  */
 export type KeyRefusal =
@@ -60,6 +62,7 @@ export type KeyRefusal =
   | { ok: false; reason: "active_key_limit"; limit: number }
   | { ok: false; reason: "scopes_not_held"; missing: string[] }
   | { ok: false; reason: "invalid_expiry"; message: string }
+  | { ok: false; reason: "members_may_not_create" }
   | { ok: false; reason: "usage_unavailable" }
   | { ok: false; reason: "storage_unavailable" };
 
@@ -69,7 +72,7 @@ export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { re
 /** What `create` answers. */
 export type CreateOutcome =
   | ({ ok: true } & IssuedKey)
-  | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
+  | RefusalOf<"invalid_expiry" | "members_may_not_create" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
 /** What `update` answers. */
@@ -100,10 +103,17 @@ export class KeyService {
     this.keys = new KeyStore(env.DB);
   }
 
-  /** Issues a key for the principal, unless its expiry, scopes, owner or the active-key cap refuse it. */
+  /**
+   * Issues a key for the principal, unless its org's policy (members may not create keys; the
+   * expiry it requires, allows or defaults to), its scopes, its owner or the org's active-key cap
+   * refuse it. The policy is read once, from D1, per create.
+   */
   async create(principal: Principal, input: CreateKeyInput, origin: RequestOrigin): Promise<CreateOutcome> {
     const now = this.clock();
-    const expiry = resolveExpiry(input.expiresAt, now, this.config.maxKeyLifetimeDays);
+    const policy = await this.policyOf(principal.orgId);
+    // Admins always may: the policy is about members; an operator who wants fewer creators grants fewer admins.
+    if (!policy.membersMayCreateKeys && !principal.isAdmin) return { ok: false, reason: "members_may_not_create" };
+    const expiry = policyExpiry(input.expiresAt, now, policy);
     if (!expiry.ok) return expiry;
     const expiresAt = expiry.expiresAt;
     const scopes = input.scopes ?? null;
@@ -129,8 +139,8 @@ export class KeyService {
       placedAt: null,
       allowedIps: normalizeAllowedIps(input.allowedIps),
     };
-    // The user's coordinator reserves the place first (exact cap, and never for a deactivated
-    // user), noting that no object holds the chain yet; then the key and its event go to D1 (the
+    // The user's coordinator reserves the place first (exact cap, the org's as read above, and
+    // never for a deactivated user), noting that no object holds the chain yet; then the key and its event go to D1 (the
     // primary), and the create returns. The key's Durable Object is not woken: the key's first
     // request creates it near the integration and loads the row from D1's primary once
     // (KeyAuthority.ensure), so the key works on that very first request.
@@ -140,11 +150,11 @@ export class KeyService {
       owner,
       { id: record.id, chain: limiterIdOf(record.id), expiresAt, revokedAt: null },
       now,
-      this.config.maxActiveKeysPerUser,
+      policy.maxActiveKeysPerUser,
       undefined,
       "unplaced",
     );
-    if (!reservation.ok) return this.refusal(reservation.reason);
+    if (!reservation.ok) return this.refusal(reservation.reason, policy);
     try {
       await this.env.DB.batch(
         outboxStatements(this.env.DB, [
@@ -221,7 +231,7 @@ export class KeyService {
     if (status !== "active") return { ok: false, reason: "key_not_editable", status };
     let expiresAt: number | undefined;
     if (input.expiresAt !== undefined) {
-      const expiry = earlierExpiry(input.expiresAt, record.expiresAt, now, this.config.maxKeyLifetimeDays);
+      const expiry = earlierExpiry(input.expiresAt, record.expiresAt, now, (await this.policyOf(record.orgId)).maxKeyLifetimeDays);
       if (!expiry.ok) return expiry;
       expiresAt = expiry.expiresAt;
     }
@@ -285,6 +295,9 @@ export class KeyService {
       }
     }
     const oldExpiresAt = graceExpiry(old.expiresAt, graceSeconds, now);
+    // The successor is a new key under the org's policy as it is now: its lifetime and the cap.
+    const policy = await this.policyOf(old.orgId);
+    const expiresAt = successorExpiry(old.lifetimeMs, now, policy);
     for (let attempt = 0; attempt < 3; attempt++) {
       const generated = await generateApiKey(this.config.keyPrefix, this.config.keyTagSecrets.current, old.id);
       const successor: KeyRecordWithCreator = {
@@ -293,7 +306,9 @@ export class KeyService {
         hint: generated.hint,
         secretDigest: await digestKey(generated.secret, this.config.keyHashSecret),
         createdAt: now,
-        expiresAt: successorExpiry(old.lifetimeMs, now, this.config.maxKeyLifetimeDays),
+        expiresAt,
+        // A lifetime the policy now imposes on a key that never expired becomes the chain's.
+        lifetimeMs: old.lifetimeMs ?? (expiresAt === null ? null : expiresAt - now),
         revokedAt: null,
         lastUsedAt: null,
         rotatedFromId: old.id,
@@ -308,10 +323,10 @@ export class KeyService {
         owner,
         { id: successor.id, chain: limiterIdOf(successor.id), expiresAt: successor.expiresAt, revokedAt: null },
         now,
-        this.config.maxActiveKeysPerUser,
+        policy.maxActiveKeysPerUser,
         { id: old.id, expiresAt: oldExpiresAt },
       );
-      if (!reservation.ok) return this.refusal(reservation.reason);
+      if (!reservation.ok) return this.refusal(reservation.reason, policy);
       const release = () => coordinator.releaseKey(owner, successor.id, { id: old.id, expiresAt: old.expiresAt }).catch(() => undefined);
       const result = await authorityFor(this.env, old.id)
         .rotate(old.id, authorityKeyOf(successor), oldExpiresAt, [
@@ -338,13 +353,18 @@ export class KeyService {
     return findVisibleKey(this.keys, principal, id);
   }
 
-  private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"]): RefusalOf<"owner_deactivated" | "active_key_limit"> {
+  private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"], policy: EffectivePolicy): RefusalOf<"owner_deactivated" | "active_key_limit"> {
     switch (reason) {
       case "deactivated":
         return { ok: false, reason: "owner_deactivated" };
       case "active_key_limit":
-        return { ok: false, reason: "active_key_limit", limit: this.config.maxActiveKeysPerUser };
+        return { ok: false, reason: "active_key_limit", limit: policy.maxActiveKeysPerUser };
     }
+  }
+
+  /** The org's policies as they apply now (one D1 read). */
+  private async policyOf(orgId: string): Promise<EffectivePolicy> {
+    return effectivePolicy((await new OrgPolicyStore(this.env.DB).get(orgId)).settings, this.config);
   }
 
   private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin): AuditRecord {

@@ -74,8 +74,9 @@ const createKey = createRoute({
       ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
       [
         "validation_failed",
-        "A field is invalid or unknown (an expiry in the past or beyond MAX_KEY_LIFETIME_DAYS, scopes you do not hold, an allowedIps entry that is not an address or CIDR or has host bits set, more than 50 of them…); errors lists each one (allowedIps.3: the fourth entry).",
+        "A field is invalid or unknown (an expiry in the past or beyond the org's maximum lifetime, no expiry where the org requires one, scopes you do not hold, an allowedIps entry that is not an address or CIDR or has host bits set, more than 50 of them…); errors lists each one (allowedIps.3: the fourth entry).",
       ],
+      ["forbidden", "Your org's policy lets only its admins create keys (membersMayCreateKeys: false; GET /v1/org/policy)."],
       "active_key_limit",
       "storage_unavailable",
     ]),

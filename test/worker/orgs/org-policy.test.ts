@@ -132,6 +132,7 @@ describe("GET/PUT /v1/admin/orgs/{orgId}/policy", () => {
     const orgId = unique("org");
     await putPolicy(orgId, { leakPolicy: "flag", maxActiveKeysPerUser: 5 });
     const before = await snapshotTables();
+    const stored = await (await policyOf(orgId)).json();
     const res = await putPolicy(orgId, json);
     expect(res.status).toBe(422);
     expect(res.headers.get("Content-Type")).toBe("application/problem+json");
@@ -139,6 +140,7 @@ describe("GET/PUT /v1/admin/orgs/{orgId}/policy", () => {
     expect(problem.code).toBe("validation_failed");
     expect(problem.errors.map((e) => e.field)).toContain(field);
     expect(await snapshotTables()).toEqual(before);
+    expect(await (await policyOf(orgId)).json()).toEqual(stored);
   });
 
   it("accepts the edges: 1-day lifetime with a 1-day default, 8 days of disuse, a 24-hour window", async () => {
