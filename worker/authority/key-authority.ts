@@ -202,6 +202,32 @@ export class KeyAuthority extends DurableObject<Env> {
   }
 
   /**
+   * Revokes a key for disuse (its org's `revokeUnusedAfterDays`, by the scheduled run), unless
+   * this object, which alone knows its last use exactly, has seen it used after `idleSince` (the
+   * last use D1 knew when the run read it, up to 30 s behind, or the key's creation). The check
+   * and the revocation are one synchronous step, so a request either came first (the key is kept
+   * and answered) or meets the revocation (and is refused): a key used between the run's read and
+   * this call is never revoked for disuse. A key revoked or rotated meanwhile is left as it is.
+   */
+  async revokeUnused(
+    keyId: string,
+    idleSince: number,
+    at: number,
+    ops: OutboxOp[],
+  ): Promise<{ revoked: true; revokedAt: number } | { revoked: false; reason: "unknown" | "revoked" | "rotated" | "used"; lastUsedAt: number | null }> {
+    await this.ensure(keyId, { digest: null, cause: "revoke" });
+    const chain = this.open(false);
+    const key = chain?.store.findKey(keyId);
+    if (!chain || !key) return { revoked: false, reason: "unknown", lastUsedAt: null };
+    const kept = key.revokedAt !== null ? "revoked" : key.rotatedToId !== null ? "rotated" : key.lastUsedAt !== null && key.lastUsedAt > idleSince ? "used" : null;
+    if (kept) return { revoked: false, reason: kept, lastUsedAt: key.lastUsedAt };
+    chain.store.putKey({ ...key, revokedAt: at });
+    chain.outbox.enqueue(ops);
+    await this.flush();
+    return { revoked: true, revokedAt: at };
+  }
+
+  /**
    * Renames a key, moves its expiry earlier and/or replaces its IP allowlist (normalised; null
    * lifts it), from this instant on: `identity.keyName`, the expiry and the allowlist the edge
    * checks change with this call. Refused unless the key is active at this object's clock, and

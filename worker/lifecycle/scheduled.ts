@@ -1,4 +1,5 @@
 import { remindExpiringKeys } from "./expiry-reminders";
+import { revokeUnusedKeys } from "./unused-keys";
 
 /** One job of the scheduled run: a name for the logs and what it does at `now`. */
 export interface ScheduledJob {
@@ -12,7 +13,10 @@ export interface ScheduledJob {
  * another), bounded per run (what is left waits for the next run), and takes the run's `now`
  * instead of reading the clock.
  */
-export const SCHEDULED_JOBS: readonly ScheduledJob[] = [{ name: "expiry-reminders", run: remindExpiringKeys }];
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
+  { name: "expiry-reminders", run: remindExpiringKeys },
+  { name: "unused-keys", run: revokeUnusedKeys },
+];
 
 /**
  * The scheduled run (a Cron Trigger, or `/__scheduled` under `wrangler dev --test-scheduled`):
