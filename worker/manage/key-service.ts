@@ -7,7 +7,7 @@ import type { Actor, RequestOrigin } from "../audit/audit-types";
 import type { Principal } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { authorityFor, authorityWithHint } from "../authority/key-authority-client";
-import { authorityKeyOf } from "../authority/key-authority";
+import { authorityKeyOf, type DrainReport } from "../authority/key-authority";
 import { outboxStatements } from "../authority/outbox";
 import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
@@ -17,7 +17,7 @@ import { generateApiKey, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
 import { earlierExpiry, graceExpiry, notLater, policyExpiry, successorExpiry } from "../keys/key-expiry";
 import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "../keys/key-record";
-import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
+import type { CreateKeyInput, DrainView, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
 import { type EffectivePolicy, effectivePolicy, OrgPolicyStore } from "../orgs/org-policy";
@@ -75,6 +75,8 @@ export type CreateOutcome =
   | RefusalOf<"invalid_expiry" | "members_may_not_create" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
+/** What `get` answers: the key, and its grace period when it was rotated. */
+export type GetOutcome = { ok: true; key: KeyView; drain: DrainView | null } | RefusalOf<"not_found">;
 /** What `update` answers. */
 export type UpdateOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry">;
 /** What `rotate` answers. */
@@ -179,11 +181,27 @@ export class KeyService {
     return { ok: true, key: toKeyView(view, now, principal), secret: generated.secret };
   }
 
-  /** One key, with the exact last use from its Durable Object (the list's lags by up to 30 s). */
-  async get(principal: Principal, id: string): Promise<KeyOutcome> {
+  /**
+   * One key, with the exact last use from its Durable Object (the list's lags by up to 30 s), and
+   * for a rotated key its grace period (drain-aware rotation), exactly, from the same object in
+   * the same one call.
+   */
+  async get(principal: Principal, id: string): Promise<GetOutcome> {
     const record = await this.findVisible(principal, id);
     if (!record) return { ok: false, reason: "not_found" };
     let lastUsedAt = record.lastUsedAt;
+    if (record.rotatedToId !== null && record.placedAt !== null) {
+      try {
+        const report = await authorityFor(this.env, id).drainReport(id);
+        if (report) {
+          // The object's expiry is the grace's end as it stands (D1 follows through its outbox).
+          const view = { ...record, lastUsedAt: report.lastUsedAt ?? record.lastUsedAt, expiresAt: report.expiresAt };
+          return { ok: true, key: toKeyView(view, this.clock(), principal), drain: drainViewOf(report) };
+        }
+      } catch (error) {
+        console.error(`grace period unavailable for ${id}: ${(error as Error).message}`);
+      }
+    }
     // No object holds an unused key yet: asking one would create it here, near the admin.
     if (record.placedAt !== null) {
       try {
@@ -193,7 +211,7 @@ export class KeyService {
         console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
       }
     }
-    return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal) };
+    return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal), drain: null };
   }
 
   async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
@@ -280,6 +298,7 @@ export class KeyService {
     id: string,
     graceSeconds: number | undefined,
     origin: RequestOrigin,
+    graceUntilIdle?: { idleSeconds: number },
   ): Promise<RotateOutcome> {
     const old = await this.findVisible(principal, id);
     if (!old) return { ok: false, reason: "not_found" };
@@ -334,7 +353,7 @@ export class KeyService {
           { op: "markRotated", id: old.id, successorId: successor.id, expiresAt: oldExpiresAt },
           { op: "appendAudit", event: this.event("key.created", principal, successor, now, origin) },
           { op: "appendAudit", event: this.event("key.rotated", principal, old, now, origin) },
-        ])
+        ], graceUntilIdle ? graceUntilIdle.idleSeconds * 1000 : null)
         .catch(async (error: unknown) => {
           await release();
           throw error;
@@ -371,4 +390,22 @@ export class KeyService {
     const actor: Actor = { type: "user", id: principal.userId };
     return newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin });
   }
+}
+
+const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
+
+/** A rotated key's grace as `GET /v1/keys/{id}` shows it. */
+function drainViewOf(report: DrainReport): DrainView {
+  const { drain } = report;
+  return {
+    successorId: drain.successorId,
+    rotatedAt: new Date(drain.rotatedAt).toISOString(),
+    usesSinceRotation: drain.uses,
+    lastUsedAt: iso(report.lastUsedAt),
+    graceEndsAt: iso(report.expiresAt),
+    idleSeconds: drain.idleMs === null ? null : drain.idleMs / 1000,
+    successorFirstUsedAt: iso(drain.successorUsedAt),
+    endsWhenIdleAt: iso(report.endsWhenIdleAt),
+    endedWhenIdleAt: iso(drain.endedAt),
+  };
 }
