@@ -14,6 +14,7 @@ import { securityHeaders } from "./http/security-headers";
 import { edgeRoutes, wellKnownRoutes } from "./edge/edge-routes";
 import { keyRoutes } from "./routes/key-routes";
 import { meRoutes } from "./routes/me-routes";
+import { orgRoutes } from "./routes/org-routes";
 import { mountApiDocs } from "./openapi/docs-routes";
 import { adminRoutes } from "./routes/admin-routes";
 import { verifyRoutes } from "./routes/verify-routes";
@@ -62,6 +63,7 @@ export function createApp(options: { localDevelopment?: LocalDevelopment } = {})
   });
 
   app.route("/v1/me", meRoutes());
+  app.route("/v1/org", orgRoutes());
   app.route("/v1/keys", keyRoutes());
   app.route("/v1/audit-events", auditRoutes());
   app.route("/v1/admin", adminRoutes());

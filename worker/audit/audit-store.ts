@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "key.expiring",
   "key.expired",
   "key.ip_refused",
+  "key.grace_ended",
   "user.updated",
   "user.deactivated",
 ] as const;

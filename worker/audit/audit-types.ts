@@ -4,7 +4,7 @@
 /**
  * Who performed an audited action. `leak_report`: a leak report (POST /v1/leaks), `id` naming
  * how it was signed: `github` (GitHub secret scanning) or `hmac` (our own reporters). `system`: the
- * Worker itself, `id` naming what acted: `cron` (the scheduled lifecycle run: expiry reminders) or
+ * Worker itself, `id` naming what acted: `cron` (the scheduled lifecycle run: expiry reminders, revocations of unused keys) or
  * `edge` (a request refused at the edge, such as key.ip_refused).
  */
 export type Actor =

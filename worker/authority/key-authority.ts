@@ -18,6 +18,7 @@ import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
 import { decide, POLICIES, type PolicyName, type PolicyUsage } from "../limiter/sliding-window";
 import { type ShedBatch, UsageStore } from "./usage-store";
 import { type IpRefusalReport, IpRefusalSampler } from "./ip-refusal-sampler";
+import { type Drain, DrainStore, idleEndOf } from "./drain-store";
 import { formatIpAddress, parseIpAddress } from "../net/ip";
 import { denseBuckets, totalsOf, type UsageBucket, type UsageCounts, type UsageResolution, usageSpan, type UsageSpan, type UsageWindow } from "../keys/usage-window";
 
@@ -42,6 +43,17 @@ export type VerifyResult =
   | { outcome: "ip_not_allowed" }
   /** `restricted`: the key has an IP allowlist, so this answer holds only for addresses inside it. */
   | { outcome: "rate_limited"; violated: PolicyName; retryAt: number; now: number; usage: PolicyUsage[]; restricted: boolean };
+
+/** A rotated key's grace period as its object knows it, exactly (GET /v1/keys/{id}). */
+export interface DrainReport {
+  /** The old key's exact last admitted use. */
+  lastUsedAt: number | null;
+  /** The old key's expiry as this object holds it: when its grace ends (null: when revoked by hand). */
+  expiresAt: number | null;
+  drain: Drain;
+  /** When the grace will end by idleness if the old key is not used again; null: not known yet (or no idle rule, or ended). */
+  endsWhenIdleAt: number | null;
+}
 
 /** Reads the current time, in epoch milliseconds. */
 export type Clock = () => number;
@@ -139,7 +151,10 @@ export class KeyAuthority extends DurableObject<Env> {
     const chain = this.opened;
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
     const now = Math.max(this.clock(), chain.admissions.at(-1) ?? 0);
-    const result = this.answer(chain, key, now, clientAddress);
+    // A grace that has ended by idleness by now is recorded before the answer, which it decides.
+    const current = this.settleDrain(chain, key.id, now) ?? key;
+    const result = this.answer(chain, current, now, clientAddress);
+    if (result.outcome === "admitted") this.noteDrainUse(chain, keyId, now);
     chain.usage.count(keyId, now, { [COUNTED[result.outcome]]: 1 });
     return result;
   }
@@ -202,6 +217,32 @@ export class KeyAuthority extends DurableObject<Env> {
   }
 
   /**
+   * Revokes a key for disuse (its org's `revokeUnusedAfterDays`, by the scheduled run), unless
+   * this object, which alone knows its last use exactly, has seen it used after `idleSince` (the
+   * last use D1 knew when the run read it, up to 30 s behind, or the key's creation). The check
+   * and the revocation are one synchronous step, so a request either came first (the key is kept
+   * and answered) or meets the revocation (and is refused): a key used between the run's read and
+   * this call is never revoked for disuse. A key revoked or rotated meanwhile is left as it is.
+   */
+  async revokeUnused(
+    keyId: string,
+    idleSince: number,
+    at: number,
+    ops: OutboxOp[],
+  ): Promise<{ revoked: true; revokedAt: number } | { revoked: false; reason: "unknown" | "revoked" | "rotated" | "used"; lastUsedAt: number | null }> {
+    await this.ensure(keyId, { digest: null, cause: "revoke" });
+    const chain = this.open(false);
+    const key = chain?.store.findKey(keyId);
+    if (!chain || !key) return { revoked: false, reason: "unknown", lastUsedAt: null };
+    const kept = key.revokedAt !== null ? "revoked" : key.rotatedToId !== null ? "rotated" : key.lastUsedAt !== null && key.lastUsedAt > idleSince ? "used" : null;
+    if (kept) return { revoked: false, reason: kept, lastUsedAt: key.lastUsedAt };
+    chain.store.putKey({ ...key, revokedAt: at });
+    chain.outbox.enqueue(ops);
+    await this.flush();
+    return { revoked: true, revokedAt: at };
+  }
+
+  /**
    * Renames a key, moves its expiry earlier and/or replaces its IP allowlist (normalised; null
    * lifts it), from this instant on: `identity.keyName`, the expiry and the allowlist the edge
    * checks change with this call. Refused unless the key is active at this object's clock, and
@@ -249,6 +290,7 @@ export class KeyAuthority extends DurableObject<Env> {
     successor: AuthorityKey,
     oldExpiresAt: number | null,
     ops: OutboxOp[],
+    graceIdleMs: number | null = null,
   ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; allowedIps: string[] | null; synced: boolean }> {
     await this.ensure(oldId, { digest: null, cause: "rotate" });
     const chain = this.open(false);
@@ -259,6 +301,9 @@ export class KeyAuthority extends DurableObject<Env> {
     chain.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: earliest(old.expiresAt, oldExpiresAt) });
     const allowedIps = old.allowedIps;
     chain.store.putKey({ ...successor, allowedIps });
+    // The old key's grace is tracked from here: its uses, the successor's first use, and (with
+    // `graceIdleMs`, graceUntilIdle) its end once the successor is used and the old key is idle.
+    chain.drains.start(oldId, successor.id, this.clock(), graceIdleMs);
     chain.outbox.enqueue(
       ops.map((op) => (op.op === "insertKey" && op.key.id === successor.id ? { ...op, key: { ...op.key, allowedIps } } : op)),
     );
@@ -278,6 +323,22 @@ export class KeyAuthority extends DurableObject<Env> {
     store.putCreator(creator);
   }
 
+  /**
+   * A rotated key's grace as this object knows it, exactly: its uses since the rotation, its last
+   * use, its expiry (the grace's end) and, with graceUntilIdle, when the grace ends if the key
+   * stays idle. A grace that has ended by idleness by now is recorded first. Null: the key is
+   * not held here, or was never rotated here.
+   */
+  drainReport(keyId: string): DrainReport | null {
+    const chain = this.open(false);
+    if (!chain || !chain.store.findKey(keyId)) return null;
+    const key = this.settleDrain(chain, keyId, this.clock()) ?? chain.store.findKey(keyId)!;
+    const drain = chain.drains.find(keyId);
+    if (!drain) return null;
+    const endsWhenIdleAt = drain.endedAt === null && keyStatus(key, this.clock()) === "active" ? idleEndOf(drain, key.lastUsedAt) : null;
+    return { lastUsedAt: key.lastUsedAt, expiresAt: key.expiresAt, drain, endsWhenIdleAt };
+  }
+
   /** The exact last use of a key (D1's copy lags by up to USE_FLUSH_DELAY_MS, 30 s). */
   lastUsed(keyId: string): number | null {
     return this.open(false)?.store.findKey(keyId)?.lastUsedAt ?? null;
@@ -293,6 +354,8 @@ export class KeyAuthority extends DurableObject<Env> {
     if (reports.length > 0) chain.outbox.enqueue(reports.flatMap((report) => this.ipRefusedEvent(chain, report, now)));
     const nextReport = chain.ipRefusals.nextDueAt();
     if (nextReport !== null) this.scheduleAlarm(nextReport);
+    // Graces that end by idleness end on time even when no request comes (their ops join this flush).
+    for (const drain of chain.drains.openIdle()) this.settleDrain(chain, drain.keyId, now);
     let ok = await this.flush();
     const uses = chain.store.unflushedUses();
     if (uses.length > 0) {
@@ -391,6 +454,76 @@ export class KeyAuthority extends DurableObject<Env> {
   }
 
   /**
+   * Settles the open grace of the rotated key `keyId` at `now` (graceUntilIdle): when it has
+   * ended by idleness (idleEndOf), the key's expiry becomes that instant, exactly (not `now`), the
+   * drain is closed, and D1 (markRotated, which only ever moves an expiry earlier) and a
+   * `key.grace_ended` event follow through the outbox; the owner's coordinator is told, so the key
+   * stops counting against the cap (best effort: until it hears, it counts the key until the
+   * grace's fixed end, never fewer). Otherwise an alarm is set for the end once it is known. A
+   * grace that ended otherwise (its fixed end, a revoke) is closed. Synchronous up to the
+   * outbox write; returns the key as it now stands, or null when it has no open grace.
+   */
+  private settleDrain(chain: Chain, keyId: string, now: number): AuthorityKey | null {
+    const drain = chain.drains.openOf(keyId);
+    if (!drain) return null;
+    const key = chain.store.findKey(keyId);
+    if (!key || keyStatus(key, now) !== "active") {
+      chain.drains.close(keyId);
+      return key;
+    }
+    const end = idleEndOf(drain, key.lastUsedAt);
+    if (end === null) return key;
+    if (end > now) {
+      this.scheduleAlarm(end);
+      return key;
+    }
+    if (key.expiresAt !== null && key.expiresAt <= end) {
+      chain.drains.close(keyId);
+      return key;
+    }
+    const ended = { ...key, expiresAt: end };
+    chain.store.putKey(ended);
+    chain.drains.endByIdle(keyId, end);
+    const creator = chain.store.creator();
+    const event = newAuditEvent({
+      orgId: key.orgId,
+      at: end,
+      action: "key.grace_ended",
+      actor: { type: "system", id: "edge" },
+      ownerId: creator?.userId ?? "",
+      keyId,
+      origin: { ip: null, userAgent: null },
+      detail: {
+        reason: "idle",
+        idleSeconds: drain.idleMs! / 1000,
+        successorId: drain.successorId,
+        successorUsedAt: new Date(drain.successorUsedAt!).toISOString(),
+        lastUsedAt: key.lastUsedAt === null ? null : new Date(key.lastUsedAt).toISOString(),
+        usesSinceRotation: drain.uses,
+      },
+    });
+    chain.outbox.enqueue([
+      { op: "markRotated", id: keyId, successorId: drain.successorId, expiresAt: end },
+      { op: "appendAudit", event },
+    ]);
+    void this.flush();
+    if (creator) {
+      const ref = { orgId: creator.orgId, userId: creator.userId };
+      const coordinator = this.env.USER_AUTHORITY.get(this.env.USER_AUTHORITY.idFromName(userAuthorityName(ref)));
+      void coordinator
+        .keyExpiryChanged(ref, keyId, end)
+        .catch((error: unknown) => console.error(`coordinator not told of ${keyId}'s grace end: ${(error as Error).message}`));
+    }
+    return ended;
+  }
+
+  /** Counts an admitted request in its chain's open graces; a successor's first use may settle its predecessor's. */
+  private noteDrainUse(chain: Chain, keyId: string, now: number): void {
+    const started = chain.drains.noteAdmission(keyId, now);
+    if (started) this.settleDrain(chain, started.keyId, now);
+  }
+
+  /**
    * Audits one IP-allowlist refusal, sampled: the event (when one is due now) joins the outbox in
    * this synchronous block and is written to D1 after the answer has gone; otherwise the alarm
    * reports the refusals held back once their minute is over.
@@ -451,6 +584,7 @@ export class KeyAuthority extends DurableObject<Env> {
       outbox: new Outbox(sql, this.env),
       usage: new UsageStore(sql),
       ipRefusals: new IpRefusalSampler(sql),
+      drains: new DrainStore(sql),
       admissions: store.admissions(),
     };
     return this.opened;
@@ -469,6 +603,7 @@ interface Chain {
   outbox: Outbox;
   usage: UsageStore;
   ipRefusals: IpRefusalSampler;
+  drains: DrainStore;
   admissions: number[];
 }
 

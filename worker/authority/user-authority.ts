@@ -80,8 +80,9 @@ export class UserAuthority extends DurableObject<Env> {
   }
 
   /**
-   * Reserves a place for a new key, exactly against the cap: refused when the user is
-   * deactivated or already holds `cap` active keys. `replacing` ends a rotated key at its new
+   * Reserves a place for a new key, exactly against the cap (the org's, as the caller read it):
+   * refused when the user is deactivated or already holds `cap` active keys, unless the key
+   * replaces one that ends now (the count does not grow). `replacing` ends a rotated key at its new
    * expiry in the same step, so a rotation with no grace frees its place. Synchronous from the
    * check to the write, so concurrent reservations and deactivations never interleave.
    */
@@ -97,8 +98,13 @@ export class UserAuthority extends DurableObject<Env> {
     const state = this.store.state()!;
     if (!state.active) return { ok: false, reason: "deactivated" };
     const old = replacing ? this.store.findKey(replacing.id) : null;
+    const before = this.store.countActive(now);
     if (old && replacing) this.store.putKey({ ...old, expiresAt: replacing.expiresAt });
-    if (this.store.countActive(now) >= cap) {
+    const after = this.store.countActive(now);
+    // Refused when the new key would make one more than the cap allows. A rotation that ends the
+    // old key at once adds nothing (after + 1 = before), so it stays possible for a user above a
+    // cap the org has lowered since: rotating a key must not wait for revoking others.
+    if (after >= cap && after + 1 > before) {
       if (old) this.store.putKey(old);
       return { ok: false, reason: "active_key_limit" };
     }

@@ -106,6 +106,8 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       return new Failure("user_deactivated", "The key's owner has been deactivated.");
     case "active_key_limit":
       return new Failure("active_key_limit", `A user may hold at most ${refusal.limit} active keys. Revoke one first.`);
+    case "members_may_not_create":
+      return new Failure("forbidden", "Your org lets only its admins create keys. Ask an admin for one.");
     case "invalid_expiry":
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "expiresAt", message: refusal.message }],

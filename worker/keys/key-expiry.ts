@@ -1,3 +1,4 @@
+import type { EffectivePolicy } from "../orgs/org-policy";
 import { parseRfc3339 } from "../schemas/rfc3339";
 
 const MINUTE_MS = 60_000;
@@ -22,6 +23,29 @@ export function resolveExpiry(requested: string | null | undefined, now: number,
   if (at < now + MINUTE_MS) return invalid("expiresAt must be at least one minute in the future.");
   if (at > now + maxLifetimeDays * DAY_MS) return invalid(`expiresAt must be at most ${maxLifetimeDays} days in the future.`);
   return { ok: true, expiresAt: at };
+}
+
+/** The lifetime rules of an org's policy that a new key's expiry follows. */
+export type LifetimePolicy = Pick<EffectivePolicy, "requireExpiry" | "maxKeyLifetimeDays" | "defaultExpiryDays">;
+
+/**
+ * A new key's expiry under its org's policy: `requested` as {@link resolveExpiry} checks it
+ * against the org's maximum lifetime; when omitted, the org's default expiry (none: never); an
+ * explicit null is "never". Under `requireExpiry` "never" is refused, as is an omitted expiry
+ * without a default.
+ *
+ * @example
+ * const expiry = policyExpiry(input.expiresAt, now, policy);
+ * if (!expiry.ok) return expiry;
+ */
+export function policyExpiry(requested: string | null | undefined, now: number, policy: LifetimePolicy): ExpiryOutcome {
+  if (requested === undefined && policy.defaultExpiryDays !== null) {
+    return { ok: true, expiresAt: now + Math.min(policy.defaultExpiryDays, policy.maxKeyLifetimeDays) * DAY_MS };
+  }
+  if ((requested === undefined || requested === null) && policy.requireExpiry) {
+    return invalid(`Your org requires every key to expire: set expiresAt, at most ${policy.maxKeyLifetimeDays} days ahead.`);
+  }
+  return resolveExpiry(requested, now, policy.maxKeyLifetimeDays);
 }
 
 /**
@@ -58,11 +82,13 @@ export function notLater(current: number): Extract<ExpiryOutcome, { ok: false }>
 
 /**
  * The expiry of a rotated key's successor: the same lifetime as its predecessor from now, capped
- * at the deployment's maximum; null when the predecessor never expired.
+ * at the maximum lifetime of the org's policy as it is now; null when the predecessor never
+ * expired, unless the policy now requires an expiry (then its default expiry, else its maximum).
  */
-export function successorExpiry(lifetimeMs: number | null, now: number, maxLifetimeDays: number): number | null {
-  if (lifetimeMs === null) return null;
-  return now + Math.min(lifetimeMs, maxLifetimeDays * DAY_MS);
+export function successorExpiry(lifetimeMs: number | null, now: number, policy: LifetimePolicy): number | null {
+  const max = policy.maxKeyLifetimeDays * DAY_MS;
+  if (lifetimeMs === null) return policy.requireExpiry ? now + Math.min((policy.defaultExpiryDays ?? policy.maxKeyLifetimeDays) * DAY_MS, max) : null;
+  return now + Math.min(lifetimeMs, max);
 }
 
 /**

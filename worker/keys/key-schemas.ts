@@ -22,7 +22,7 @@ export const CreateKeyInput = z.strictObject({
     .optional()
     .meta({
       description:
-        "RFC 3339 date-time with a zone, at least one minute and at most MAX_KEY_LIFETIME_DAYS ahead. Omit or null for no expiry (not recommended).",
+        "RFC 3339 date-time with a zone, at least one minute and at most the org's maximum lifetime ahead (GET /v1/org/policy: maxKeyLifetimeDays, by default MAX_KEY_LIFETIME_DAYS). Omit for the org's default expiry (defaultExpiryDays; none: no expiry); null for no expiry (not recommended), refused where the org requires every key to expire (requireExpiry).",
     }),
   scopes: PermissionList.min(1)
     .optional()
@@ -61,6 +61,9 @@ export const UpdateKeyInput = z
   .meta({ description: "At least one of name, expiresAt and allowedIps." });
 export type UpdateKeyInput = z.output<typeof UpdateKeyInput>;
 
+/** Shortest idle time of `graceUntilIdle`: a minute. */
+export const MIN_GRACE_IDLE_SECONDS = 60;
+
 /** Body of `POST /v1/keys/{id}/rotate`. */
 export const RotateKeyInput = z.strictObject({
   graceSeconds: z
@@ -69,8 +72,43 @@ export const RotateKeyInput = z.strictObject({
     .min(0)
     .max(MAX_GRACE_SECONDS)
     .optional()
-    .meta({ description: "How long the old key keeps working (never past its own expiry). Omit to keep it until revoked by hand." }),
+    .meta({
+      description:
+        "How long the old key keeps working (never past its own expiry). Omit to keep it until revoked by hand. With graceUntilIdle, the latest the grace may end.",
+    }),
+  graceUntilIdle: z
+    .strictObject({
+      idleSeconds: z
+        .number()
+        .int("idleSeconds must be a whole number of seconds.")
+        .min(MIN_GRACE_IDLE_SECONDS, `idleSeconds must be at least ${MIN_GRACE_IDLE_SECONDS}.`)
+        .max(MAX_GRACE_SECONDS, `idleSeconds must be at most ${MAX_GRACE_SECONDS} (7 days).`),
+    })
+    .optional()
+    .meta({
+      description:
+        "Recommended: the old key's grace ends by itself once the successor has been used and the old key has had no admitted request for idleSeconds (60 s – 7 days) since the rotation, at exactly that instant, decided by the chain's Durable Object on each request and by an alarm (no traffic needed). It then answers 401 api_key_expired like any rotated key past its grace, and a key.grace_ended event records it. graceSeconds (or the old key's own expiry) still bounds it: the grace ends at the earlier of the two.",
+      example: { idleSeconds: 3600 },
+    }),
 });
+
+/** What `GET /v1/keys/{id}` adds for a rotated key: its grace period as its Durable Object knows it, exactly. */
+export const DrainSchema = z
+  .object({
+    successorId: z.string(),
+    rotatedAt: Timestamp,
+    usesSinceRotation: z.number().int().meta({ description: "Admitted requests of this (old) key since the rotation, exactly." }),
+    lastUsedAt: Timestamp.nullable().meta({ description: "This key's last admitted request, exactly (also before the rotation); null: never." }),
+    graceEndsAt: Timestamp.nullable().meta({ description: "When this key stops working: its expiry as its Durable Object holds it; null: when revoked by hand." }),
+    idleSeconds: z.number().int().nullable().meta({ description: "graceUntilIdle.idleSeconds of the rotation; null: none." }),
+    successorFirstUsedAt: Timestamp.nullable().meta({ description: "The successor's first admitted request; null: not used yet (then an idle grace cannot end early)." }),
+    endsWhenIdleAt: Timestamp.nullable().meta({
+      description: "With graceUntilIdle: when the grace ends if this key is not used again (moves later with every use); null: not yet known (the successor is unused), or not applicable.",
+    }),
+    endedWhenIdleAt: Timestamp.nullable().meta({ description: "When the grace ended by idleness (graceEndsAt is then this instant); null: it did not." }),
+  })
+  .meta({ id: "KeyDrain" });
+export type DrainView = z.output<typeof DrainSchema>;
 
 /** Body of `POST /v1/keys/{id}/revoke` (nothing, or an empty object). */
 export const RevokeKeyInput = z.strictObject({});
@@ -146,6 +184,13 @@ export const KeySchema = z
 export type KeyView = z.output<typeof KeySchema>;
 
 export const KeyResponse = z.object({ key: KeySchema });
+/** `GET /v1/keys/{id}`: the key, and for a rotated key its grace period (drain-aware rotation). */
+export const KeyWithDrainResponse = z.object({
+  key: KeySchema,
+  drain: DrainSchema.nullable().meta({
+    description: "For a rotated key (rotatedToId set) whose chain has tracked its rotation: its grace period, exactly, from its Durable Object. null for any other key.",
+  }),
+});
 export const KeyListResponse = z.object({ keys: z.array(KeySchema), nextCursor: z.string().nullable() });
 export const CreatedKeyResponse = z.object({
   key: KeySchema,

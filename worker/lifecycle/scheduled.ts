@@ -1,5 +1,6 @@
 import { sweepWebhooks } from "../webhooks/sweep";
 import { remindExpiringKeys } from "./expiry-reminders";
+import { revokeUnusedKeys } from "./unused-keys";
 
 /** One job of the scheduled run: a name for the logs and what it does at `now`. */
 export interface ScheduledJob {
@@ -17,6 +18,7 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "expiry-reminders", run: remindExpiringKeys },
   // The webhooks' safety net: fan-outs and deliveries whose queue message was lost.
   { name: "webhooks-sweep", run: sweepWebhooks },
+  { name: "unused-keys", run: revokeUnusedKeys },
 ];
 
 /**

@@ -7,7 +7,7 @@ import type { Actor, RequestOrigin } from "../audit/audit-types";
 import type { Principal } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { authorityFor, authorityWithHint } from "../authority/key-authority-client";
-import { authorityKeyOf } from "../authority/key-authority";
+import { authorityKeyOf, type DrainReport } from "../authority/key-authority";
 import { type OutboxOp, outboxStatements } from "../authority/outbox";
 import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
@@ -15,12 +15,13 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
 import { normalizeAllowedIps } from "../keys/allowed-ips";
 import { generateApiKey, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
-import { earlierExpiry, graceExpiry, notLater, resolveExpiry, successorExpiry } from "../keys/key-expiry";
+import { earlierExpiry, graceExpiry, notLater, policyExpiry, successorExpiry } from "../keys/key-expiry";
 import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKeyView } from "../keys/key-record";
-import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
+import type { CreateKeyInput, DrainView, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
 import { batchWithWebhooks } from "../webhooks/webhook-queue";
+import { type EffectivePolicy, effectivePolicy, OrgPolicyStore } from "../orgs/org-policy";
 import { revokeKey } from "./revoke-key";
 import { findVisibleKey } from "./visible-key";
 
@@ -50,6 +51,7 @@ export interface KeyPage {
  * - `active_key_limit`: the owner already holds `limit` active keys.
  * - `scopes_not_held`: the requested scopes include permissions the principal lacks.
  * - `invalid_expiry`: the requested expiry is not allowed (`message` says why).
+ * - `members_may_not_create`: the org's policy lets only its admins create keys.
  * - `usage_unavailable`: the key's Durable Object, which alone holds its usage, did not answer.
  */
 export type KeyRefusal =
@@ -61,6 +63,7 @@ export type KeyRefusal =
   | { ok: false; reason: "active_key_limit"; limit: number }
   | { ok: false; reason: "scopes_not_held"; missing: string[] }
   | { ok: false; reason: "invalid_expiry"; message: string }
+  | { ok: false; reason: "members_may_not_create" }
   | { ok: false; reason: "usage_unavailable" }
   | { ok: false; reason: "storage_unavailable" };
 
@@ -70,9 +73,11 @@ export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { re
 /** What `create` answers. */
 export type CreateOutcome =
   | ({ ok: true } & IssuedKey)
-  | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
+  | RefusalOf<"invalid_expiry" | "members_may_not_create" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
+/** What `get` answers: the key, and its grace period when it was rotated. */
+export type GetOutcome = { ok: true; key: KeyView; drain: DrainView | null } | RefusalOf<"not_found">;
 /** What `update` answers. */
 export type UpdateOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry">;
 /** What `rotate` answers. */
@@ -101,10 +106,17 @@ export class KeyService {
     this.keys = new KeyStore(env.DB);
   }
 
-  /** Issues a key for the principal, unless its expiry, scopes, owner or the active-key cap refuse it. */
+  /**
+   * Issues a key for the principal, unless its org's policy (members may not create keys; the
+   * expiry it requires, allows or defaults to), its scopes, its owner or the org's active-key cap
+   * refuse it. The policy is read once, from D1, per create.
+   */
   async create(principal: Principal, input: CreateKeyInput, origin: RequestOrigin): Promise<CreateOutcome> {
     const now = this.clock();
-    const expiry = resolveExpiry(input.expiresAt, now, this.config.maxKeyLifetimeDays);
+    const policy = await this.policyOf(principal.orgId);
+    // Admins always may: the policy is about members; an operator who wants fewer creators grants fewer admins.
+    if (!policy.membersMayCreateKeys && !principal.isAdmin) return { ok: false, reason: "members_may_not_create" };
+    const expiry = policyExpiry(input.expiresAt, now, policy);
     if (!expiry.ok) return expiry;
     const expiresAt = expiry.expiresAt;
     const scopes = input.scopes ?? null;
@@ -130,8 +142,8 @@ export class KeyService {
       placedAt: null,
       allowedIps: normalizeAllowedIps(input.allowedIps),
     };
-    // The user's coordinator reserves the place first (exact cap, and never for a deactivated
-    // user), noting that no object holds the chain yet; then the key and its event go to D1 (the
+    // The user's coordinator reserves the place first (exact cap, the org's as read above, and
+    // never for a deactivated user), noting that no object holds the chain yet; then the key and its event go to D1 (the
     // primary), and the create returns. The key's Durable Object is not woken: the key's first
     // request creates it near the integration and loads the row from D1's primary once
     // (KeyAuthority.ensure), so the key works on that very first request.
@@ -141,11 +153,11 @@ export class KeyService {
       owner,
       { id: record.id, chain: limiterIdOf(record.id), expiresAt, revokedAt: null },
       now,
-      this.config.maxActiveKeysPerUser,
+      policy.maxActiveKeysPerUser,
       undefined,
       "unplaced",
     );
-    if (!reservation.ok) return this.refusal(reservation.reason);
+    if (!reservation.ok) return this.refusal(reservation.reason, policy);
     try {
       const created = this.event("key.created", principal, record, now, origin);
       const ops: OutboxOp[] = [
@@ -170,11 +182,27 @@ export class KeyService {
     return { ok: true, key: toKeyView(view, now, principal), secret: generated.secret };
   }
 
-  /** One key, with the exact last use from its Durable Object (the list's lags by up to 30 s). */
-  async get(principal: Principal, id: string): Promise<KeyOutcome> {
+  /**
+   * One key, with the exact last use from its Durable Object (the list's lags by up to 30 s), and
+   * for a rotated key its grace period (drain-aware rotation), exactly, from the same object in
+   * the same one call.
+   */
+  async get(principal: Principal, id: string): Promise<GetOutcome> {
     const record = await this.findVisible(principal, id);
     if (!record) return { ok: false, reason: "not_found" };
     let lastUsedAt = record.lastUsedAt;
+    if (record.rotatedToId !== null && record.placedAt !== null) {
+      try {
+        const report = await authorityFor(this.env, id).drainReport(id);
+        if (report) {
+          // The object's expiry is the grace's end as it stands (D1 follows through its outbox).
+          const view = { ...record, lastUsedAt: report.lastUsedAt ?? record.lastUsedAt, expiresAt: report.expiresAt };
+          return { ok: true, key: toKeyView(view, this.clock(), principal), drain: drainViewOf(report) };
+        }
+      } catch (error) {
+        console.error(`grace period unavailable for ${id}: ${(error as Error).message}`);
+      }
+    }
     // No object holds an unused key yet: asking one would create it here, near the admin.
     if (record.placedAt !== null) {
       try {
@@ -184,7 +212,7 @@ export class KeyService {
         console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
       }
     }
-    return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal) };
+    return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal), drain: null };
   }
 
   async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
@@ -222,7 +250,7 @@ export class KeyService {
     if (status !== "active") return { ok: false, reason: "key_not_editable", status };
     let expiresAt: number | undefined;
     if (input.expiresAt !== undefined) {
-      const expiry = earlierExpiry(input.expiresAt, record.expiresAt, now, this.config.maxKeyLifetimeDays);
+      const expiry = earlierExpiry(input.expiresAt, record.expiresAt, now, (await this.policyOf(record.orgId)).maxKeyLifetimeDays);
       if (!expiry.ok) return expiry;
       expiresAt = expiry.expiresAt;
     }
@@ -271,6 +299,7 @@ export class KeyService {
     id: string,
     graceSeconds: number | undefined,
     origin: RequestOrigin,
+    graceUntilIdle?: { idleSeconds: number },
   ): Promise<RotateOutcome> {
     const old = await this.findVisible(principal, id);
     if (!old) return { ok: false, reason: "not_found" };
@@ -286,6 +315,9 @@ export class KeyService {
       }
     }
     const oldExpiresAt = graceExpiry(old.expiresAt, graceSeconds, now);
+    // The successor is a new key under the org's policy as it is now: its lifetime and the cap.
+    const policy = await this.policyOf(old.orgId);
+    const expiresAt = successorExpiry(old.lifetimeMs, now, policy);
     for (let attempt = 0; attempt < 3; attempt++) {
       const generated = await generateApiKey(this.config.keyPrefix, this.config.keyTagSecrets.current, old.id);
       const successor: KeyRecordWithCreator = {
@@ -294,7 +326,9 @@ export class KeyService {
         hint: generated.hint,
         secretDigest: await digestKey(generated.secret, this.config.keyHashSecret),
         createdAt: now,
-        expiresAt: successorExpiry(old.lifetimeMs, now, this.config.maxKeyLifetimeDays),
+        expiresAt,
+        // A lifetime the policy now imposes on a key that never expired becomes the chain's.
+        lifetimeMs: old.lifetimeMs ?? (expiresAt === null ? null : expiresAt - now),
         revokedAt: null,
         lastUsedAt: null,
         rotatedFromId: old.id,
@@ -309,10 +343,10 @@ export class KeyService {
         owner,
         { id: successor.id, chain: limiterIdOf(successor.id), expiresAt: successor.expiresAt, revokedAt: null },
         now,
-        this.config.maxActiveKeysPerUser,
+        policy.maxActiveKeysPerUser,
         { id: old.id, expiresAt: oldExpiresAt },
       );
-      if (!reservation.ok) return this.refusal(reservation.reason);
+      if (!reservation.ok) return this.refusal(reservation.reason, policy);
       const release = () => coordinator.releaseKey(owner, successor.id, { id: old.id, expiresAt: old.expiresAt }).catch(() => undefined);
       const result = await authorityFor(this.env, old.id)
         .rotate(old.id, authorityKeyOf(successor), oldExpiresAt, [
@@ -320,7 +354,7 @@ export class KeyService {
           { op: "markRotated", id: old.id, successorId: successor.id, expiresAt: oldExpiresAt },
           { op: "appendAudit", event: this.event("key.created", principal, successor, now, origin) },
           { op: "appendAudit", event: this.event("key.rotated", principal, old, now, origin) },
-        ])
+        ], graceUntilIdle ? graceUntilIdle.idleSeconds * 1000 : null)
         .catch(async (error: unknown) => {
           await release();
           throw error;
@@ -339,17 +373,40 @@ export class KeyService {
     return findVisibleKey(this.keys, principal, id);
   }
 
-  private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"]): RefusalOf<"owner_deactivated" | "active_key_limit"> {
+  private refusal(reason: Extract<KeyReservation, { ok: false }>["reason"], policy: EffectivePolicy): RefusalOf<"owner_deactivated" | "active_key_limit"> {
     switch (reason) {
       case "deactivated":
         return { ok: false, reason: "owner_deactivated" };
       case "active_key_limit":
-        return { ok: false, reason: "active_key_limit", limit: this.config.maxActiveKeysPerUser };
+        return { ok: false, reason: "active_key_limit", limit: policy.maxActiveKeysPerUser };
     }
+  }
+
+  /** The org's policies as they apply now (one D1 read). */
+  private async policyOf(orgId: string): Promise<EffectivePolicy> {
+    return effectivePolicy((await new OrgPolicyStore(this.env.DB).get(orgId)).settings, this.config);
   }
 
   private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin): AuditRecord {
     const actor: Actor = { type: "user", id: principal.userId };
     return newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin });
   }
+}
+
+const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
+
+/** A rotated key's grace as `GET /v1/keys/{id}` shows it. */
+function drainViewOf(report: DrainReport): DrainView {
+  const { drain } = report;
+  return {
+    successorId: drain.successorId,
+    rotatedAt: new Date(drain.rotatedAt).toISOString(),
+    usesSinceRotation: drain.uses,
+    lastUsedAt: iso(report.lastUsedAt),
+    graceEndsAt: iso(report.expiresAt),
+    idleSeconds: drain.idleMs === null ? null : drain.idleMs / 1000,
+    successorFirstUsedAt: iso(drain.successorUsedAt),
+    endsWhenIdleAt: iso(report.endsWhenIdleAt),
+    endedWhenIdleAt: iso(drain.endedAt),
+  };
 }

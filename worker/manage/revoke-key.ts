@@ -24,3 +24,46 @@ export async function revokeKey(env: Env, key: KeyRecord, at: number, actor: Act
   await userAuthorityFor(env, owner).keyRevoked(owner, key.id, revokedAt);
   return revokedAt;
 }
+
+/** A key the scheduled run revokes for disuse: who it belongs to, and since when D1 saw it unused. */
+export interface UnusedKeyRef {
+  id: string;
+  orgId: string;
+  ownerId: string;
+  /** Its last use as D1 knew it, or its creation. */
+  idleSince: number;
+  /** The org's revokeUnusedAfterDays. */
+  days: number;
+}
+
+/**
+ * Revokes a key unused for its org's `revokeUnusedAfterDays`, through the path of every
+ * revocation (the key's object first, so the edge refuses it once this returns; D1 and the
+ * `key.revoked` event by `system`/`cron` with detail `{ reason: "unused", idleSince, days }` in its
+ * outbox; then the owner's coordinator), unless the key's object has seen a use after
+ * `idleSince` (KeyAuthority.revokeUnused). Exactly once: the object revokes a key once, however
+ * many runs ask. Returns whether this call revoked it.
+ *
+ * @example
+ * if (await revokeUnusedKey(env, key, now)) revoked += 1;
+ */
+export async function revokeUnusedKey(env: Env, key: UnusedKeyRef, at: number): Promise<boolean> {
+  const event = newAuditEvent({
+    orgId: key.orgId,
+    at,
+    action: "key.revoked",
+    actor: { type: "system", id: "cron" },
+    ownerId: key.ownerId,
+    keyId: key.id,
+    origin: { ip: null, userAgent: null },
+    detail: { reason: "unused", idleSince: new Date(key.idleSince).toISOString(), days: key.days },
+  });
+  const result = await authorityFor(env, key.id).revokeUnused(key.id, key.idleSince, at, [
+    { op: "revokeKey", id: key.id, at },
+    { op: "appendAudit", event },
+  ]);
+  if (!result.revoked) return false;
+  const owner = { orgId: key.orgId, userId: key.ownerId };
+  await userAuthorityFor(env, owner).keyRevoked(owner, key.id, result.revokedAt);
+  return true;
+}

@@ -17,6 +17,7 @@ import {
   CreateKeyInput,
   KeyListResponse,
   KeyResponse,
+  KeyWithDrainResponse,
   ListKeysQuery,
   RevokeKeyInput,
   RotatedKeyResponse,
@@ -74,8 +75,9 @@ const createKey = createRoute({
       ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
       [
         "validation_failed",
-        "A field is invalid or unknown (an expiry in the past or beyond MAX_KEY_LIFETIME_DAYS, scopes you do not hold, an allowedIps entry that is not an address or CIDR or has host bits set, more than 50 of them…); errors lists each one (allowedIps.3: the fourth entry).",
+        "A field is invalid or unknown (an expiry in the past or beyond the org's maximum lifetime, no expiry where the org requires one, scopes you do not hold, an allowedIps entry that is not an address or CIDR or has host bits set, more than 50 of them…); errors lists each one (allowedIps.3: the fourth entry).",
       ],
+      ["forbidden", "Your org's policy lets only its admins create keys (membersMayCreateKeys: false; GET /v1/org/policy)."],
       "active_key_limit",
       "storage_unavailable",
     ]),
@@ -89,10 +91,10 @@ const getKey = createRoute({
   security: USER,
   summary: "Read one key",
   description:
-    "With its exact `lastUsedAt`, read from the key's Durable Object (the list's lags by up to 30 s); a key no request has used yet is read from D1 alone, so reading it never creates its object.",
+    "With its exact `lastUsedAt`, read from the key's Durable Object (the list's lags by up to 30 s); a key no request has used yet is read from D1 alone, so reading it never creates its object. For a rotated key, `drain` shows its grace period exactly, from the same object: its uses since the rotation, its last use, when the grace ends, and with graceUntilIdle when it ends if the key stays idle.",
   request: { params: KeyIdPath },
   responses: {
-    200: { description: "The key.", content: { "application/json": { schema: KeyResponse } } },
+    200: { description: "The key, and its grace period if it was rotated.", content: { "application/json": { schema: KeyWithDrainResponse } } },
     ...problemResponses([...SIGN_IN_PROBLEMS, NOT_FOUND_KEY]),
   },
 });
@@ -166,7 +168,7 @@ const rotateKey = createRoute({
   security: USER,
   summary: "Rotate a key",
   description:
-    "Issues a successor with the same name, scopes, owner, lifetime and IP allowlist; the old key keeps working for `graceSeconds` (never past its own expiry), or until revoked by hand when omitted. The successor belongs to the key's owner even when an admin rotates it. The body may be empty.",
+    "Issues a successor with the same name, scopes, owner, lifetime (capped by the org's policy as it is now) and IP allowlist; the old key keeps working for `graceSeconds` (never past its own expiry), or until revoked by hand when omitted. With `graceUntilIdle` (recommended) its grace also ends by itself once the successor has been used and the old key has been idle for `idleSeconds`; GET /v1/keys/{id} of the old key shows the drain. The successor belongs to the key's owner even when an admin rotates it. The body may be empty.",
   request: {
     params: KeyIdPath,
     body: { required: false, content: { "application/json": { schema: RotateKeyInput, example: { graceSeconds: 86400 } } } },
@@ -204,7 +206,7 @@ export function keyRoutes() {
   defineRoute(keys, getKey, async (c) => {
     const found = await service(c).get(c.var.principal, c.req.valid("param").id);
     if (!found.ok) throw keyRefusalProblem(found);
-    return c.json({ key: found.key }, 200);
+    return c.json({ key: found.key, drain: found.drain }, 200);
   });
 
   defineRoute(keys, keyUsage, async (c) => {
@@ -227,7 +229,7 @@ export function keyRoutes() {
 
   defineRoute(keys, rotateKey, async (c) => {
     const input = c.req.valid("json");
-    const rotated = await service(c).rotate(c.var.principal, c.req.valid("param").id, input.graceSeconds, requestOrigin(c.req.raw));
+    const rotated = await service(c).rotate(c.var.principal, c.req.valid("param").id, input.graceSeconds, requestOrigin(c.req.raw), input.graceUntilIdle);
     if (!rotated.ok) throw keyRefusalProblem(rotated);
     return c.json({ key: rotated.key, secret: rotated.secret, previous: rotated.previous }, 201);
   });

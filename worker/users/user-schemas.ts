@@ -31,8 +31,8 @@ export const MeResponse = z
       .meta({ description: "Your effective permissions (as stored from your newest sign-in): a key's scopes must be among them." }),
     isAdmin: z.boolean().meta({ description: "Whether you hold the admin permission (api_keys:admin unless AUTH_ADMIN_PERMISSION says otherwise)." }),
     limits: z.object({
-      maxActiveKeys: z.number().int().meta({ description: "MAX_ACTIVE_KEYS_PER_USER: how many active keys a user may hold." }),
-      maxKeyLifetimeDays: z.number().int().meta({ description: "MAX_KEY_LIFETIME_DAYS: the furthest an expiry may be set ahead." }),
+      maxActiveKeys: z.number().int().meta({ description: "MAX_ACTIVE_KEYS_PER_USER: how many active keys a user may hold, unless the org sets its own (GET /v1/org/policy)." }),
+      maxKeyLifetimeDays: z.number().int().meta({ description: "MAX_KEY_LIFETIME_DAYS: the furthest an expiry may be set ahead, unless the org sets its own (GET /v1/org/policy)." }),
       rateLimits: z
         .array(z.object({ name: z.string(), limit: z.number().int(), windowSeconds: z.number() }))
         .meta({ description: "Every key's rate limits: at most `limit` requests in any `windowSeconds` (shared across a rotation)." }),
