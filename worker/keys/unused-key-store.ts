@@ -27,7 +27,7 @@ interface IdleRow {
 const fromRow = (r: IdleRow): IdleKey => ({ id: r.id, orgId: r.org_id, ownerId: r.created_by, idleSince: r.idle_since, days: r.days, revokeAt: r.revoke_at });
 
 // Live keys (not revoked, not rotated away, not expired at ?now) of orgs with the policy, read
-// through the partial index api_keys_by_idle (migration 0013_unused_key_notices).
+// through the partial index api_keys_by_idle (migration 0014_unused_key_notices).
 const IDLE_KEYS = `
   FROM org_policies p JOIN api_keys k INDEXED BY api_keys_by_idle ON k.org_id = p.org_id
   WHERE p.revoke_unused_after_days IS NOT NULL AND k.revoked_at IS NULL AND k.rotated_to_id IS NULL`;
