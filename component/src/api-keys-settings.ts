@@ -3,26 +3,30 @@ import { ApiClient, ApiError } from "./api-client";
 import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeysErrorEvent, ApiKeyUpdatedEvent } from "./events";
 import { Formatter } from "./format";
 import { KeyListController } from "./key-list-controller";
+import { LazyPart, type PartModule } from "./lazy-part";
 import { fieldErrorsOf, problemMessage } from "./problem-text";
-import { RotationController, VERIFY_INTERVAL_MS } from "./rotation-controller";
+import type { RotationController } from "./rotation-controller";
 import { styles } from "./styles";
 import { loadLanguage, type TermKey, translator, type Values } from "./terms";
 import { UsageController } from "./usage-controller";
 import type { ApiKey, UsageWindow } from "./types";
 import type { ViewContext } from "./view-context";
 import { VirtualRows } from "./virtual-rows";
-import { type CreateState, EXPIRY_PRESETS, renderCreate } from "./views/create-view";
-import { type DetailsState, renderDetails } from "./views/details-view";
-import { type EditState, localDate, renderEdit } from "./views/edit-view";
+import type { CreateState } from "./views/create-view";
+import type { DetailsState } from "./views/details-view";
+import type { EditState } from "./views/edit-view";
 import { renderList } from "./views/list-view";
+import { type LoadingState, renderLoading } from "./views/loading-view";
 import { type RevealState, renderReveal } from "./views/reveal-view";
 import { type RevokeState, renderRevoke } from "./views/revoke-view";
-import { type RotateState, renderRotate } from "./views/rotate-view";
+import type { RotateState } from "./views/rotate-view";
 
 /** The dialogs the element runs itself; the rotation wizard's state is its controller's. */
-type DialogState = CreateState | RevealState | RevokeState | EditState | DetailsState;
+type DialogState = CreateState | RevealState | RevokeState | EditState | DetailsState | LoadingState;
+type KeyForms = typeof import("./lazy/key-forms");
 
-const DAY = 86_400_000;
+/** How often the rotation wizard's step 3 asks whether the new key has been used, unless `verify-interval` says otherwise. */
+const VERIFY_INTERVAL_MS = 3000;
 
 /**
  * The "Settings → API Keys" page: list, create (the secret shown once), revoke and a guided
@@ -115,14 +119,12 @@ export class ApiKeysSettings extends LitElement {
   // Controllers and private fields
 
   private readonly keys = new KeyListController(this, () => this.api(), (error) => this.fail(error));
-  private readonly rotation = new RotationController(this, {
-    api: () => this.api(),
-    keys: this.keys,
-    interval: () => this.verifyInterval,
-    fail: (error, announce) => this.fail(error, announce),
-    announce: (key, name) => this.announceKey(key, name),
-    done: () => this.closeDialog(),
-  });
+  // The dialogs beyond the list are chunks of their own, fetched when first opened (lazy-part.ts).
+  private readonly forms = this.lazy(() => import("./lazy/key-forms"));
+  private readonly details = this.lazy(() => import("./lazy/details"));
+  private readonly rotations = this.lazy(() => import("./lazy/rotation"));
+  /** The rotation wizard, made when a Rotate is first clicked (its chunk then arrived). */
+  private rotation: RotationController | null = null;
   /** Each rendered key's last 24 hours of usage, for its sparkline and hints. */
   private readonly usage = new UsageController(this, () => this.api());
   /** Which rows of a long list are rendered. */
@@ -193,7 +195,7 @@ export class ApiKeysSettings extends LitElement {
     const dialog = this.dialogElement;
     if (!dialog) return;
     const shown = this.shownDialog();
-    const view = shown ? shown.kind + ("step" in shown ? shown.step : "") : "";
+    const view = shown ? shown.kind + ("step" in shown ? shown.step : "") + ("failed" in shown && shown.failed ? "!" : "") : "";
     if (shown && !dialog.open) dialog.showModal();
     else if (view && view !== this.dialogView) {
       // New content in an open dialog (create → reveal, a wizard step): focus moves into it.
@@ -207,7 +209,7 @@ export class ApiKeysSettings extends LitElement {
 
   /** The dialog on screen: one of the element's own, or the rotation wizard. */
   private shownDialog(): DialogState | RotateState | null {
-    return this.dialog ?? this.rotation.state;
+    return this.dialog ?? this.rotation?.state ?? null;
   }
 
   private open(dialog: DialogState, opener: HTMLElement | null): void {
@@ -215,9 +217,40 @@ export class ApiKeysSettings extends LitElement {
     this.dialog = dialog;
   }
 
+  /** A part of the element that is fetched the first time it is needed, with its words in the element's locale. */
+  private lazy<M extends PartModule>(importer: () => Promise<M>): LazyPart<M> {
+    return new LazyPart(this, importer, () => this.locale);
+  }
+
+  /**
+   * Opens a dialog whose part is a chunk of its own: at once when it is there, else a dialog that
+   * says it is loading (and, if the fetch fails, says so, with "Try again") until `show` can run.
+   */
+  private openLazy<M extends PartModule>(part: LazyPart<M>, opener: HTMLElement | null, show: (module: M) => void): void {
+    this.opener = opener;
+    const ready = part.get();
+    if (ready) return show(ready);
+    const ticket = {};
+    const current = () => this.dialog?.kind === "loading" && this.dialog.ticket === ticket;
+    const attempt = () => {
+      this.dialog = { kind: "loading", ticket, failed: false, retry: attempt };
+      part.load().then(
+        (module) => {
+          if (!current()) return;
+          this.dialog = null;
+          show(module);
+        },
+        () => {
+          if (current()) this.dialog = { kind: "loading", ticket, failed: true, retry: attempt };
+        },
+      );
+    };
+    attempt();
+  }
+
   /** Closes the open dialog and gives the focus back to the control that opened it. */
   private closeDialog(): void {
-    this.rotation.close();
+    this.rotation?.close();
     this.dialog = null;
     const opener = this.opener;
     this.opener = null;
@@ -234,27 +267,16 @@ export class ApiKeysSettings extends LitElement {
     if (this.shownDialog()) this.dialogElement?.showModal();
   }
 
+  /** A dialog that shows a secret (the reveal, the wizard's step 2 and 3) closes only through its own button. */
   private holdsSecret(): boolean {
-    return this.dialog?.kind === "reveal" || this.rotation.state?.secret != null;
+    const shown = this.shownDialog();
+    return !!shown && "secret" in shown && !!shown.secret;
   }
 
-  private async submitCreate(): Promise<void> {
-    const state = this.dialog as CreateState;
-    const name = state.name.trim();
-    const errors = this.nameErrors(name);
-    const expiresAt = this.expiryOf(state);
-    if (expiresAt === undefined) errors.expiresAt = this.t("customDateInvalid");
-    const { scopes, region } = state;
-    if (scopes?.length === 0) errors.scopes = this.t("scopesRequired");
+  private async submitCreate(forms: KeyForms): Promise<void> {
+    const { errors, body } = forms.checkCreate(this.dialog as CreateState, (k, v) => this.t(k, v), Date.now());
     await this.submitForm(errors, async () => {
-      // Full access sends no scopes: the key inherits its creator's permissions. Automatic
-      // placement sends no region: the chain is placed where the key is first used.
-      const { key, secret } = await this.api().create({
-        name,
-        expiresAt: expiresAt ?? null,
-        scopes: scopes ?? undefined,
-        region: region === "auto" ? undefined : region,
-      });
+      const { key, secret } = await this.api().create(body);
       this.keys.prepend(key);
       this.dispatchEvent(new ApiKeyCreatedEvent(key));
       this.announceKey("createdAnnounce", key.name);
@@ -262,22 +284,12 @@ export class ApiKeysSettings extends LitElement {
     });
   }
 
-  /** Renames the key and/or moves its expiry earlier (never later: the server refuses that too); closes at once when nothing changed. */
-  private async submitEdit(): Promise<void> {
-    const state = this.dialog as EditState;
-    const { key, customDate } = state;
-    const name = state.name.trim();
-    const errors = this.nameErrors(name);
-    const current = key.expiresAt && localDate(key.expiresAt);
-    // The date as it was (or cleared: an expiry is never removed) keeps the expiry.
-    let expiresAt: string | undefined;
-    if (customDate && customDate !== current) {
-      if (current && customDate > current) errors.expiresAt = this.t("expiryNotLater");
-      else if (!(expiresAt = this.customExpiry(customDate))) errors.expiresAt = this.t("customDateInvalid");
-    }
-    const body = { name: name === key.name ? undefined : name, expiresAt };
+  /** Renames the key and/or moves its expiry earlier; closes at once when nothing changed. */
+  private async submitEdit(forms: KeyForms): Promise<void> {
+    const { key } = this.dialog as EditState;
+    const { errors, body } = forms.checkEdit(this.dialog as EditState, (k, v) => this.t(k, v), Date.now());
     await this.submitForm(errors, async () => {
-      if (body.name ?? expiresAt) {
+      if (body.name ?? body.expiresAt) {
         const { key: updated } = await this.api().update(key.id, body);
         this.keys.replace(updated);
         this.dispatchEvent(new ApiKeyUpdatedEvent(updated));
@@ -297,25 +309,6 @@ export class ApiKeysSettings extends LitElement {
       this.patchDialog({ busy: false, errors: fieldErrorsOf(error, (k, v) => this.t(k, v)) });
       this.fail(error, false);
     }
-  }
-
-  /** The name field's error in the element's language, if any. */
-  private nameErrors(name: string): Record<string, string> {
-    if (!name) return { name: this.t("nameRequired") };
-    return [...name].length > 64 ? { name: this.t("nameTooLong", { n: 64 }) } : {};
-  }
-
-  /** The ISO expiry of the form: null for none, undefined when the custom date is unusable. */
-  private expiryOf(state: CreateState): string | null | undefined {
-    if (state.expiry === "none") return null;
-    if (state.expiry !== "custom") return new Date(Date.now() + Number(state.expiry) * DAY).toISOString();
-    return this.customExpiry(state.customDate);
-  }
-
-  /** The end (23:59:59 local) of a `yyyy-mm-dd` date as ISO; undefined unless that is a minute ahead or more. */
-  private customExpiry(date: string): string | undefined {
-    const at = Date.parse(`${date}T23:59:59`);
-    return at > Date.now() + 60_000 ? new Date(at).toISOString() : undefined;
   }
 
   /**
@@ -353,11 +346,6 @@ export class ApiKeysSettings extends LitElement {
   /** Merges a change into the open create, edit or revoke dialog's state. */
   private patchDialog(patch: Partial<DialogState>): void {
     if (this.dialog) this.dialog = { ...this.dialog, ...patch } as DialogState;
-  }
-
-  /** `default-expiry-days` when it is one of the presets, else the recommended 90. */
-  private presetExpiry(): number {
-    return (EXPIRY_PRESETS as readonly number[]).includes(this.defaultExpiryDays) ? this.defaultExpiryDays : 90;
   }
 
   private api(): ApiClient {
@@ -402,30 +390,41 @@ export class ApiKeysSettings extends LitElement {
 
   private renderDialog(ctx: ViewContext, base: string) {
     const d = this.shownDialog();
+    const close = () => this.closeDialog();
     switch (d?.kind) {
+      case "loading":
+        return renderLoading(ctx, d.failed, d.retry, close);
       case "create":
-        return renderCreate(ctx, d, this.formActions(() => this.submitCreate()));
+        return this.withPart(ctx, this.forms, (m) => m.renderCreate(ctx, d, this.formActions(() => this.submitCreate(m))));
       case "edit":
-        return renderEdit(ctx, d, this.formActions(() => this.submitEdit()));
+        return this.withPart(ctx, this.forms, (m) => m.renderEdit(ctx, d, this.formActions(() => this.submitEdit(m))));
       case "details":
-        return renderDetails(ctx, d, (window) => void this.showDetails(d.key, window), () => this.closeDialog());
+        return this.withPart(ctx, this.details, (m) => m.renderDetails(ctx, d, (window) => void this.showDetails(d.key, window), close));
       case "reveal":
-        return renderReveal(ctx, d, (m) => this.say(m), () => this.closeDialog());
+        return renderReveal(ctx, d, (m) => this.say(m), close);
       case "revoke":
-        return renderRevoke(ctx, d, () => void this.confirmRevoke(), () => this.closeDialog());
+        return renderRevoke(ctx, d, () => void this.confirmRevoke(), close);
       case "rotate":
-        return renderRotate(ctx, d, base, {
-          onGrace: (grace) => this.rotation.setGrace(grace),
-          onCreate: () => void this.rotation.create(),
-          onStep: (step) => this.rotation.step(step),
-          onCheck: () => void this.rotation.check(),
-          onRevokeOld: () => void this.rotation.revokeOld(),
-          onClose: () => this.closeDialog(),
-          announce: (m) => this.say(m),
-        });
+        return this.withPart(ctx, this.rotations, (m) =>
+          m.renderRotate(ctx, d, base, {
+            onGrace: (grace) => this.rotation?.setGrace(grace),
+            onCreate: () => void this.rotation?.create(),
+            onStep: (step) => this.rotation?.step(step),
+            onCheck: () => void this.rotation?.check(),
+            onRevokeOld: () => void this.rotation?.revokeOld(),
+            onClose: close,
+            announce: (message) => this.say(message),
+          }),
+        );
       default:
         return nothing;
     }
+  }
+
+  /** A part's view once the part has its words in the current locale (the locale may have changed since it opened); else it loads. */
+  private withPart<M extends PartModule>(ctx: ViewContext, part: LazyPart<M>, view: (module: M) => unknown) {
+    const module = part.get();
+    return module ? view(module) : renderLoading(ctx, part.failed, () => void part.load().catch(() => undefined), () => this.closeDialog());
   }
 
   // Property watchers
@@ -453,29 +452,33 @@ export class ApiKeysSettings extends LitElement {
     // The content says its language, so a screen reader reads German as German on an English page.
     return html`<div lang=${ctx.lang}>
       ${renderList(ctx, this.keys.state, {
-        onCreate: (opener) => {
-          const expiry = String(this.presetExpiry());
-          this.open({ kind: "create", name: "", expiry, customDate: "", scopes: null, permissions: null, region: "auto", errors: {}, busy: false }, opener);
-          // The scopes to choose from: the user's permissions as they are now.
-          this.api()
-            .me()
-            .then(
-              ({ permissions }) => this.patchDialog({ permissions }),
-              (error) => this.patchDialog({ errors: { scopes: this.fail(error, false) } }),
-            );
-        },
-        onEdit: (key, opener) =>
-          this.open({ kind: "edit", key, name: key.name, customDate: key.expiresAt ? localDate(key.expiresAt) : "", errors: {}, busy: false }, opener),
-        onDetails: (key, opener) => {
-          this.opener = opener;
-          void this.showDetails(key, "24h");
-        },
+        onCreate: (opener) =>
+          this.openLazy(this.forms, opener, (forms) => {
+            this.dialog = forms.createState(this.defaultExpiryDays);
+            // The scopes to choose from: the user's permissions as they are now.
+            this.api()
+              .me()
+              .then(
+                ({ permissions }) => this.patchDialog({ permissions }),
+                (error) => this.patchDialog({ errors: { scopes: this.fail(error, false) } }),
+              );
+          }),
+        onEdit: (key, opener) => this.openLazy(this.forms, opener, (forms) => (this.dialog = forms.editState(key))),
+        onDetails: (key, opener) => this.openLazy(this.details, opener, () => void this.showDetails(key, "24h")),
         usage: (id) => this.usage.get(id),
         onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
-        onRotate: (key, opener) => {
-          this.opener = opener;
-          this.rotation.open(key);
-        },
+        onRotate: (key, opener) =>
+          this.openLazy(this.rotations, opener, ({ RotationController }) => {
+            this.rotation ??= new RotationController(this, {
+              api: () => this.api(),
+              keys: this.keys,
+              interval: () => (this.verifyInterval > 0 ? this.verifyInterval : VERIFY_INTERVAL_MS),
+              fail: (error, announce) => this.fail(error, announce),
+              announce: (key, name) => this.announceKey(key, name),
+              done: () => this.closeDialog(),
+            });
+            this.rotation.open(key);
+          }),
         onFilter: (filter) => this.keys.setFilter(filter),
         onRetry: () => void this.keys.load(),
         onMore: () => void this.keys.loadMore(),

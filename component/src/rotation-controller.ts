@@ -5,16 +5,13 @@ import type { KeyListController } from "./key-list-controller";
 import type { ApiKey } from "./types";
 import type { RotateState } from "./views/rotate-view";
 
-/** How often step 3 asks whether the new key has been used, unless the element says otherwise. */
-export const VERIFY_INTERVAL_MS = 3000;
-
 /** What the wizard needs from the element, handed over as functions so they stay private to it. */
 export interface RotationOptions {
   /** A client with the current token. */
   api: () => ApiClient;
   /** The list that shows the successor, the rotated and the revoked key. */
   keys: KeyListController;
-  /** Milliseconds between step 3's checks (the element's `verifyInterval`); not a positive number means 3000. */
+  /** Milliseconds between step 3's checks (the element's `verifyInterval`, or its default when that is not a positive number). */
   interval: () => number;
   /** Reports a failed call (the `api-keys-error` event, and the live region when `announce`); returns its sentence. */
   fail: (error: unknown, announce?: boolean) => string;
@@ -82,8 +79,7 @@ export class RotationController implements ReactiveController {
   step(step: RotateState["step"]): void {
     clearInterval(this.poll);
     if (step === 3) {
-      const ms = this.options.interval();
-      this.poll = setInterval(() => void this.check(), ms > 0 ? ms : VERIFY_INTERVAL_MS);
+      this.poll = setInterval(() => void this.check(), this.options.interval());
     }
     this.set(step === 4 ? { step, secret: null } : { step });
     if (step === 3) void this.check();

@@ -50,10 +50,10 @@ export function button(el: ApiKeysSettings, text: string | RegExp): HTMLButtonEl
   return found;
 }
 
-/** The open dialog, or null. */
+/** The open dialog once its part has arrived (not while it says "Loading…"), or null. */
 export function openDialog(el: ApiKeysSettings): HTMLDialogElement | null {
   const dialog = shadow(el).querySelector("dialog");
-  return dialog?.open ? dialog : null;
+  return dialog?.open && !dialog.querySelector("[data-loading]") ? dialog : null;
 }
 
 /** Runs axe-core on the element (its shadow DOM included) and fails on any violation. */

@@ -20,6 +20,9 @@ console.log(`browser: ${describeBrowser(browser)}`);
 const worker = await startDevServer(root, { tracing: false, vars: { ALLOWED_ORIGINS: pageOrigin } });
 process.on("exit", killAllDevServersNow);
 
+/** Paths of the test server that answer 503 for now ("fail-path"): a chunk that can't be fetched. */
+const failing = new Set();
+
 /** @type {import("@web/test-runner").TestRunnerConfig} */
 export default {
   rootDir: root,
@@ -28,7 +31,28 @@ export default {
   nodeResolve: true,
   concurrency: 1,
   testsFinishTimeout: 180_000,
+  middleware: [
+    (context, next) => {
+      if (!failing.has(context.path)) return next();
+      context.status = 503;
+      // The test runner marks every file it serves cacheable for a year, failures too: `Vary: *`
+      // keeps the browser from reusing this answer once the path is served again.
+      context.set("Vary", "*");
+      context.body = "unavailable";
+      return undefined;
+    },
+  ],
   plugins: [
+    {
+      // "fail-path" { path, fail }: the test server answers 503 for `path` (a part's chunk) until told otherwise.
+      name: "fail-path",
+      executeCommand({ command, payload }) {
+        if (command !== "fail-path") return undefined;
+        if (payload.fail) failing.add(payload.path);
+        else failing.delete(payload.path);
+        return true;
+      },
+    },
     esbuildPlugin({ ts: true, target: "es2022", tsconfig: path.join(root, "component/tsconfig.json") }),
     { name: "stop-worker", serverStop: () => stopAllDevServers() },
     // The Worker's own pages, opened by a second browser straight from wrangler dev (pages.test.ts).

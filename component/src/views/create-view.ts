@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import type { TermKey } from "../terms";
 import type { ViewContext } from "../view-context";
 
-export const EXPIRY_PRESETS = [30, 60, 90, 180, 365] as const;
+const EXPIRY_PRESETS = [30, 60, 90, 180, 365] as const;
 
 /**
  * The places a new key's chain may be put at registration (`region` of `POST /v1/keys`):
@@ -24,6 +24,18 @@ export interface CreateState {
   region: string;
   errors: Record<string, string>;
   busy: boolean;
+}
+
+/**
+ * A fresh create form: `defaultExpiryDays` preselected when it is one of the presets, else the
+ * recommended 90; full access; automatic placement.
+ *
+ * @example
+ * this.dialog = createState(this.defaultExpiryDays);
+ */
+export function createState(defaultExpiryDays: number): CreateState {
+  const days = (EXPIRY_PRESETS as readonly number[]).includes(defaultExpiryDays) ? defaultExpiryDays : 90;
+  return { kind: "create", name: "", expiry: String(days), customDate: "", scopes: null, permissions: null, region: "auto", errors: {}, busy: false };
 }
 
 /** What a form dialog (create, edit) does with the user's input. */

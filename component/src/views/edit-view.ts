@@ -25,6 +25,16 @@ export function localDate(iso: string): string {
 }
 
 /**
+ * The edit form of `key`: its name, and its current expiry date (kept unless changed).
+ *
+ * @example
+ * this.dialog = editState(key);
+ */
+export function editState(key: ApiKey): EditState {
+  return { kind: "edit", key, name: key.name, customDate: key.expiresAt ? localDate(key.expiresAt) : "", errors: {}, busy: false };
+}
+
+/**
  * The "Edit" dialog: rename the key, and keep its expiry (the date as it is) or move it earlier:
  * the date picker stops at the current expiry, and a key without one may get any. The server's
  * refusals show next to the field they concern.

@@ -1,0 +1,7 @@
+import type { WebhookCatalogue } from "../terms";
+
+const deWebhooks: WebhookCatalogue = {
+  webhooksTitle: "Webhooks",
+};
+
+export default deWebhooks;

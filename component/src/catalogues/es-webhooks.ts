@@ -1,0 +1,7 @@
+import type { WebhookCatalogue } from "../terms";
+
+const esWebhooks: WebhookCatalogue = {
+  webhooksTitle: "Webhooks",
+};
+
+export default esWebhooks;

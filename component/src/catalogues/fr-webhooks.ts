@@ -1,0 +1,7 @@
+import type { WebhookCatalogue } from "../terms";
+
+const frWebhooks: WebhookCatalogue = {
+  webhooksTitle: "Webhooks",
+};
+
+export default frWebhooks;
