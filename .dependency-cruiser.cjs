@@ -13,6 +13,7 @@ const FLOORS = [
   ["paging", "^worker/paging/"], // signed cursors
   ["audit", "^worker/audit/"], // audit types, store, visibility rule
   ["users", "^worker/users/"], // user state and its ordering rule, the D1 users store
+  ["orgs", "^worker/orgs/"], // each org's own policies (leak policy) over the deployment's defaults
   ["keys", "^worker/keys/"], // key format, record, status, expiry, schemas, the D1 keys store
   ["authority", "^worker/authority/"], // the two Durable Objects, their stores, outbox, clients
   ["verify", "^worker/verify/"], // the key check as a value, the KeyVerifier entrypoint

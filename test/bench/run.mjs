@@ -13,6 +13,7 @@ import { concurrentBurst } from "./scenarios/concurrent-burst.mjs";
 import { failedAuthFlood } from "./scenarios/failed-auth-flood.mjs";
 import { firstUse } from "./scenarios/first-use.mjs";
 import { forgedKeyFlood, forgedKeyThroughput } from "./scenarios/forged-keys.mjs";
+import { BENCH_LEAK_SECRET, leakReportToRefused } from "./scenarios/leak-report.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
 import { pacedLoad } from "./scenarios/paced-load.mjs";
 import { requestBreakdown } from "./scenarios/request-breakdown.mjs";
@@ -29,12 +30,15 @@ const root = resolve(benchDir, "../..");
 const PHASES = [
   {
     tracing: false,
+    // HMAC-signed leak reports (POST /v1/leaks) for the "leak report → refused" rows.
+    vars: { LEAK_REPORT_HMAC_SECRET: BENCH_LEAK_SECRET },
     scenarios: [
       { name: "overhead", run: overhead, position: 5 },
       { name: "request breakdown", run: requestBreakdown, position: 5.1 },
       { name: "first use", run: firstUse, position: 5.2 },
       { name: "concurrent burst", run: concurrentBurst, position: 1 },
       { name: "revoke under load", run: revokeUnderLoad, position: 3 },
+      { name: "leak report to refused", run: leakReportToRefused, position: 3.1 },
       { name: "paced load", run: pacedLoad, position: 2 },
       { name: "forged-key throughput", run: forgedKeyThroughput, position: 6.5 },
       { name: "failed-auth flood", run: failedAuthFlood, position: 7 },
@@ -79,8 +83,8 @@ async function main() {
   process.exitCode = failures > 0 ? 1 : 0;
 }
 
-async function runPhase({ tracing, configs, scenarios, extraRows }) {
-  const server = await startDevServer(root, { tracing, configs });
+async function runPhase({ tracing, configs, vars, scenarios, extraRows }) {
+  const server = await startDevServer(root, { tracing, configs, vars });
   const { baseUrl, persistDir } = server;
   const context = { root, baseUrl, persistDir, api: createClient(baseUrl), traces: createTraceReader(baseUrl), log };
   const sections = [];

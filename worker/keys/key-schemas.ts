@@ -118,7 +118,7 @@ export const KeySchema = z
       .nullable()
       .meta({
         description:
-          "When a leak report (POST /v1/leaks) first named this key, and where it was found in public; null: never reported. Under LEAK_POLICY revoke the key was revoked at that moment; under flag it still works and should be rotated.",
+          "When a leak report (POST /v1/leaks) first named this key, and where it was found in public; null: never reported. Under the org's leak policy revoke (the default) the key was revoked at that moment; under flag it still works and should be rotated.",
       }),
     rotationRequiresOwner: z.boolean().meta({
       description:

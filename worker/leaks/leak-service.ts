@@ -7,13 +7,15 @@ import { hasValidTag, parseApiKey } from "../keys/key-format";
 import type { KeyRecordWithCreator } from "../keys/key-record";
 import { KeyStore } from "../keys/key-store";
 import { revokeKey } from "../manage/revoke-key";
+import { effectivePolicy, OrgPolicyStore } from "../orgs/org-policy";
 import type { LeakVerdict, ReportedToken } from "./leak-schemas";
 import type { Reporter } from "./report-signature";
 
 /**
  * What a confirmed leak report does. For each reported token that is one of this deployment's
  * keys (format, checksum, id tag and stored digest all match, the same checks as a request to
- * `/api/*`), the org's policy (`LEAK_POLICY`) applies:
+ * `/api/*`), the key's org's policy applies (its `leakPolicy`, set through the admin API, else
+ * the deployment's `LEAK_POLICY`), read when the report arrives:
  *
  * - `revoke`: the key is revoked through its Durable Object exactly like a manual revoke, so no
  *   request is admitted once the report's answer has left; a `key.revoked` event names the
@@ -22,7 +24,8 @@ import type { Reporter } from "./report-signature";
  *
  * Either way the leak is recorded on the key once (`leak: { at, url }`: the first report's time
  * and URL) with one `key.leaked` event (its id is derived from the key's, so a repeated or
- * concurrent report cannot write a second). A repeated report changes nothing: the revocation
+ * concurrent report cannot write a second), whose detail holds the URL and what was done
+ * (`action`: revoked, flagged, or already_revoked when it was revoked before the report). A repeated report changes nothing: the revocation
  * time stands, no event is added. Everything else is `false_positive`, and nothing more is said.
  *
  * @example
@@ -68,10 +71,12 @@ export class LeakService {
   private async act(key: KeyRecordWithCreator, url: string, reporter: Reporter, origin: RequestOrigin): Promise<void> {
     const now = this.clock();
     const actor: Actor = { type: "leak_report", id: reporter };
+    const { leakPolicy } = effectivePolicy((await new OrgPolicyStore(this.env.DB).get(key.orgId)).settings, this.config);
     // Exactly a manual revocation: the edge refuses the key once this returns; a repeat changes nothing.
-    if (this.config.leaks.policy === "revoke" && key.revokedAt === null) await revokeKey(this.env, key, now, actor, origin);
+    if (leakPolicy === "revoke" && key.revokedAt === null) await revokeKey(this.env, key, now, actor, origin);
     if (key.leak !== null) return;
-    const leaked: AuditRecord = { id: `evt_leaked_${key.id}`, ...this.eventOf(key, actor, now, origin), action: "key.leaked" };
+    const detail = { url, action: key.revokedAt !== null ? "already_revoked" : leakPolicy === "revoke" ? "revoked" : "flagged" };
+    const leaked: AuditRecord = { id: `evt_leaked_${key.id}`, ...this.eventOf(key, actor, now, origin), action: "key.leaked", detail };
     await this.env.DB.batch([this.keys.markLeaked(key.id, now, url), new AuditStore(this.env.DB).append(leaked)]);
   }
 

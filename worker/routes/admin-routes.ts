@@ -12,6 +12,9 @@ import { requestOrigin } from "../http/request-origin";
 import { defineRoute } from "../http/route-definition";
 import { ExternalId } from "../schemas/text";
 import { PutUserInput, UserResponse } from "../users/user-schemas";
+import { effectivePolicy, type OrgPolicyRecord, OrgPolicyStore } from "../orgs/org-policy";
+import { OrgPolicyResponse, type OrgPolicyView, PutOrgPolicyInput } from "../orgs/org-policy-schemas";
+import type { Config } from "../config";
 
 /** A path id under the id rules; anything else names no org or user (404 with this message). */
 function pathId(description: string, example: string) {
@@ -54,9 +57,60 @@ const putUser = createRoute({
   },
 });
 
+const orgParams = z.object({ orgId: pathId("The org id, as in the tokens' org claim.", "org_acme") });
+
+const getOrgPolicy = createRoute({
+  method: "get",
+  path: "/orgs/{orgId}/policy",
+  tags: ["Admin"],
+  security: [{ admin: [] }],
+  summary: "Read an org's policies",
+  description: "The org's own settings (null where it follows the deployment's default) and the policies as they apply. An org that never set anything answers its defaults.",
+  request: { params: orgParams },
+  responses: {
+    200: { description: "The org's policies.", content: { "application/json": { schema: OrgPolicyResponse } } },
+    ...problemResponses([
+      ["unauthenticated", "The Authorization header does not carry ADMIN_API_TOKEN."],
+      ["not_found", "The org id is not 1–255 printable ASCII characters."],
+    ]),
+  },
+});
+
+const putOrgPolicy = createRoute({
+  method: "put",
+  path: "/orgs/{orgId}/policy",
+  tags: ["Admin"],
+  security: [{ admin: [] }],
+  summary: "Set an org's policies",
+  middleware: [stampArrival] as const,
+  description:
+    "Replaces the org's policies with the body: an omitted or null field follows the deployment's default (LEAK_POLICY for leakPolicy). Applies from the next request on (a leak report arriving after this answer uses it). Stamped on arrival: of two racing updates, the one that arrived later stands.",
+  request: {
+    params: orgParams,
+    body: { required: true, content: { "application/json": { schema: PutOrgPolicyInput, example: { leakPolicy: "flag" } } } },
+  },
+  responses: {
+    200: { description: "The org's policies as they now stand.", content: { "application/json": { schema: OrgPolicyResponse } } },
+    ...problemResponses([
+      ["unauthenticated", "The Authorization header does not carry ADMIN_API_TOKEN."],
+      ["not_found", "The org id is not 1–255 printable ASCII characters."],
+      ...BODY_PROBLEMS,
+    ]),
+  },
+});
+
+function orgPolicyView(record: OrgPolicyRecord, config: Config): OrgPolicyView {
+  return {
+    orgId: record.orgId,
+    settings: record.settings,
+    effective: effectivePolicy(record.settings, config),
+    updatedAt: record.updatedAt === null ? null : new Date(record.updatedAt).toISOString(),
+  };
+}
+
 /**
  * `/v1/admin`: the server-to-server API the host backend calls (bearer `ADMIN_API_TOKEN`) to
- * tell the Worker about a user's permissions and deactivation. Each update is stamped when it
+ * tell the Worker about a user's permissions and deactivation, and to set an org's policies. Each update is stamped when it
  * arrives and applies unless a newer state (a later update, or a token issued later) is already
  * in place; the response shows the user's state as it now stands.
  *
@@ -95,6 +149,18 @@ export function adminRoutes() {
       },
       200,
     );
+  });
+
+  defineRoute(admin, getOrgPolicy, async (c) => {
+    const { orgId } = c.req.valid("param");
+    return c.json(orgPolicyView(await new OrgPolicyStore(c.env.DB).get(orgId), c.var.config), 200);
+  });
+
+  defineRoute(admin, putOrgPolicy, async (c) => {
+    const { orgId } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const record = await new OrgPolicyStore(c.env.DB).put(orgId, { leakPolicy: input.leakPolicy ?? null }, c.var.receivedAt);
+    return c.json(orgPolicyView(record, c.var.config), 200);
   });
 
   refuseOtherMethods(admin);

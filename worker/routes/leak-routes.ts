@@ -64,7 +64,7 @@ const reportLeaks = createRoute({
   middleware: [signedReport] as const,
   description:
     "The endpoint of GitHub's secret-scanning partner program, and of your own scanners. The body is GitHub's format: a JSON array (1–1000) of `{ token, type, url, source }`, at most 1 MiB, signed either by GitHub (`Github-Public-Key-Identifier` and `Github-Public-Key-Signature`: ECDSA P-256 with SHA-256 over the exact body, checked against LEAK_REPORT_PUBLIC_KEYS or the keys at LEAK_REPORT_KEYS_URL) or with the shared secret LEAK_REPORT_HMAC_SECRET (`X-Leak-Report-Timestamp`: Unix seconds, within 5 minutes; `X-Leak-Report-Signature: sha256=<hex HMAC-SHA-256 of timestamp + \".\" + body>`). " +
-    "Each token that is one of this deployment's keys is revoked (LEAK_POLICY revoke, the default: exactly like a manual revoke, so no request is admitted once this answer has left) or flagged (LEAK_POLICY flag), and the key shows `leak` from then on, with one `key.leaked` audit event. Repeating a report changes nothing. " +
+    "Each token that is one of this deployment's keys is revoked (leak policy revoke, the default: exactly like a manual revoke, so no request is admitted once this answer has left) or flagged (flag), as the key's org set with PUT /v1/admin/orgs/{orgId}/policy, else LEAK_POLICY, and the key shows `leak` from then on, with one `key.leaked` audit event. Repeating a report changes nothing. " +
     "The signature is checked before anything else; the route exists only where a way to check it is configured.",
   request: {
     body: {
@@ -99,7 +99,7 @@ const reportLeaks = createRoute({
 /**
  * `POST /v1/leaks`: leak reports that act, in GitHub's secret-scanning partner format (README
  * "Leak reports"). Signed by GitHub or by our own reporters' shared secret; each real key named is
- * revoked or flagged under `LEAK_POLICY`, once.
+ * revoked or flagged under its org's leak policy (else `LEAK_POLICY`), once.
  *
  * @example
  * app.route("/v1/leaks", leakRoutes());

@@ -49,8 +49,16 @@ export async function revokeUnderLoad({ api }) {
   };
 }
 
-async function runRound(api, token, round) {
-  const { id, secret } = await api.createKey(token, `bench: revoke round ${round}`);
+/**
+ * One round: a fresh key under paced load, `revoke(id, secret)` at a random moment mid-round,
+ * and 2 requests fired the instant it resolves. Returns the requests sent after that instant,
+ * how many were admitted and limited before it, and how long `revoke` took.
+ *
+ * @example
+ * const outcome = await runRound(api, token, 1, (id) => api.revokeKey(token, id));
+ */
+export async function runRound(api, token, round, revokeKey = (id) => api.revokeKey(token, id), label = "revoke") {
+  const { id, secret } = await api.createKey(token, `bench: ${label} round ${round}`);
   const results = [];
   const roundStart = performance.now();
   const send = async () => results.push(await api.timed("/api/whoami", secret));
@@ -64,12 +72,13 @@ async function runRound(api, token, round) {
   });
   const revoke = (async () => {
     await sleep(300 + randomInt(800));
-    await api.revokeKey(token, id);
+    const calledAt = performance.now();
+    await revokeKey(id, secret);
     const returnedAt = performance.now();
     await Promise.all(Array.from({ length: AFTER_REVOKE_BURST }, send));
-    return returnedAt;
+    return [returnedAt, returnedAt - calledAt];
   })();
-  const [revokedAt] = await Promise.all([revoke, ...loops]);
+  const [[revokedAt, revokeMs]] = await Promise.all([revoke, ...loops]);
 
   const after = results.filter((r) => r.sentAt > revokedAt);
   const before = results.filter((r) => r.receivedAt < revokedAt);
@@ -77,7 +86,8 @@ async function runRound(api, token, round) {
     after,
     admittedBefore: before.filter((r) => r.status === 200).length,
     limitedBefore: before.filter((r) => r.status === 429).length,
+    revokeMs,
   };
-  log(`revoke round ${round}: revoke answered at ${Math.round(revokedAt - roundStart)} ms; after it: ${describeStatuses(countStatuses(after), [401])}`);
+  log(`${label} round ${round}: ${label} answered at ${Math.round(revokedAt - roundStart)} ms; after it: ${describeStatuses(countStatuses(after), [401])}`);
   return outcome;
 }
