@@ -7,6 +7,7 @@ const FLOORS = [
   ["errors", "^worker/errors/"], // Failure: every expected outcome, by code
   ["schemas", "^worker/schemas/"], // shared input rules (names, ids, permissions, RFC 3339)
   ["crypto", "^worker/crypto/"], // HMAC, timing-safe compare, base62, base64url, CRC-32, JWK types
+  ["net", "^worker/net/"], // IP addresses and CIDR ranges: parsing, formatting, containment, public or not
   ["auth", "^worker/auth/"], // verifying and signing tokens, claims; no HTTP
   ["config", "^worker/config\\.ts$"], // wrangler vars and secrets -> Config
   ["limiter", "^worker/limiter/"], // the pure sliding window and its header fields

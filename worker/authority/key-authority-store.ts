@@ -12,6 +12,8 @@ export interface AuthorityKey {
   revokedAt: number | null;
   rotatedToId: string | null;
   lastUsedAt: number | null;
+  /** The IP allowlist (canonical CIDR texts), or null: any address. */
+  allowedIps: string[] | null;
 }
 
 /** What placed a chain: its first use, a management call before that, or a region chosen at creation. */
@@ -39,13 +41,14 @@ interface KeyRow extends Record<string, SqlStorageValue> {
   revoked_at: number | null;
   rotated_to_id: string | null;
   last_used_at: number | null;
+  allowed_ips: string | null;
 }
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS keys (
     id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, secret_digest TEXT NOT NULL,
     scopes TEXT, expires_at INTEGER, revoked_at INTEGER, rotated_to_id TEXT,
-    last_used_at INTEGER, flushed_last_used_at INTEGER);
+    last_used_at INTEGER, flushed_last_used_at INTEGER, allowed_ips TEXT);
   CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS placement (
     one INTEGER PRIMARY KEY CHECK (one = 1), at INTEGER NOT NULL, cause TEXT NOT NULL, hint TEXT, key_id TEXT NOT NULL);
@@ -65,6 +68,10 @@ export class AuthorityStore {
   /** Creates the tables (if missing): call only when a key is registered. */
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    // Chains placed before IP allowlists existed have a keys table without the column: NULL
+    // there is "any address", which is what D1 holds for those keys too (migration 0007).
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(keys)").toArray();
+    if (!columns.some((column) => column.name === "allowed_ips")) sql.exec("ALTER TABLE keys ADD COLUMN allowed_ips TEXT");
     this.creatorRow = new UserStateRow(sql, "creator");
   }
 
@@ -80,12 +87,13 @@ export class AuthorityStore {
 
   putKey(key: AuthorityKey): void {
     this.sql.exec(
-      `INSERT INTO keys (id, org_id, name, secret_digest, scopes, expires_at, revoked_at, rotated_to_id, last_used_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO keys (id, org_id, name, secret_digest, scopes, expires_at, revoked_at, rotated_to_id, last_used_at, allowed_ips)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at,
-         rotated_to_id = excluded.rotated_to_id`,
+         rotated_to_id = excluded.rotated_to_id, allowed_ips = excluded.allowed_ips`,
       key.id, key.orgId, key.name, key.secretDigest, key.scopes === null ? null : JSON.stringify(key.scopes),
       key.expiresAt, key.revokedAt, key.rotatedToId, key.lastUsedAt,
+      key.allowedIps === null || key.allowedIps.length === 0 ? null : JSON.stringify(key.allowedIps),
     );
   }
 
@@ -154,5 +162,6 @@ function fromRow(row: KeyRow): AuthorityKey {
     revokedAt: row.revoked_at,
     rotatedToId: row.rotated_to_id,
     lastUsedAt: row.last_used_at,
+    allowedIps: row.allowed_ips === null ? null : (JSON.parse(row.allowed_ips) as string[]),
   };
 }

@@ -5,7 +5,9 @@
 // audit/, limiter/ and below; never the web side.
 
 import { DurableObject } from "cloudflare:workers";
+import { newAuditEvent } from "../audit/audit-store";
 import { digestsEqual } from "../crypto/hmac";
+import { allowsAddress } from "../keys/allowed-ips";
 import { limiterIdOf } from "../keys/key-format";
 import type { KeyRecord } from "../keys/key-record";
 import { keyStatus } from "../keys/key-status";
@@ -15,6 +17,8 @@ import { type AuthorityKey, AuthorityStore, type Creator, type Placement, type P
 import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
 import { decide, POLICIES, type PolicyName, type PolicyUsage } from "../limiter/sliding-window";
 import { type ShedBatch, UsageStore } from "./usage-store";
+import { type IpRefusalReport, IpRefusalSampler } from "./ip-refusal-sampler";
+import { formatIpAddress, parseIpAddress } from "../net/ip";
 import { denseBuckets, totalsOf, type UsageBucket, type UsageCounts, type UsageResolution, usageSpan, type UsageSpan, type UsageWindow } from "../keys/usage-window";
 
 /** Who a verified key acts for, with its effective permissions (creator's now ∩ scopes). */
@@ -34,7 +38,10 @@ export type VerifyResult =
   | { outcome: "revoked" }
   | { outcome: "expired" }
   | { outcome: "deactivated" }
-  | { outcome: "rate_limited"; violated: PolicyName; retryAt: number; now: number; usage: PolicyUsage[] };
+  /** The right secret, from an address outside the key's IP allowlist (or with none given). */
+  | { outcome: "ip_not_allowed" }
+  /** `restricted`: the key has an IP allowlist, so this answer holds only for addresses inside it. */
+  | { outcome: "rate_limited"; violated: PolicyName; retryAt: number; now: number; usage: PolicyUsage[]; restricted: boolean };
 
 /** Reads the current time, in epoch milliseconds. */
 export type Clock = () => number;
@@ -58,6 +65,7 @@ const COUNTED: Record<Exclude<VerifyResult["outcome"], "unknown">, keyof UsageCo
   revoked: "refused",
   expired: "refused",
   deactivated: "refused",
+  ip_not_allowed: "refused",
 };
 
 /** Keys this object looked up in D1 without taking them on (a wrong secret, an unknown id), kept in memory. */
@@ -118,13 +126,20 @@ export class KeyAuthority extends DurableObject<Env> {
    * secret is wrong. The first request with a key's right secret places the chain here
    * ({@link ensure}); a wrong secret or an unknown id creates no table, and its D1 row (or its
    * absence) is remembered in memory so repeating it costs no query.
+   *
+   * `clientAddress` is the address the request came from (its `CF-Connecting-IP`, or the one a
+   * verifying backend vouches for). A key with an IP allowlist answers `ip_not_allowed` to its
+   * right secret from any other address, and to a missing or unparsable one, before the limiter
+   * is consulted (a refused request takes none of its capacity); revoked and expired keys keep
+   * their own answers. Such a refusal is audited as `key.ip_refused`, sampled (ip-refusal-sampler.ts),
+   * through the outbox: its D1 write never holds up the answer.
    */
-  async verify(keyId: string, digest: string): Promise<VerifyResult> {
+  async verify(keyId: string, digest: string, clientAddress: string | null = null): Promise<VerifyResult> {
     const key = this.open(false)?.store.findKey(keyId) ?? (await this.ensure(keyId, { digest, cause: "use" }));
     const chain = this.opened;
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
     const now = Math.max(this.clock(), chain.admissions.at(-1) ?? 0);
-    const result = this.answer(chain, key, now);
+    const result = this.answer(chain, key, now, clientAddress);
     chain.usage.count(keyId, now, { [COUNTED[result.outcome]]: 1 });
     return result;
   }
@@ -187,22 +202,22 @@ export class KeyAuthority extends DurableObject<Env> {
   }
 
   /**
-   * Renames a key and/or moves its expiry earlier, from this instant on: `identity.keyName` and
-   * the expiry the edge checks change with this call. Refused unless the key is active at this
-   * object's clock, and when `expiresAt` is later than the key's expiry here: this object
-   * serialises edits (and rotations), so of two racing edits the later expiry cannot win, whatever
-   * D1 said when each was checked. An edit that changes nothing succeeds and owes D1 nothing (no
-   * event either).
+   * Renames a key, moves its expiry earlier and/or replaces its IP allowlist (normalised; null
+   * lifts it), from this instant on: `identity.keyName`, the expiry and the allowlist the edge
+   * checks change with this call. Refused unless the key is active at this object's clock, and
+   * when `expiresAt` is later than the key's expiry here: this object serialises edits (and
+   * rotations), so of two racing edits the later expiry cannot win, whatever D1 said when each
+   * was checked. An edit that changes nothing succeeds and owes D1 nothing (no event either).
    */
   async edit(
     keyId: string,
-    changes: { name?: string; expiresAt?: number },
+    changes: { name?: string; expiresAt?: number; allowedIps?: string[] | null },
     ops: OutboxOp[],
   ): Promise<
     | { ok: false; reason: "unknown" }
     | { ok: false; reason: "not_active"; status: "expired" | "revoked" }
     | { ok: false; reason: "not_earlier"; expiresAt: number }
-    | { ok: true; name: string; expiresAt: number | null; changed: boolean; synced: boolean }
+    | { ok: true; name: string; expiresAt: number | null; allowedIps: string[] | null; changed: boolean; synced: boolean }
   > {
     await this.ensure(keyId, { digest: null, cause: "edit" });
     const chain = this.open(false);
@@ -213,24 +228,28 @@ export class KeyAuthority extends DurableObject<Env> {
     const expiresAt = changes.expiresAt ?? key.expiresAt;
     if (key.expiresAt !== null && expiresAt !== null && expiresAt > key.expiresAt) return { ok: false, reason: "not_earlier", expiresAt: key.expiresAt };
     const name = changes.name ?? key.name;
-    const changed = name !== key.name || expiresAt !== key.expiresAt;
+    const allowedIps = changes.allowedIps === undefined ? key.allowedIps : changes.allowedIps?.length ? changes.allowedIps : null;
+    const changed = name !== key.name || expiresAt !== key.expiresAt || JSON.stringify(allowedIps) !== JSON.stringify(key.allowedIps);
     if (changed) {
-      chain.store.putKey({ ...key, name, expiresAt });
+      chain.store.putKey({ ...key, name, expiresAt, allowedIps });
       chain.outbox.enqueue(ops);
     }
-    return { ok: true, name, expiresAt, changed, synced: await this.flush() };
+    return { ok: true, name, expiresAt, allowedIps, changed, synced: await this.flush() };
   }
 
   /**
    * Adds a successor to the chain and ends the old key at `oldExpiresAt`. Refused unless the old
-   * key is active and not yet rotated: this object serialises concurrent rotations.
+   * key is active and not yet rotated: this object serialises concurrent rotations. The successor
+   * inherits the old key's IP allowlist as this object holds it (an edit may have changed it since
+   * the caller read D1): the successor's `insertKey` in `ops` is given that list too, and the
+   * answer says which list it is.
    */
   async rotate(
     oldId: string,
     successor: AuthorityKey,
     oldExpiresAt: number | null,
     ops: OutboxOp[],
-  ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; synced: boolean }> {
+  ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; allowedIps: string[] | null; synced: boolean }> {
     await this.ensure(oldId, { digest: null, cause: "rotate" });
     const chain = this.open(false);
     const old = chain?.store.findKey(oldId);
@@ -238,9 +257,12 @@ export class KeyAuthority extends DurableObject<Env> {
     if (chain.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
     // Never later than this object's own expiry: an edit may have moved it earlier than D1 said.
     chain.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: earliest(old.expiresAt, oldExpiresAt) });
-    chain.store.putKey(successor);
-    chain.outbox.enqueue(ops);
-    return { ok: true, synced: await this.flush() };
+    const allowedIps = old.allowedIps;
+    chain.store.putKey({ ...successor, allowedIps });
+    chain.outbox.enqueue(
+      ops.map((op) => (op.op === "insertKey" && op.key.id === successor.id ? { ...op, key: { ...op.key, allowedIps } } : op)),
+    );
+    return { ok: true, allowedIps, synced: await this.flush() };
   }
 
   /**
@@ -266,6 +288,11 @@ export class KeyAuthority extends DurableObject<Env> {
     this.alarmAt = null;
     const chain = this.open(false);
     if (!chain) return;
+    const now = this.clock();
+    const reports = chain.ipRefusals.due(now);
+    if (reports.length > 0) chain.outbox.enqueue(reports.flatMap((report) => this.ipRefusedEvent(chain, report, now)));
+    const nextReport = chain.ipRefusals.nextDueAt();
+    if (nextReport !== null) this.scheduleAlarm(nextReport);
     let ok = await this.flush();
     const uses = chain.store.unflushedUses();
     if (uses.length > 0) {
@@ -342,20 +369,60 @@ export class KeyAuthority extends DurableObject<Env> {
   }
 
   /** The limiter's and the key's answer to its right secret at `now`; admits and records the use when it may proceed. */
-  private answer(chain: Chain, key: AuthorityKey, now: number): Exclude<VerifyResult, { outcome: "unknown" }> {
+  private answer(chain: Chain, key: AuthorityKey, now: number, clientAddress: string | null): Exclude<VerifyResult, { outcome: "unknown" }> {
     const status = keyStatus(key, now);
     if (status !== "active") return { outcome: status };
+    if (!allowsAddress(key.allowedIps, clientAddress)) {
+      this.sampleIpRefusal(chain, key.id, clientAddress, now);
+      return { outcome: "ip_not_allowed" };
+    }
     const creator = chain.store.creator();
     if (!creator?.active) return { outcome: "deactivated" };
     const decision = decide(chain.admissions, now);
     if (!decision.admitted) {
-      return { outcome: "rate_limited", violated: decision.violated!, retryAt: decision.retryAt!, now, usage: decision.usage };
+      const restricted = key.allowedIps !== null && key.allowedIps.length > 0;
+      return { outcome: "rate_limited", violated: decision.violated!, retryAt: decision.retryAt!, now, usage: decision.usage, restricted };
     }
     chain.admissions = decision.admissions;
     chain.store.admit(now, now - LONGEST_WINDOW_MS);
     chain.store.touchKey(key.id, now);
     this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
     return { outcome: "admitted", identity: identityOf(key, creator), usage: decision.usage };
+  }
+
+  /**
+   * Audits one IP-allowlist refusal, sampled: the event (when one is due now) joins the outbox in
+   * this synchronous block and is written to D1 after the answer has gone; otherwise the alarm
+   * reports the refusals held back once their minute is over.
+   */
+  private sampleIpRefusal(chain: Chain, keyId: string, clientAddress: string | null, now: number): void {
+    const parsed = clientAddress ? parseIpAddress(clientAddress) : null;
+    const sampled = chain.ipRefusals.record(keyId, parsed ? formatIpAddress(parsed) : null, now);
+    if ("dueAt" in sampled) {
+      this.scheduleAlarm(sampled.dueAt);
+      return;
+    }
+    chain.outbox.enqueue(this.ipRefusedEvent(chain, sampled.report, now));
+    // Not awaited: the refusal's answer must not wait for D1. A failed write is retried by the alarm.
+    void this.flush();
+  }
+
+  /** The `key.ip_refused` event of a sampled report, as an outbox op (none for a key this chain lacks). */
+  private ipRefusedEvent(chain: Chain, report: IpRefusalReport, at: number): OutboxOp[] {
+    const key = chain.store.findKey(report.keyId);
+    const creator = chain.store.creator();
+    if (!key || !creator) return [];
+    const event = newAuditEvent({
+      orgId: key.orgId,
+      at,
+      action: "key.ip_refused",
+      actor: { type: "system", id: "edge" },
+      ownerId: creator.userId,
+      keyId: key.id,
+      origin: { ip: report.ip, userAgent: null },
+      detail: { refused: report.refused },
+    });
+    return [{ op: "appendAudit", event }];
   }
 
   /** Writes the outbox to D1 in order; on failure an alarm retries. */
@@ -379,7 +446,13 @@ export class KeyAuthority extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     if (!create && !AuthorityStore.exists(sql)) return null;
     const store = new AuthorityStore(sql);
-    this.opened = { store, outbox: new Outbox(sql, this.env.DB), usage: new UsageStore(sql), admissions: store.admissions() };
+    this.opened = {
+      store,
+      outbox: new Outbox(sql, this.env.DB),
+      usage: new UsageStore(sql),
+      ipRefusals: new IpRefusalSampler(sql),
+      admissions: store.admissions(),
+    };
     return this.opened;
   }
 
@@ -395,6 +468,7 @@ interface Chain {
   store: AuthorityStore;
   outbox: Outbox;
   usage: UsageStore;
+  ipRefusals: IpRefusalSampler;
   admissions: number[];
 }
 
@@ -415,6 +489,7 @@ export function authorityKeyOf(record: KeyRecord): AuthorityKey {
     revokedAt: record.revokedAt,
     rotatedToId: record.rotatedToId,
     lastUsedAt: null,
+    allowedIps: record.allowedIps,
   };
 }
 

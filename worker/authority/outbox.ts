@@ -12,7 +12,8 @@ import { type UserRecord, UserStore } from "../users/user-store";
 export type OutboxOp =
   | { op: "insertKey"; key: KeyRecord }
   | { op: "revokeKey"; id: string; at: number }
-  | { op: "updateKey"; id: string; name: string | null; expiresAt: number | null }
+  /** `allowedIps` absent (as in ops queued before allowlists existed): the list is left as it is. */
+  | { op: "updateKey"; id: string; name: string | null; expiresAt: number | null; allowedIps?: string[] | null }
   | { op: "markRotated"; id: string; successorId: string; expiresAt: number | null }
   | { op: "appendAudit"; event: AuditRecord }
   | { op: "touchKey"; id: string; at: number }
@@ -35,7 +36,7 @@ export function outboxStatements(db: D1Database, ops: readonly OutboxOp[]): D1Pr
       case "revokeKey":
         return keys.revoke(op.id, op.at);
       case "updateKey":
-        return keys.update(op.id, op.name, op.expiresAt);
+        return keys.update(op.id, op.name, op.expiresAt, op.allowedIps);
       case "markRotated":
         return keys.markRotated(op.id, op.successorId, op.expiresAt);
       case "appendAudit":

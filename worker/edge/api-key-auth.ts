@@ -12,6 +12,7 @@ export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
   "api_key_revoked",
   "api_key_expired",
   ["user_deactivated", "The key's creator has been deactivated: none of their keys is admitted."],
+  "ip_not_allowed",
   "rate_limited",
   "too_many_failed_attempts",
   "limiter_unavailable",
@@ -24,7 +25,8 @@ export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
  * HMAC; a forged key stops here), the key's digest and the isolate's memory of that exact key
  * being limited (can only deny; the 429s it answers reach the key's usage counters a second later,
  * in one call per key through `waitUntil`), then exactly one call to the key's Durable Object
- * (status, expiry, digest, creator, limits, usage; no D1 query). A refusal is thrown as the problem
+ * (status, expiry, digest, IP allowlist against `CF-Connecting-IP`, creator, limits, usage; no D1
+ * query). A refusal is thrown as the problem
  * http/outcome-problems.ts maps it to; every invalid-key answer is the same generic 401 and
  * counts against the client address. Admitted requests get `c.var.apiKey` and the IETF
  * `RateLimit-Policy` / `RateLimit` fields.
@@ -40,7 +42,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
     const result = await verifyApiKey(
       c.env,
       c.var.config,
-      { key: c.req.header("X-API-Key") ?? "", throttleKey: clientAddress(c.req.raw) },
+      { key: c.req.header("X-API-Key") ?? "", throttleKey: clientAddress(c.req.raw), clientAddress: c.req.header("CF-Connecting-IP") ?? null },
       { waitUntil: (work) => c.executionCtx.waitUntil(work), onStep: c.var.verificationSteps },
     );
     if (result.outcome !== "admitted") throw verificationProblem(result);

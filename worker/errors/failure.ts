@@ -16,6 +16,7 @@ export type FailureCode =
   | "api_key_expired"
   | "forbidden"
   | "user_deactivated"
+  | "ip_not_allowed"
   | "rotation_requires_owner"
   | "not_found"
   | "method_not_allowed"

@@ -41,6 +41,8 @@ export function verificationProblem(refusal: Extract<Verification, { outcome: "r
       return new Failure("api_key_expired", "This API key has expired.");
     case "user_deactivated":
       return new Failure("user_deactivated", "The user who created this API key has been deactivated.");
+    case "ip_not_allowed":
+      return new Failure("ip_not_allowed", "This API key may not be used from your IP address.");
     case "forbidden":
       return missingPermission(refusal.permission);
     case "rate_limited":

@@ -39,6 +39,8 @@ export const PROBLEM_MEANINGS: Record<FailureCode, string> = {
   api_key_expired: "The key is past its expiresAt.",
   forbidden: "The key lacks a permission the route requires.",
   user_deactivated: "You have been deactivated through the admin API.",
+  ip_not_allowed:
+    "The key has an IP allowlist and the request's address (CF-Connecting-IP) is outside it. Only the key's right secret gets this answer (a wrong one gets the generic 401); it does not say which addresses are allowed. Not counted against the failed-attempt throttle.",
   rotation_requires_owner: "The key belongs to someone else and can do something you can't: only its owner may rotate it (you may revoke it).",
   not_found: "No such key, or one you may not see (another org's, or another member's unless you hold api_keys:admin).",
   method_not_allowed: "The path exists, but not with this method; Allow lists the methods it takes.",

@@ -22,6 +22,8 @@ export interface KeyRecord {
   region: string | null;
   /** When the chain's Durable Object first loaded the key, or null: no object holds it yet. */
   placedAt: number | null;
+  /** The IP allowlist as canonical CIDR texts, or null: any address (keys/allowed-ips.ts). */
+  allowedIps: string[] | null;
 }
 
 /** A key found in public: when the first report of it arrived, and where it was found. */
@@ -82,6 +84,7 @@ export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: Ke
     rotatedToId: record.rotatedToId,
     region: record.region,
     leak: record.leak === null ? null : { at: iso(record.leak.at), url: record.leak.url },
+    allowedIps: record.allowedIps,
     rotationRequiresOwner:
       viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };

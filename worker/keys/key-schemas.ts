@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { displayName, PermissionList, Timestamp } from "../schemas/text";
+import { AllowedIpsInput } from "./allowed-ips";
 import { KEY_ID_LENGTH } from "./key-format";
 
 /** Longest grace period a rotation may give the old key: 7 days. */
@@ -30,12 +31,13 @@ export const CreateKeyInput = z.strictObject({
     description:
       "Where the key's chain is placed: `auto` (the default) near the key's first request, or a Cloudflare location hint to place it at creation, for an integration that runs in a known place and must be fast from its first request.",
   }),
+  allowedIps: AllowedIpsInput.optional(),
 });
 export type CreateKeyInput = z.output<typeof CreateKeyInput>;
 
 /**
- * Body of `PATCH /v1/keys/{id}`: a new name, an earlier expiry, or both. Unknown fields are
- * refused; `expiresAt: null` too (an expiry is never removed).
+ * Body of `PATCH /v1/keys/{id}`: a new name, an earlier expiry, a new IP allowlist, or any of
+ * them together. Unknown fields are refused; `expiresAt: null` too (an expiry is never removed).
  */
 export const UpdateKeyInput = z
   .strictObject({
@@ -47,9 +49,16 @@ export const UpdateKeyInput = z
         description:
           "RFC 3339 date-time with a zone, at least one minute ahead, at most MAX_KEY_LIFETIME_DAYS ahead, and not later than the key's current expiry (any allowed instant for a key without one). null is refused: an expiry cannot be removed.",
       }),
+    allowedIps: AllowedIpsInput.optional().meta({
+      description:
+        "Replaces the key's IP allowlist (null or [] lifts it): the key's next request is checked against the new list. Entries as in create.",
+    }),
   })
-  .refine((input) => input.name !== undefined || input.expiresAt !== undefined, "Send name, expiresAt or both.")
-  .meta({ description: "At least one of name and expiresAt." });
+  .refine(
+    (input) => input.name !== undefined || input.expiresAt !== undefined || input.allowedIps !== undefined,
+    "Send at least one of name, expiresAt and allowedIps.",
+  )
+  .meta({ description: "At least one of name, expiresAt and allowedIps." });
 export type UpdateKeyInput = z.output<typeof UpdateKeyInput>;
 
 /** Body of `POST /v1/keys/{id}/rotate`. */
@@ -119,6 +128,14 @@ export const KeySchema = z
       .meta({
         description:
           "When a leak report (POST /v1/leaks) first named this key, and where it was found in public; null: never reported. Under the org's leak policy revoke (the default) the key was revoked at that moment; under flag it still works and should be rotated.",
+      }),
+    allowedIps: z
+      .array(z.string())
+      .nullable()
+      .meta({
+        description:
+          "The key's IP allowlist in canonical CIDR form, or null: any address. A request from elsewhere (its CF-Connecting-IP) is refused with 403 ip_not_allowed. A rotation's successor inherits it.",
+        example: ["203.0.113.0/24", "2001:db8::/32"],
       }),
     rotationRequiresOwner: z.boolean().meta({
       description:

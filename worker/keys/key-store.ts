@@ -21,6 +21,7 @@ interface KeyRow {
   placed_at: number | null;
   leaked_at: number | null;
   leaked_url: string | null;
+  allowed_ips: string | null;
   creator_name: string | null;
   creator_permissions: string | null;
 }
@@ -115,14 +116,14 @@ export class KeyStore {
     return this.db
       .prepare(
         `INSERT INTO api_keys (id, org_id, created_by, name, hint, secret_digest, scopes, created_at,
-           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at, allowed_ips)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
       .bind(
         key.id, key.orgId, key.createdBy, key.name, key.hint, key.secretDigest,
         key.scopes === null ? null : JSON.stringify(key.scopes),
         key.createdAt, key.expiresAt, key.lifetimeMs, key.revokedAt, key.lastUsedAt,
-        key.rotatedFromId, key.rotatedToId, key.region, key.placedAt,
+        key.rotatedFromId, key.rotatedToId, key.region, key.placedAt, allowedIpsColumn(key.allowedIps),
       );
   }
 
@@ -164,17 +165,22 @@ export class KeyStore {
   /**
    * Renames a key and/or moves its expiry earlier (never later: the earlier of the stored and
    * the given one stands), with its lifetime following the expiry, so a successor of a rotation
-   * gets the shortened lifetime. Null leaves a field as it is. Idempotent.
+   * gets the shortened lifetime, and/or replaces its IP allowlist. Null leaves the name and
+   * expiry as they are, `undefined` the allowlist (whose null means "any address"). Idempotent.
    */
-  update(id: string, name: string | null, expiresAt: number | null): D1PreparedStatement {
+  update(id: string, name: string | null, expiresAt: number | null, allowedIps?: string[] | null): D1PreparedStatement {
     return this.db
       .prepare(
         `UPDATE api_keys SET name = coalesce(?, name),
            expires_at = CASE WHEN ? IS NULL THEN expires_at WHEN expires_at IS NULL THEN ? ELSE min(expires_at, ?) END,
-           lifetime_ms = CASE WHEN ? IS NULL THEN lifetime_ms ELSE min(coalesce(expires_at, ?), ?) - created_at END
+           lifetime_ms = CASE WHEN ? IS NULL THEN lifetime_ms ELSE min(coalesce(expires_at, ?), ?) - created_at END,
+           allowed_ips = CASE WHEN ? THEN ? ELSE allowed_ips END
          WHERE id = ?`,
       )
-      .bind(name, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt, id);
+      .bind(
+        name, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt, expiresAt,
+        allowedIps === undefined ? 0 : 1, allowedIps === undefined ? null : allowedIpsColumn(allowedIps), id,
+      );
   }
 
   /** Records last use, only ever moving it forward. */
@@ -204,7 +210,13 @@ function fromRow(row: KeyRow): KeyRecordWithCreator {
     region: row.region,
     placedAt: row.placed_at,
     leak: row.leaked_at === null ? null : { at: row.leaked_at, url: row.leaked_url ?? "" },
+    allowedIps: row.allowed_ips === null ? null : (JSON.parse(row.allowed_ips) as string[]),
     creatorName: row.creator_name,
     creatorPermissions: row.creator_permissions === null ? null : (JSON.parse(row.creator_permissions) as string[]),
   };
+}
+
+/** The `allowed_ips` column: a JSON array, or NULL for no restriction ([] included). */
+function allowedIpsColumn(allowedIps: readonly string[] | null): string | null {
+  return allowedIps === null || allowedIps.length === 0 ? null : JSON.stringify(allowedIps);
 }

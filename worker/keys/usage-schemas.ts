@@ -30,7 +30,7 @@ const UsageCountsSchema = z.object({
   admitted: Count.meta({ description: "Requests the rate limiter admitted (a 403 for a missing permission included: it was admitted and counted against the limits)." }),
   rateLimited: Count.meta({ description: "429s: requests over one of the key's rate limits." }),
   refused: Count.meta({
-    description: "Requests with the key's right secret refused because the key was revoked or expired, or its creator deactivated. A wrong secret never counts.",
+    description: "Requests with the key's right secret refused because the key was revoked or expired, its creator deactivated, or the request came from outside its IP allowlist. A wrong secret never counts.",
   }),
 });
 

@@ -35,7 +35,7 @@ export interface UsageCounts {
   admitted: number;
   /** 429s: refused by the limiter, or shed by an isolate that remembered the key as limited. */
   rateLimited: number;
-  /** Refusals of the right secret: the key was revoked or expired, or its creator deactivated. */
+  /** Refusals of the right secret: the key was revoked or expired, its creator deactivated, or the address outside its IP allowlist. */
   refused: number;
 }
 

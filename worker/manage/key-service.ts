@@ -12,6 +12,7 @@ import { outboxStatements } from "../authority/outbox";
 import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
+import { normalizeAllowedIps } from "../keys/allowed-ips";
 import { generateApiKey, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
 import { earlierExpiry, graceExpiry, notLater, resolveExpiry, successorExpiry } from "../keys/key-expiry";
@@ -126,6 +127,7 @@ export class KeyService {
       rotatedToId: null,
       region: input.region === undefined || input.region === "auto" ? null : input.region,
       placedAt: null,
+      allowedIps: normalizeAllowedIps(input.allowedIps),
     };
     // The user's coordinator reserves the place first (exact cap, and never for a deactivated
     // user), noting that no object holds the chain yet; then the key and its event go to D1 (the
@@ -202,13 +204,14 @@ export class KeyService {
   }
 
   /**
-   * Renames a key and/or moves its expiry earlier (never later, never removed), with the rights
-   * of revoke: its owner, or an admin of its org for any key of the org (a name and a shorter
-   * life give nobody more access). Only an active key can be edited. The key's Durable Object
-   * commits first, so the edge sees the new name and expiry as soon as this returns, and checks
-   * "earlier" against its own expiry (two edits may race past the check here); D1 and the
-   * `key.updated` event follow through its outbox. An edit that changes nothing succeeds and
-   * records no event.
+   * Renames a key, moves its expiry earlier (never later, never removed) and/or replaces its IP
+   * allowlist, with the rights of revoke: its owner, or an admin of its org for any key of the
+   * org. (A name and a shorter life give nobody more access; an allowlist can widen where the
+   * key works, but never beyond what its owner or an admin, who can both rotate or revoke it,
+   * decides.) Only an active key can be edited. The key's Durable Object commits first, so the
+   * edge sees the new name, expiry and allowlist as soon as this returns, and checks "earlier"
+   * against its own expiry (two edits may race past the check here); D1 and the `key.updated`
+   * event follow through its outbox. An edit that changes nothing succeeds and records no event.
    */
   async update(principal: Principal, id: string, input: UpdateKeyInput, origin: RequestOrigin): Promise<UpdateOutcome> {
     const record = await this.findVisible(principal, id);
@@ -222,8 +225,9 @@ export class KeyService {
       if (!expiry.ok) return expiry;
       expiresAt = expiry.expiresAt;
     }
-    const edited = await authorityFor(this.env, id).edit(id, { name: input.name, expiresAt }, [
-      { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null },
+    const allowedIps = input.allowedIps === undefined ? undefined : normalizeAllowedIps(input.allowedIps);
+    const edited = await authorityFor(this.env, id).edit(id, { name: input.name, expiresAt, allowedIps }, [
+      { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null, ...(allowedIps === undefined ? {} : { allowedIps }) },
       { op: "appendAudit", event: this.event("key.updated", principal, record, now, origin) },
     ]);
     if (!edited.ok) {
@@ -242,7 +246,8 @@ export class KeyService {
       await userAuthorityFor(this.env, owner).keyExpiryChanged(owner, id, expiresAt);
     }
     const lifetimeMs = edited.expiresAt === record.expiresAt ? record.lifetimeMs : edited.expiresAt! - record.createdAt;
-    return { ok: true, key: toKeyView({ ...record, name: edited.name, expiresAt: edited.expiresAt, lifetimeMs }, now, principal) };
+    const view = { ...record, name: edited.name, expiresAt: edited.expiresAt, lifetimeMs, allowedIps: edited.allowedIps };
+    return { ok: true, key: toKeyView(view, now, principal) };
   }
 
   /** Revokes a key; revoking a revoked key changes nothing and succeeds. */
@@ -256,9 +261,9 @@ export class KeyService {
   }
 
   /**
-   * Issues a successor with the same name, scopes, owner and lifetime policy, sharing the old
-   * key's limiter; the old key keeps working for `graceSeconds` (never past its own expiry) or,
-   * when omitted, until revoked by hand.
+   * Issues a successor with the same name, scopes, owner, lifetime policy and IP allowlist (as the
+   * key's Durable Object holds it), sharing the old key's limiter; the old key keeps working for
+   * `graceSeconds` (never past its own expiry) or, when omitted, until revoked by hand.
    */
   async rotate(
     principal: Principal,
@@ -320,7 +325,8 @@ export class KeyService {
           throw error;
         });
       if (result.ok) {
-        return { ok: true, key: toKeyView(successor, now, principal), secret: generated.secret, previous: toKeyView(previous, now, principal) };
+        const key = toKeyView({ ...successor, allowedIps: result.allowedIps }, now, principal);
+        return { ok: true, key, secret: generated.secret, previous: toKeyView({ ...previous, allowedIps: result.allowedIps }, now, principal) };
       }
       await release();
       if (result.reason === "not_active") break;

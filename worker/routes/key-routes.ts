@@ -74,7 +74,7 @@ const createKey = createRoute({
       ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
       [
         "validation_failed",
-        "A field is invalid or unknown (an expiry in the past or beyond MAX_KEY_LIFETIME_DAYS, scopes you do not hold…); errors lists each one.",
+        "A field is invalid or unknown (an expiry in the past or beyond MAX_KEY_LIFETIME_DAYS, scopes you do not hold, an allowedIps entry that is not an address or CIDR or has host bits set, more than 50 of them…); errors lists each one (allowedIps.3: the fourth entry).",
       ],
       "active_key_limit",
       "storage_unavailable",
@@ -104,7 +104,7 @@ const keyUsage = createRoute({
   security: USER,
   summary: "A key's usage over time",
   description:
-    "Counts of the key's requests in UTC-aligned buckets, oldest first, zeros included, and their totals: `admitted` (the limiter let the request through), `rateLimited` (429) and `refused` (the right secret of a revoked or expired key, or of a deactivated creator's). A wrong secret is never counted against the key. Each key of a rotation counts its own requests. Kept by the key's Durable Object: minutes for 24 hours, hours for 30 days. A 429 that an edge location answered from memory is counted within about a second. Visible like the key itself.",
+    "Counts of the key's requests in UTC-aligned buckets, oldest first, zeros included, and their totals: `admitted` (the limiter let the request through), `rateLimited` (429) and `refused` (the right secret of a revoked or expired key, of a deactivated creator's, or from outside the key's IP allowlist). A wrong secret is never counted against the key. Each key of a rotation counts its own requests. Kept by the key's Durable Object: minutes for 24 hours, hours for 30 days. A 429 that an edge location answered from memory is counted within about a second. Visible like the key itself.",
   request: { params: KeyIdPath, query: UsageQuery },
   responses: {
     200: { description: "The key's usage.", content: { "application/json": { schema: KeyUsageResponse } } },
@@ -122,9 +122,9 @@ const updateKey = createRoute({
   path: "/{id}",
   tags: ["Keys"],
   security: USER,
-  summary: "Rename a key or shorten its life",
+  summary: "Rename a key, shorten its life or set its IP allowlist",
   description:
-    "Send `name`, `expiresAt` or both. The expiry may only move earlier: never later, never removed (`null` is refused), at least one minute ahead; for a key without expiry any instant up to MAX_KEY_LIFETIME_DAYS ahead is earlier. At once: the key's next request sees the new name (`/api/whoami`) and expiry. Only an active key can be edited, by its owner or an org admin (as for revoke). Each edit that changes something records a `key.updated` event; one that changes nothing records none.",
+    "Send `name`, `expiresAt`, `allowedIps` or any of them together. `allowedIps` replaces the list (null or [] lifts it). The expiry may only move earlier: never later, never removed (`null` is refused), at least one minute ahead; for a key without expiry any instant up to MAX_KEY_LIFETIME_DAYS ahead is earlier. At once: the key's next request sees the new name (`/api/whoami`), expiry and allowlist. Only an active key can be edited, by its owner or an org admin (as for revoke). Each edit that changes something records a `key.updated` event; one that changes nothing records none.",
   request: {
     params: KeyIdPath,
     body: { required: true, content: { "application/json": { schema: UpdateKeyInput, example: { name: "CRM Integration (EU)", expiresAt: "2027-01-01T00:00:00Z" } } } },
@@ -136,7 +136,7 @@ const updateKey = createRoute({
       ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
       [
         "validation_failed",
-        "A field is invalid or unknown, or neither is sent (an expiry later than the key's, null, in the past, less than a minute ahead or beyond MAX_KEY_LIFETIME_DAYS…); errors lists each one.",
+        "A field is invalid or unknown, or none is sent (an expiry later than the key's, null, in the past, less than a minute ahead or beyond MAX_KEY_LIFETIME_DAYS; an allowedIps entry that is not an address or CIDR…); errors lists each one.",
       ],
       NOT_FOUND_KEY,
       ["key_not_active", "The key is expired or revoked: only an active key can be edited."],
@@ -166,7 +166,7 @@ const rotateKey = createRoute({
   security: USER,
   summary: "Rotate a key",
   description:
-    "Issues a successor with the same name, scopes, owner and lifetime; the old key keeps working for `graceSeconds` (never past its own expiry), or until revoked by hand when omitted. The successor belongs to the key's owner even when an admin rotates it. The body may be empty.",
+    "Issues a successor with the same name, scopes, owner, lifetime and IP allowlist; the old key keeps working for `graceSeconds` (never past its own expiry), or until revoked by hand when omitted. The successor belongs to the key's owner even when an admin rotates it. The body may be empty.",
   request: {
     params: KeyIdPath,
     body: { required: false, content: { "application/json": { schema: RotateKeyInput, example: { graceSeconds: 86400 } } } },

@@ -18,6 +18,7 @@ export const VERIFY_REFUSAL_CODES = [
   "api_key_revoked",
   "api_key_expired",
   "user_deactivated",
+  "ip_not_allowed",
   "forbidden",
   "rate_limited",
   "too_many_failed_attempts",

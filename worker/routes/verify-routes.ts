@@ -20,7 +20,7 @@ const verifyKey = createRoute({
   summary: "Verify a key from any backend",
   description:
     "The same check as `/api/*`, over HTTP, for backends that receive keys themselves (Workers can bind to the `KeyVerifier` entrypoint instead, with the same outcomes): an admitted key counts against its rate limits exactly like a request to `/api/*`. Every outcome, refusals included, is 200 with `valid` and `code`; only a problem with this call itself (token, body) is a problem response. The key is never echoed back, logged or stored.\n\n" +
-    "Pass `clientAddress` so that invalid keys count against your client's failed-attempt throttle (a bucket of its own, apart from the addresses `/api/*` counts). The route exists only where `VERIFY_API_TOKEN` is set.",
+    "Pass `clientAddress`, your client's IP address: a key with an IP allowlist is refused (`ip_not_allowed`) from outside it and without it, and invalid keys count against that address's failed-attempt throttle (a bucket of its own, apart from the addresses `/api/*` counts). The route exists only where `VERIFY_API_TOKEN` is set.",
   request: {
     body: {
       required: true,
@@ -80,7 +80,7 @@ export function verifyRoutes() {
     const verification = await verifyApiKey(
       c.env,
       c.var.config,
-      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress) },
+      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress), clientAddress: input.clientAddress },
       { waitUntil: (work) => c.executionCtx.waitUntil(work) },
     );
     return c.json(toVerificationResult(verification), 200, { "Cache-Control": "no-store" });

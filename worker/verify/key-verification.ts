@@ -64,6 +64,8 @@ export type Verification =
   | { outcome: "refused"; reason: "api_key_expired" }
   /** The key's creator has been deactivated. */
   | { outcome: "refused"; reason: "user_deactivated" }
+  /** The right secret, from an address outside the key's IP allowlist (or with no usable address). */
+  | { outcome: "refused"; reason: "ip_not_allowed" }
   /** Admitted (and counted), but the key lacks the permission the check asked for. */
   | { outcome: "refused"; reason: "forbidden"; permission: string; identity: KeyIdentity; usage: PolicyUsage[] }
   /** Over a limit: `retryAt` is the instant a request would be admitted again, `now` the decision's clock. */
@@ -84,6 +86,12 @@ export interface VerificationRequest {
    * off for this check (the caller can't say who the client is).
    */
   throttleKey: string | null;
+  /**
+   * The address of the client that presented the key (its `CF-Connecting-IP`, or the one a
+   * verifying backend passes), checked against the key's IP allowlist by its Durable Object.
+   * Missing or unparsable: a key with an allowlist is refused (`ip_not_allowed`).
+   */
+  clientAddress?: string | null;
 }
 
 /**
@@ -92,9 +100,12 @@ export interface VerificationRequest {
  * memory of this exact key being limited (can only deny; with `runtime.waitUntil` only), then
  * one call to the key's Durable Object (digest, status, expiry, creator, the exact limiter; no
  * D1 query). An admitted check counts against the key's limits like any request to `/api/*`,
- * and every answer to the key's right secret (admitted, 429, revoked, expired, deactivated)
- * counts in its usage. Every invalid key counts against `throttleKey`; answers about a key's
- * state to its right secret do not.
+ * and every answer to the key's right secret (admitted, 429, revoked, expired, deactivated,
+ * outside its IP allowlist) counts in its usage. Every invalid key counts against
+ * `throttleKey`; answers about a key's state to its right secret do not: `ip_not_allowed`
+ * included, as its caller already holds the secret (there is nothing left to guess), and
+ * counting it would lock every key out of a shared address (a NAT, an office) for one
+ * misconfigured integration.
  *
  * @example
  * const result = await verifyApiKey(env, config, { key, throttleKey: clientAddress(request) }, { waitUntil: (p) => ctx.waitUntil(p) });
@@ -118,14 +129,15 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
   if (!parsed || !(await step("tag", () => hasValidTag(parsed, config.keyPrefix, config.keyTagSecrets)))) return invalid();
   const digest = await step("digest", () => digestKey(parsed.secret, config.keyHashSecret));
   const at = now();
-  const shed = limitedUntil(digest, at);
+  const clientAddress = request.clientAddress ?? null;
+  const shed = limitedUntil(digest, at, clientAddress);
   if (shed && runtime.waitUntil && tallyShed(env, parsed.id, digest, at, runtime.waitUntil)) {
     return { outcome: "refused", reason: "rate_limited", policy: shed.policy, retryAt: shed.until, now: at };
   }
 
   let result: VerifyResult;
   try {
-    result = await step("object", () => withDeadline(verifyAtAuthority(env, parsed.id, digest), deadlineMs));
+    result = await step("object", () => withDeadline(verifyAtAuthority(env, parsed.id, digest, clientAddress), deadlineMs));
   } catch (error) {
     console.error(`key authority unreachable: ${(error as Error).message}`);
     return { outcome: "refused", reason: "limiter_unavailable", retryAfterSeconds: 1 };
@@ -139,8 +151,10 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
       return { outcome: "refused", reason: "api_key_expired" };
     case "deactivated":
       return { outcome: "refused", reason: "user_deactivated" };
+    case "ip_not_allowed":
+      return { outcome: "refused", reason: "ip_not_allowed" };
     case "rate_limited":
-      rememberLimited(digest, result.retryAt, result.violated);
+      rememberLimited(digest, result.retryAt, result.violated, result.restricted ? clientAddress : null);
       return { outcome: "refused", reason: "rate_limited", policy: result.violated, retryAt: result.retryAt, now: result.now };
     case "admitted": {
       const { identity, usage } = result;
@@ -153,8 +167,8 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
 }
 
 /** One call to the key's Durable Object. */
-async function verifyAtAuthority(env: Env, keyId: string, digest: string): Promise<VerifyResult> {
-  return await authorityFor(env, keyId).verify(keyId, digest);
+async function verifyAtAuthority(env: Env, keyId: string, digest: string, clientAddress: string | null): Promise<VerifyResult> {
+  return await authorityFor(env, keyId).verify(keyId, digest, clientAddress);
 }
 
 /**

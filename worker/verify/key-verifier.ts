@@ -8,10 +8,12 @@ export interface VerifyOptions {
   /** Also require this permission; a key without it is refused with `forbidden` (and still counted). */
   permission?: string | null;
   /**
-   * The IP address of the client that presented the key (your `CF-Connecting-IP`). Invalid keys
-   * count against it, and once it is over the failed-attempt allowance its checks are refused
-   * with `too_many_failed_attempts` before any storage. Omitted: nothing is throttled, because
-   * counting against your Worker would let one bad client lock out all the others.
+   * The IP address of the client that presented the key (your `CF-Connecting-IP`). A key with an
+   * IP allowlist is refused with `ip_not_allowed` when this is outside the list, omitted or not a
+   * valid address. Invalid keys count against it, and once it is over the failed-attempt
+   * allowance its checks are refused with `too_many_failed_attempts` before any storage.
+   * Omitted: nothing is throttled, because counting against your Worker would let one bad client
+   * lock out all the others.
    */
   clientAddress?: string | null;
 }
@@ -37,7 +39,7 @@ export class KeyVerifier extends WorkerEntrypoint<Env> {
     const verification = await verifyApiKey(
       this.env,
       configOf(this.env),
-      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress) },
+      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress), clientAddress: input.clientAddress },
       { waitUntil: (work) => this.ctx.waitUntil(work) },
     );
     return toVerificationResult(verification);

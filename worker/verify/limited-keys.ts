@@ -2,7 +2,7 @@ import type { PolicyName } from "../limiter/sliding-window";
 
 /** Most keys remembered per isolate; beyond it the memory starts over (it can only deny). */
 const MAX_ENTRIES = 10_000;
-const limited = new Map<string, { until: number; policy: PolicyName }>();
+const limited = new Map<string, { until: number; policy: PolicyName; onlyFor: string | null }>();
 
 /**
  * An isolate-local memory of "this exact key is rate-limited until T", so a flood is shed
@@ -13,22 +13,29 @@ const limited = new Map<string, { until: number; policy: PolicyName }>();
  * key's usage: verifyApiKey tallies them (shed-tally.ts) and delivers them to the object a second
  * later, in one call per key.
  *
+ * A key with an IP allowlist is remembered for the one client address the object answered the
+ * limit to (an address inside the list): a request from any other address goes to the object,
+ * which alone knows the list, so one from outside gets its 403, not this memory's 429.
+ *
  * @example
- * const known = limitedUntil(digest, Date.now());
+ * const known = limitedUntil(digest, Date.now(), clientAddress);
  * if (known) throw rateLimited(known.policy, known.until, Date.now());
  */
-export function limitedUntil(digest: string, now: number): { until: number; policy: PolicyName } | null {
+export function limitedUntil(digest: string, now: number, clientAddress: string | null): { until: number; policy: PolicyName } | null {
   const entry = limited.get(digest);
   if (!entry) return null;
   if (entry.until <= now) {
     limited.delete(digest);
     return null;
   }
-  return entry;
+  return entry.onlyFor === null || entry.onlyFor === clientAddress ? entry : null;
 }
 
-/** Remembers that the object refused the key with this digest until `until`. */
-export function rememberLimited(digest: string, until: number, policy: PolicyName): void {
+/**
+ * Remembers that the object refused the key with this digest until `until`: for every address,
+ * or, for a key with an IP allowlist, only for `onlyFor`.
+ */
+export function rememberLimited(digest: string, until: number, policy: PolicyName, onlyFor: string | null = null): void {
   if (limited.size >= MAX_ENTRIES) limited.clear();
-  limited.set(digest, { until, policy });
+  limited.set(digest, { until, policy, onlyFor });
 }

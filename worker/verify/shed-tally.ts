@@ -42,7 +42,7 @@ const pending = new Map<string, Tally>();
  * asks the object, which counts the request itself.
  *
  * @example
- * if (limitedUntil(digest, at) && tallyShed(env, keyId, digest, at, ctx.waitUntil.bind(ctx))) return rateLimited;
+ * if (limitedUntil(digest, at, clientAddress) && tallyShed(env, keyId, digest, at, ctx.waitUntil.bind(ctx))) return rateLimited;
  */
 export function tallyShed(env: Env, keyId: string, digest: string, at: number, waitUntil: WaitUntil): boolean {
   let tally = pending.get(digest);

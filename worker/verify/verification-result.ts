@@ -27,7 +27,7 @@ export const VerifyInput = z
         .nullish()
         .meta({
           description:
-            "The IP address of your client (the one that sent the key). Invalid keys count against that address's failed-attempt throttle. Omitted: nothing is throttled.",
+            "The IP address of your client (the one that sent the key, its CF-Connecting-IP). Checked against the key's IP allowlist: a key with an allowlist is refused with ip_not_allowed when this is outside it, omitted or not a valid address. Invalid keys count against that address's failed-attempt throttle. Omitted: nothing is throttled.",
         }),
     },
     { error: (issue) => (issue.code === "unrecognized_keys" ? "Only key, permission and clientAddress are accepted." : undefined) },
@@ -64,7 +64,7 @@ export interface VerifiedIdentity {
  */
 export type VerificationResult =
   | ({ valid: true; code: "valid" } & VerifiedIdentity)
-  | { valid: false; code: "invalid_api_key" | "api_key_revoked" | "api_key_expired" | "user_deactivated"; detail: string }
+  | { valid: false; code: "invalid_api_key" | "api_key_revoked" | "api_key_expired" | "user_deactivated" | "ip_not_allowed"; detail: string }
   | ({ valid: false; code: "forbidden"; detail: string } & VerifiedIdentity)
   | { valid: false; code: "rate_limited"; detail: string; policy: PolicyName; retryAfterSeconds: number }
   | { valid: false; code: "too_many_failed_attempts" | "limiter_unavailable"; detail: string; retryAfterSeconds: number };
@@ -75,6 +75,7 @@ const DETAIL = {
   api_key_revoked: "This API key has been revoked.",
   api_key_expired: "This API key has expired.",
   user_deactivated: "The user who created this API key has been deactivated.",
+  ip_not_allowed: "This API key may not be used from the client's address.",
   forbidden: "This API key lacks the permission the check asked for.",
   too_many_failed_attempts: "Too many invalid API keys from this client address; try again later.",
   limiter_unavailable: "The rate limiter is unavailable; the key was not admitted. Try again shortly.",
@@ -93,6 +94,7 @@ export function toVerificationResult(verification: Verification): VerificationRe
     case "api_key_revoked":
     case "api_key_expired":
     case "user_deactivated":
+    case "ip_not_allowed":
       return { valid: false, code: verification.reason, detail: DETAIL[verification.reason] };
     case "forbidden":
       // The caller knows which permission it asked for; not repeating it means a key passed there

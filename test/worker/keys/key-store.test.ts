@@ -26,6 +26,7 @@ function record(orgId: string, revokedAt: number | null, expiresAt: number | nul
     rotatedToId: null,
     region: null,
     placedAt: null,
+    allowedIps: null,
   };
 }
 
