@@ -16,6 +16,7 @@ const FLOORS = [
   ["users", "^worker/users/"], // user state and its ordering rule, the D1 users store
   ["orgs", "^worker/orgs/"], // each org's own policies (leak policy) over the deployment's defaults
   ["keys", "^worker/keys/"], // key format, record, status, expiry, schemas, the D1 keys store
+  ["webhooks", "^worker/webhooks/"], // webhook endpoints, fan-out, signed delivery through Queues, the sweep
   ["authority", "^worker/authority/"], // the two Durable Objects, their stores, outbox, clients
   ["verify", "^worker/verify/"], // the key check as a value, the KeyVerifier entrypoint
   ["manage", "^worker/manage/"], // the management use cases (KeyService)

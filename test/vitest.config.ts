@@ -60,6 +60,8 @@ export default defineConfig(async () => {
               },
             ]),
             ALLOWED_ORIGINS: "https://app.example.com,http://127.0.0.1:8787",
+            // A held (slow) test endpoint answers within seconds, not wrangler.toml's 10 s.
+            WEBHOOK_TIMEOUT_SECONDS: "4",
           },
           // The tests reach the two consuming Workers below through these.
           serviceBindings: { VERIFY_CONSUMER: "verify-consumer", HONO_CONSUMER: "hono-consumer" },
@@ -100,6 +102,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["test/worker/apply-migrations.ts"],
+      // A real HTTP server that receives and verifies the Worker's webhooks (test/worker/webhooks/).
+      globalSetup: ["test/worker/webhooks/receiver.global.ts"],
     },
   };
 });

@@ -48,6 +48,22 @@ export interface Config {
   upstreamAssertionIssuer: string | null;
   /** `POST /v1/leaks`: who may report leaked keys, and what a confirmed leak does. */
   leaks: LeakConfig;
+  /** Webhook delivery (README "Webhooks"). */
+  webhooks: WebhookConfig;
+}
+
+/** How webhooks are delivered. */
+export interface WebhookConfig {
+  /**
+   * `WEBHOOK_RETRY_DELAYS`: seconds to wait after each failed attempt, in order; after the last
+   * one the message goes to the dead-letter queue. Keep the queue consumer's `max_retries` equal
+   * to its length (`npm run test:deploy` checks production).
+   */
+  retryDelaysSeconds: readonly number[];
+  /** `WEBHOOK_TIMEOUT_SECONDS`: how long one attempt may take before it counts as failed. */
+  timeoutMs: number;
+  /** `WEBHOOK_ALLOW_LOCALHOST`: plain http to localhost, 127.0.0.1 and [::1] (local development only). */
+  allowLocalhost: boolean;
 }
 
 /** What a confirmed leak does to a key: `revoke` it (the default), or only `flag` it. */
@@ -214,6 +230,11 @@ function parse(env: Env): Config {
       keysUrl: setting(() => httpsUrl(env.LEAK_REPORT_KEYS_URL, "LEAK_REPORT_KEYS_URL"), null),
       hmacSecret: setting(() => optionalSecret(env.LEAK_REPORT_HMAC_SECRET, "LEAK_REPORT_HMAC_SECRET"), null),
     },
+    webhooks: {
+      retryDelaysSeconds: setting(() => parseRetryDelays(env.WEBHOOK_RETRY_DELAYS), DEFAULT_RETRY_DELAYS),
+      timeoutMs: setting(() => parseWebhookTimeout(env.WEBHOOK_TIMEOUT_SECONDS), 10_000),
+      allowLocalhost: setting(() => parseAllowLocalhost(env), false),
+    },
   };
   // Forwarded identity headers are only trustworthy upstream when they come signed.
   if (config.upstreamUrl && config.upstreamSigningKeys.length === 0 && !problems.some((p) => p.startsWith("UPSTREAM_SIGNING_KEYS"))) {
@@ -360,6 +381,41 @@ function parseLeakPolicy(value: string | undefined): LeakPolicy {
   const raw = optional(value) ?? "revoke";
   if (raw !== "revoke" && raw !== "flag") throw new ConfigError("LEAK_POLICY must be revoke or flag");
   return raw;
+}
+
+/** The Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (27.6 h in all). */
+const DEFAULT_RETRY_DELAYS: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 36000];
+/** Cloudflare Queues: a retry's delaySeconds is at most 12 hours, max_retries at most 100. */
+const MAX_QUEUE_DELAY_SECONDS = 43_200;
+const MAX_QUEUE_RETRIES = 100;
+
+/** `WEBHOOK_RETRY_DELAYS`: whole seconds, comma-separated, 1–100 of them, each 0–43200. */
+function parseRetryDelays(value: string | undefined): readonly number[] {
+  const raw = optional(value);
+  if (!raw) return DEFAULT_RETRY_DELAYS;
+  const delays = raw.split(",").map((d) => d.trim());
+  const valid = delays.length <= MAX_QUEUE_RETRIES && delays.every((d) => /^\d{1,5}$/.test(d) && Number(d) <= MAX_QUEUE_DELAY_SECONDS);
+  if (!valid) {
+    throw new ConfigError(
+      `WEBHOOK_RETRY_DELAYS must be 1–${MAX_QUEUE_RETRIES} whole numbers of seconds, each at most ${MAX_QUEUE_DELAY_SECONDS} (Queues' limit), e.g. "5,300,1800,7200,18000,36000,36000"`,
+    );
+  }
+  return delays.map(Number);
+}
+
+function parseWebhookTimeout(value: string | undefined): number {
+  const raw = optional(value);
+  if (raw === null) return 10_000;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 30) throw new ConfigError("WEBHOOK_TIMEOUT_SECONDS must be a whole number from 1 to 30");
+  return seconds * 1000;
+}
+
+// Plain http to this machine is for trying webhooks out locally; a deploy never allows it.
+function parseAllowLocalhost(env: Env): boolean {
+  const allow = parseBoolean(env.WEBHOOK_ALLOW_LOCALHOST, "WEBHOOK_ALLOW_LOCALHOST");
+  if (allow && env.DEV_LOGIN !== "true") throw new ConfigError("WEBHOOK_ALLOW_LOCALHOST is for local development only (it needs DEV_LOGIN=true)");
+  return allow;
 }
 
 const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----\s*$/;

@@ -1,5 +1,7 @@
 import { createApp } from "./app";
 import { localDevelopment } from "./local-dev";
+import { handleWebhookBatch } from "./webhooks/webhook-consumer";
+import { sweepWebhooks } from "./webhooks/sweep";
 
 // KeyAuthority with local development's additions (replaying past usage); worker/index.ts exports the plain class.
 export { DevKeyAuthority as KeyAuthority } from "./authority/dev-key-authority";
@@ -15,4 +17,6 @@ const app = createApp({ localDevelopment });
  */
 export default {
   fetch: app.fetch,
+  queue: (batch, env) => handleWebhookBatch(batch, env),
+  scheduled: async (_controller, env) => void (await sweepWebhooks(env, Date.now())),
 } satisfies ExportedHandler<Env>;

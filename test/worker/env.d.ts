@@ -8,3 +8,10 @@ declare global {
     }
   }
 }
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The base URL of the webhook receiver (test/worker/webhooks/receiver.global.ts), e.g. http://127.0.0.1:41234. */
+    webhookReceiver: string;
+  }
+}

@@ -83,6 +83,13 @@ export class AuditStore {
       );
   }
 
+  /** The events with these ids, by id (those that do not exist are absent). */
+  async findMany(ids: readonly string[]): Promise<Map<string, AuditRecord>> {
+    const marks = ids.map(() => "?").join(", ");
+    const { results } = await this.db.prepare(`SELECT * FROM audit_events WHERE id IN (${marks})`).bind(...ids).all<AuditRow>();
+    return new Map(results.map((row) => [row.id, fromRow(row)]));
+  }
+
   /** Newest first, `limit + 1` rows; `ownerId` null lists the whole org, `keyId` null every key's events and the users'. */
   async list(filter: AuditListFilter, after: CursorPosition | null, limit: number): Promise<AuditRecord[]> {
     const where = ["org_id = ?"];

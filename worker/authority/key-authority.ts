@@ -448,7 +448,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const store = new AuthorityStore(sql);
     this.opened = {
       store,
-      outbox: new Outbox(sql, this.env.DB),
+      outbox: new Outbox(sql, this.env),
       usage: new UsageStore(sql),
       ipRefusals: new IpRefusalSampler(sql),
       admissions: store.admissions(),

@@ -3,6 +3,7 @@ import { AuditStore } from "../audit/audit-store";
 import type { KeyRecord } from "../keys/key-record";
 import { KeyStore } from "../keys/key-store";
 import { type UserRecord, UserStore } from "../users/user-store";
+import { batchWithWebhooks, type WebhookBindings } from "../webhooks/webhook-queue";
 
 /**
  * A D1 write owed after a Durable Object commit. The object commits first (so the edge is
@@ -52,10 +53,11 @@ export function outboxStatements(db: D1Database, ops: readonly OutboxOp[]): D1Pr
 /**
  * A Durable Object's queue of owed D1 writes, kept in the object's own SQLite storage. `enqueue`
  * is synchronous, so it commits together with the object's own change; `flush` writes the queue
- * to D1 in order as one batch, one flush at a time, and keeps it when D1 refuses.
+ * to D1 in order as one batch, one flush at a time, and keeps it when D1 refuses. A flush that
+ * appends webhook events an endpoint is owed kicks their fan-out (webhooks/webhook-queue.ts).
  *
  * @example
- * const outbox = new Outbox(ctx.storage.sql, env.DB);
+ * const outbox = new Outbox(ctx.storage.sql, env);
  * outbox.enqueue([{ op: "revokeKey", id, at }]);
  * if (!(await outbox.flush())) scheduleRetry();
  */
@@ -64,7 +66,7 @@ export class Outbox {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly db: D1Database,
+    private readonly env: WebhookBindings,
   ) {
     sql.exec("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL)");
   }
@@ -91,7 +93,9 @@ export class Outbox {
       .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as OutboxOp }));
     if (pending.length === 0) return true;
     try {
-      await this.db.batch(outboxStatements(this.db, pending.map((p) => p.op)));
+      const ops = pending.map((p) => p.op);
+      const events = ops.flatMap((op) => (op.op === "appendAudit" ? [op.event] : []));
+      await batchWithWebhooks(this.env, outboxStatements(this.env.DB, ops), events);
       this.sql.exec("DELETE FROM outbox WHERE seq <= ?", pending.at(-1)!.seq);
       return true;
     } catch (error) {

@@ -46,7 +46,7 @@ export class UserAuthority extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new UserAuthorityStore(ctx.storage.sql);
-    this.outbox = new Outbox(ctx.storage.sql, env.DB);
+    this.outbox = new Outbox(ctx.storage.sql, env);
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });

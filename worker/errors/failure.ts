@@ -22,6 +22,8 @@ export type FailureCode =
   | "method_not_allowed"
   | "key_not_active"
   | "active_key_limit"
+  | "webhook_endpoint_limit"
+  | "webhook_endpoint_disabled"
   | "payload_too_large"
   | "unsupported_media_type"
   | "validation_failed"

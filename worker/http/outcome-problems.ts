@@ -2,6 +2,7 @@ import { Failure } from "../errors/failure";
 import { POLICIES, type PolicyName } from "../limiter/sliding-window";
 import type { KeyRefusal } from "../manage/key-service";
 import type { Verification } from "../verify/key-verification";
+import type { WebhookRefusal } from "../webhooks/webhook-service";
 import { problemJson } from "./problem";
 
 /*
@@ -119,5 +120,25 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${refusal.missing.join(", ")}.` }],
       });
+  }
+}
+
+/**
+ * The problem for a refusal of the webhook use cases (`WebhookService`).
+ *
+ * @example
+ * const created = await service.create(orgId, input);
+ * if (!created.ok) throw webhookRefusalProblem(created);
+ */
+export function webhookRefusalProblem(refusal: WebhookRefusal): Failure {
+  switch (refusal.reason) {
+    case "not_found":
+      return new Failure("not_found", "No such webhook endpoint or delivery.");
+    case "invalid_url":
+      return new Failure("validation_failed", "The request body has invalid fields.", { errors: [{ field: "url", message: refusal.message }] });
+    case "endpoint_limit":
+      return new Failure("webhook_endpoint_limit", `An org may have at most ${refusal.limit} webhook endpoints. Delete one first.`);
+    case "endpoint_disabled":
+      return new Failure("webhook_endpoint_disabled", "The endpoint is disabled. Enable it before resending to it.");
   }
 }

@@ -46,6 +46,8 @@ export const PROBLEM_MEANINGS: Record<FailureCode, string> = {
   method_not_allowed: "The path exists, but not with this method; Allow lists the methods it takes.",
   key_not_active: "Only an active key that has not been rotated yet can be rotated.",
   active_key_limit: "The owner already has MAX_ACTIVE_KEYS_PER_USER active keys.",
+  webhook_endpoint_limit: "The org already has 20 webhook endpoints; delete one first.",
+  webhook_endpoint_disabled: "The endpoint is disabled; enable it (PATCH enabled: true) before resending to it.",
   payload_too_large: "The body is over 16 KiB (counted while streaming, chunked bodies too).",
   unsupported_media_type: "The body is not Content-Type: application/json.",
   validation_failed: "A field is invalid or unknown; errors lists each one.",

@@ -8,6 +8,7 @@ import type { KeyRecordWithCreator } from "../keys/key-record";
 import { KeyStore } from "../keys/key-store";
 import { revokeKey } from "../manage/revoke-key";
 import { effectivePolicy, OrgPolicyStore } from "../orgs/org-policy";
+import { batchWithWebhooks } from "../webhooks/webhook-queue";
 import type { LeakVerdict, ReportedToken } from "./leak-schemas";
 import type { Reporter } from "./report-signature";
 
@@ -77,7 +78,7 @@ export class LeakService {
     if (key.leak !== null) return;
     const detail = { url, action: key.revokedAt !== null ? "already_revoked" : leakPolicy === "revoke" ? "revoked" : "flagged" };
     const leaked: AuditRecord = { id: `evt_leaked_${key.id}`, ...this.eventOf(key, actor, now, origin), action: "key.leaked", detail };
-    await this.env.DB.batch([this.keys.markLeaked(key.id, now, url), new AuditStore(this.env.DB).append(leaked)]);
+    await batchWithWebhooks(this.env, [this.keys.markLeaked(key.id, now, url), new AuditStore(this.env.DB).append(leaked)], [leaked]);
   }
 
   private eventOf(key: KeyRecordWithCreator, actor: Actor, at: number, origin: RequestOrigin): Omit<AuditRecord, "id" | "action"> {

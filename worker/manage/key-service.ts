@@ -8,7 +8,7 @@ import type { Principal } from "../auth/principal";
 import { type AuditAction, type AuditRecord, newAuditEvent } from "../audit/audit-store";
 import { authorityFor, authorityWithHint } from "../authority/key-authority-client";
 import { authorityKeyOf } from "../authority/key-authority";
-import { outboxStatements } from "../authority/outbox";
+import { type OutboxOp, outboxStatements } from "../authority/outbox";
 import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
@@ -20,6 +20,7 @@ import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKey
 import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
+import { batchWithWebhooks } from "../webhooks/webhook-queue";
 import { revokeKey } from "./revoke-key";
 import { findVisibleKey } from "./visible-key";
 
@@ -146,12 +147,12 @@ export class KeyService {
     );
     if (!reservation.ok) return this.refusal(reservation.reason);
     try {
-      await this.env.DB.batch(
-        outboxStatements(this.env.DB, [
-          { op: "insertKey", key: record },
-          { op: "appendAudit", event: this.event("key.created", principal, record, now, origin) },
-        ]),
-      );
+      const created = this.event("key.created", principal, record, now, origin);
+      const ops: OutboxOp[] = [
+        { op: "insertKey", key: record },
+        { op: "appendAudit", event: created },
+      ];
+      await batchWithWebhooks(this.env, outboxStatements(this.env.DB, ops), [created]);
     } catch (error) {
       // D1 is where the key lives until its first use places it: without the row there is no key.
       console.error(`key ${record.id} not created: D1 refused its row: ${(error as Error).message}`);

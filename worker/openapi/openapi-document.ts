@@ -13,6 +13,11 @@ type JsonObject = Record<string, unknown>;
 export const TAGS = [
   { name: "Keys", description: "Manage the signed-in user's keys (an org admin's: the whole org's) with the host app's user token." },
   { name: "Audit", description: "What happened to keys and users, newest first." },
+  {
+    name: "Webhooks",
+    description:
+      "An org's admins register endpoints that receive the org's key and user events, signed as Standard Webhooks define, and follow each delivery (the host backend has the same routes under /v1/admin/orgs/{orgId}/webhooks).",
+  },
   { name: "Admin", description: "Server to server: the host backend tells the Worker about users, with ADMIN_API_TOKEN." },
   {
     name: "Key-protected API",

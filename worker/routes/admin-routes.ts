@@ -15,6 +15,7 @@ import { PutUserInput, UserResponse } from "../users/user-schemas";
 import { effectivePolicy, type OrgPolicyRecord, OrgPolicyStore } from "../orgs/org-policy";
 import { OrgPolicyResponse, type OrgPolicyView, PutOrgPolicyInput } from "../orgs/org-policy-schemas";
 import type { Config } from "../config";
+import { mountAdminWebhookRoutes } from "./webhook-routes";
 
 /** A path id under the id rules; anything else names no org or user (404 with this message). */
 function pathId(description: string, example: string) {
@@ -163,6 +164,7 @@ export function adminRoutes() {
     return c.json(orgPolicyView(record, c.var.config), 200);
   });
 
+  mountAdminWebhookRoutes(admin);
   refuseOtherMethods(admin);
   return admin;
 }

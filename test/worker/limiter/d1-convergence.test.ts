@@ -94,7 +94,7 @@ describe("D1 after a committed Durable Object write", () => {
 
     // Twice D1 commits the owed writes and the object never hears of it, so it still owes them.
     for (let i = 0; i < 2; i++) {
-      expect(await runInDurableObject(stub, (_authority: KeyAuthority, state) => new Outbox(state.storage.sql, answerLost(env.DB)).flush())).toBe(false);
+      expect(await runInDurableObject(stub, (_authority: KeyAuthority, state) => new Outbox(state.storage.sql, { ...env, DB: answerLost(env.DB) }).flush())).toBe(false);
     }
     expect([await rows(), await owed(stub)]).toEqual([[1, 1], 2]);
     const revokedAt = () => env.DB.prepare("SELECT revoked_at FROM api_keys WHERE id = ?").bind(key.id).first("revoked_at");
