@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 
-const ALLOW_METHODS = "GET, POST, PUT, PATCH, OPTIONS";
+const ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 const ALLOW_HEADERS = "Authorization, Content-Type";
 const EXPOSE_HEADERS = "X-Request-Id, Retry-After, RateLimit, RateLimit-Policy";
 /** Refused origins already reported by this isolate, so local dev logs each one once. */
