@@ -1,3 +1,4 @@
+import { checkAllowlist } from "./ip-allowlist";
 import type { ViewContext } from "./view-context";
 import type { CreateState } from "./views/create-view";
 import { type EditState, localDate } from "./views/edit-view";
@@ -16,18 +17,22 @@ export interface CreateBody {
   expiresAt: string | null;
   scopes?: string[];
   region?: string;
+  allowedIps?: string[];
 }
 
 /** What `PATCH /v1/keys/{id}` gets from the edit form: only what changed. */
 export interface EditBody {
   name?: string;
   expiresAt?: string;
+  /** The new allowlist when it changed: null lifts the restriction. */
+  allowedIps?: string[] | null;
 }
 
 /**
  * Checks the create form in the element's language (name, custom date, a restricted key's
- * scopes) and builds the request. Full access sends no scopes (the key inherits its creator's
- * permissions); automatic placement sends no region (the chain is placed where the key is first used).
+ * scopes, the IP allowlist) and builds the request. Full access sends no scopes (the key inherits
+ * its creator's permissions); automatic placement sends no region (the chain is placed where the
+ * key is first used); an empty allowlist sends none (any address).
  *
  * @example
  * const { errors, body } = checkCreate(state, ctx.t, Date.now());
@@ -39,13 +44,19 @@ export function checkCreate(state: CreateState, t: ViewContext["t"], now: number
   if (expiresAt === undefined) errors.expiresAt = t("customDateInvalid");
   const { scopes, region } = state;
   if (scopes?.length === 0) errors.scopes = t("scopesRequired");
-  return { errors, body: { name, expiresAt: expiresAt ?? null, scopes: scopes ?? undefined, region: region === "auto" ? undefined : region } };
+  const ips = checkAllowlist(state.allowedIps, t);
+  if (ips.error) errors.allowedIps = ips.error;
+  return {
+    errors,
+    body: { name, expiresAt: expiresAt ?? null, scopes: scopes ?? undefined, region: region === "auto" ? undefined : region, allowedIps: ips.list.length ? ips.list : undefined },
+  };
 }
 
 /**
- * Checks the edit form: the name, and the date, which keeps the expiry as it was (or cleared: an
- * expiry is never removed) or moves it earlier, never later (the server refuses that too). The
- * body holds only what changed, and is empty when nothing did.
+ * Checks the edit form: the name; the date, which keeps the expiry as it was (or cleared: an
+ * expiry is never removed) or moves it earlier, never later (the server refuses that too); and
+ * the IP allowlist (emptied: null, any address). The body holds only what changed, and is empty
+ * when nothing did.
  *
  * @example
  * const { errors, body } = checkEdit(state, ctx.t, Date.now());
@@ -60,7 +71,10 @@ export function checkEdit(state: EditState, t: ViewContext["t"], now: number): F
     if (current && customDate > current) errors.expiresAt = t("expiryNotLater");
     else if (!(expiresAt = customExpiry(customDate, now))) errors.expiresAt = t("customDateInvalid");
   }
-  return { errors, body: { name: name === key.name ? undefined : name, expiresAt } };
+  const ips = checkAllowlist(state.allowedIps, t);
+  if (ips.error) errors.allowedIps = ips.error;
+  const allowedIps = ips.list.join() === (key.allowedIps ?? []).join() ? undefined : ips.list.length ? ips.list : null;
+  return { errors, body: { name: name === key.name ? undefined : name, expiresAt, allowedIps } };
 }
 
 /** The name field's error in the element's language, if any. */

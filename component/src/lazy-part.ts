@@ -1,21 +1,22 @@
-import type { ReactiveControllerHost } from "lit";
+import type { CSSResult, ReactiveControllerHost } from "lit";
 import { loadLanguage, type TermsPart } from "./terms";
 
-/** What a part fetched on demand exports, besides its views: the words it needs, per language. */
+/** What a part fetched on demand exports, besides its views: the words it needs per language, and its styles. */
 export interface PartModule {
   TERMS: TermsPart;
+  STYLES: CSSResult[];
 }
 
 /**
  * A part of the element that is a chunk of its own (the create and edit forms, the details view,
  * the rotation wizard, the admins' webhooks section), fetched the first time it is needed,
- * together with its words in the element's language; so a page's first render downloads none of
- * them. `get()` serves renders (the part once it is there, else it starts fetching it and the
+ * together with its words in the element's language, its styles joining the element's (`adopt`);
+ * so a page's first render downloads none of them. `get()` serves renders (the part once it is there, else it starts fetching it and the
  * host renders again when that settles); `load()` serves a click that opens it. A fetch that
  * fails leaves `failed` set until the next `load()` tries again.
  *
  * @example
- * private readonly details = new LazyPart(this, () => import("./lazy/details"), () => this.locale);
+ * private readonly details = new LazyPart(this, () => import("./lazy/details"), () => this.locale, adopt);
  * const module = await this.details.load();
  */
 export class LazyPart<M extends PartModule> {
@@ -32,6 +33,7 @@ export class LazyPart<M extends PartModule> {
     private readonly host: ReactiveControllerHost,
     private readonly importer: () => Promise<M>,
     private readonly locale: () => string,
+    private readonly adopt: (styles: CSSResult[]) => void,
   ) {}
 
   /** The part with its words in the current locale, or undefined while they are fetched (a failed fetch is not retried here). */
@@ -47,7 +49,11 @@ export class LazyPart<M extends PartModule> {
     if (this.module && this.wordsFor === locale) return Promise.resolve(this.module);
     return (this.pending ??= (async () => {
       try {
-        const module = (this.module ??= await this.fetchPart());
+        if (!this.module) {
+          this.module = await this.fetchPart();
+          this.adopt(this.module.STYLES);
+        }
+        const module = this.module;
         await loadLanguage(locale, module.TERMS);
         this.wordsFor = locale;
         this.failed = false;

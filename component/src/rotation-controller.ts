@@ -1,6 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type { ApiClient } from "./api-client";
-import { ApiKeyRevokedEvent, ApiKeyRotatedEvent } from "./events";
 import type { KeyListController } from "./key-list-controller";
 import type { ApiKey } from "./types";
 import type { RotateState } from "./views/rotate-view";
@@ -17,6 +16,10 @@ export interface RotationOptions {
   fail: (error: unknown, announce?: boolean) => string;
   /** Announces "{name} was rotated." or "{name} was revoked." in the live region. */
   announce: (key: "rotatedAnnounce" | "revokedAnnounce", name: string) => void;
+  /** The successor was issued: the element fires `api-key-rotated`. */
+  rotated: (key: ApiKey, previous: ApiKey) => void;
+  /** The old key was revoked: the element fires `api-key-revoked`. */
+  revoked: (key: ApiKey) => void;
   /** The wizard is done (the old key revoked): the element closes the dialog. */
   done: () => void;
 }
@@ -37,7 +40,7 @@ export class RotationController implements ReactiveController {
   private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly host: ReactiveControllerHost & EventTarget,
+    private readonly host: ReactiveControllerHost,
     private readonly options: RotationOptions,
   ) {
     host.addController(this);
@@ -67,7 +70,7 @@ export class RotationController implements ReactiveController {
       const { key, secret, previous } = await options.api().rotate(state.old.id, state.grace ? Number(state.grace) : null);
       options.keys.replace(previous);
       options.keys.prepend(key);
-      this.host.dispatchEvent(new ApiKeyRotatedEvent(key, previous));
+      options.rotated(key, previous);
       options.announce("rotatedAnnounce", key.name);
       this.set({ busy: false, step: 2, next: key, secret, previous });
     } catch (error) {
@@ -107,7 +110,7 @@ export class RotationController implements ReactiveController {
     try {
       const { key } = await options.api().revoke(state.old.id);
       options.keys.replace(key);
-      this.host.dispatchEvent(new ApiKeyRevokedEvent(key));
+      options.revoked(key);
       options.announce("revokedAnnounce", key.name);
       options.done();
     } catch (error) {

@@ -63,6 +63,13 @@ const deDialogs: DialogCatalogue = {
   oc: "Ozeanien",
   afr: "Afrika",
   me: "Naher Osten",
+  ipLabel: "Erlaubte IP-Adressen",
+  ipHelp: "Eine Adresse oder ein Bereich pro Zeile, etwa 203.0.113.0/24 oder 2001:db8::/32. Anfragen von anderswo werden abgelehnt. Leer lassen, um jede Adresse zu erlauben.",
+  ipInvalid: "„{entry}“ ist keine IPv4- oder IPv6-Adresse und kein Bereich.",
+  ipPrefix: "„{entry}“ hat eine ungültige Präfixlänge: Verwenden Sie eine ganze Zahl von 0 bis {n}.",
+  ipHostBits: "Bei „{entry}“ sind Host-Bits gesetzt: Meinten Sie {cidr}?",
+  ipTooMany: "Geben Sie höchstens {n} Adressen oder Bereiche ein.",
+  ipEntry: "Eintrag {n}",
 };
 
 export default deDialogs;

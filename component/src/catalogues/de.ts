@@ -73,6 +73,16 @@ const de: Catalogue = {
   viewLoading: "Wird geladen…",
   viewFailed: "Das konnte nicht geladen werden.",
   viewFailedHelp: "Prüfen Sie Ihre Verbindung und versuchen Sie es erneut. Schlägt es weiter fehl, laden Sie die Seite neu.",
+  leakRevoked: "Dieser Schlüssel wurde am {date} öffentlich unter {url} gefunden; er wurde widerrufen.",
+  leakExpired: "Dieser Schlüssel wurde am {date} öffentlich unter {url} gefunden; er ist inzwischen abgelaufen.",
+  leakRotate: "Dieser Schlüssel wurde am {date} öffentlich unter {url} gefunden. Rotieren Sie ihn jetzt.",
+  leakRevoke: "Dieser Schlüssel wurde am {date} öffentlich unter {url} gefunden. Widerrufen Sie ihn jetzt.",
+  rotateNow: "Jetzt rotieren",
+  rotateNowLabel: "Jetzt rotieren: {name}",
+  ipRestricted: "IP-beschränkt",
+  ipRestrictedTo: "Nur nutzbar von {list}",
+  errorEndpointLimit: "Ihre Organisation hat bereits die Höchstzahl an Webhook-Endpunkten. Löschen Sie zuerst einen.",
+  errorEndpointDisabled: "Dieser Endpunkt ist deaktiviert. Aktivieren Sie ihn zuerst.",
 };
 
 export default de;

@@ -64,6 +64,13 @@ const enDialogs = {
   oc: "Oceania",
   afr: "Africa",
   me: "Middle East",
+  ipLabel: "Allowed IP addresses",
+  ipHelp: "One address or range per line, such as 203.0.113.0/24 or 2001:db8::/32. Requests from anywhere else are refused. Leave it empty to allow any address.",
+  ipInvalid: "“{entry}” is not an IPv4 or IPv6 address or range.",
+  ipPrefix: "“{entry}” has an invalid prefix length: use a whole number from 0 to {n}.",
+  ipHostBits: "“{entry}” has host bits set: did you mean {cidr}?",
+  ipTooMany: "Enter at most {n} addresses or ranges.",
+  ipEntry: "Entry {n}",
 };
 
 export type EnglishDialogs = typeof enDialogs;

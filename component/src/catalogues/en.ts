@@ -76,6 +76,16 @@ const en = {
   viewLoading: "Loading…",
   viewFailed: "This could not be loaded.",
   viewFailedHelp: "Check your connection and try again. If it keeps failing, reload the page.",
+  leakRevoked: "This key was found in public at {url} on {date}; it was revoked.",
+  leakExpired: "This key was found in public at {url} on {date}; it has expired since.",
+  leakRotate: "This key was found in public at {url} on {date}. Rotate it now.",
+  leakRevoke: "This key was found in public at {url} on {date}. Revoke it now.",
+  rotateNow: "Rotate now",
+  rotateNowLabel: "Rotate now: {name}",
+  ipRestricted: "IP-restricted",
+  ipRestrictedTo: "Usable only from {list}",
+  errorEndpointLimit: "Your organisation has the most webhook endpoints it may have. Delete one first.",
+  errorEndpointDisabled: "This endpoint is disabled. Enable it first.",
 };
 
 export type English = typeof en;

@@ -63,6 +63,13 @@ const esDialogs: DialogCatalogue = {
   oc: "Oceanía",
   afr: "África",
   me: "Oriente Medio",
+  ipLabel: "Direcciones IP permitidas",
+  ipHelp: "Una dirección o un rango por línea, como 203.0.113.0/24 o 2001:db8::/32. Se rechazan las solicitudes de cualquier otro lugar. Déjelo vacío para permitir cualquier dirección.",
+  ipInvalid: "«{entry}» no es una dirección ni un rango IPv4 o IPv6.",
+  ipPrefix: "«{entry}» tiene una longitud de prefijo no válida: use un número entero de 0 a {n}.",
+  ipHostBits: "«{entry}» tiene bits de host activados: ¿quería decir {cidr}?",
+  ipTooMany: "Introduzca como máximo {n} direcciones o rangos.",
+  ipEntry: "Entrada {n}",
 };
 
 export default esDialogs;

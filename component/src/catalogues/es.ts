@@ -73,6 +73,16 @@ const es: Catalogue = {
   viewLoading: "Cargando…",
   viewFailed: "No se ha podido cargar.",
   viewFailedHelp: "Compruebe su conexión y vuelva a intentarlo. Si sigue fallando, recargue la página.",
+  leakRevoked: "Esta clave se encontró publicada en {url} el {date}; se ha revocado.",
+  leakExpired: "Esta clave se encontró publicada en {url} el {date}; ya ha caducado.",
+  leakRotate: "Esta clave se encontró publicada en {url} el {date}. Rótela ahora.",
+  leakRevoke: "Esta clave se encontró publicada en {url} el {date}. Revóquela ahora.",
+  rotateNow: "Rotar ahora",
+  rotateNowLabel: "Rotar ahora: {name}",
+  ipRestricted: "Restringida por IP",
+  ipRestrictedTo: "Solo se puede usar desde {list}",
+  errorEndpointLimit: "Su organización ya tiene el máximo de endpoints de webhook. Elimine uno primero.",
+  errorEndpointDisabled: "Este endpoint está desactivado. Actívelo primero.",
 };
 
 export default es;

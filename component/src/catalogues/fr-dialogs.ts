@@ -63,6 +63,13 @@ const frDialogs: DialogCatalogue = {
   oc: "Océanie",
   afr: "Afrique",
   me: "Moyen-Orient",
+  ipLabel: "Adresses IP autorisées",
+  ipHelp: "Une adresse ou une plage par ligne, par exemple 203.0.113.0/24 ou 2001:db8::/32. Les requêtes venant d’ailleurs sont refusées. Laissez vide pour autoriser toute adresse.",
+  ipInvalid: "«\u00a0{entry}\u00a0» n’est ni une adresse ni une plage IPv4 ou IPv6.",
+  ipPrefix: "«\u00a0{entry}\u00a0» a une longueur de préfixe invalide\u00a0: utilisez un nombre entier de 0 à {n}.",
+  ipHostBits: "«\u00a0{entry}\u00a0» a des bits d’hôte non nuls\u00a0: vouliez-vous dire {cidr}\u00a0?",
+  ipTooMany: "Saisissez au plus {n} adresses ou plages.",
+  ipEntry: "Entrée {n}",
 };
 
 export default frDialogs;

@@ -73,6 +73,16 @@ const fr: Catalogue = {
   viewLoading: "Chargement…",
   viewFailed: "Le chargement a échoué.",
   viewFailedHelp: "Vérifiez votre connexion et réessayez. Si l’échec persiste, rechargez la page.",
+  leakRevoked: "Cette clé a été trouvée publiquement sur {url} le {date}\u00a0; elle a été révoquée.",
+  leakExpired: "Cette clé a été trouvée publiquement sur {url} le {date}\u00a0; elle a expiré depuis.",
+  leakRotate: "Cette clé a été trouvée publiquement sur {url} le {date}. Renouvelez-la maintenant.",
+  leakRevoke: "Cette clé a été trouvée publiquement sur {url} le {date}. Révoquez-la maintenant.",
+  rotateNow: "Renouveler maintenant",
+  rotateNowLabel: "Renouveler maintenant\u00a0: {name}",
+  ipRestricted: "Restreinte par IP",
+  ipRestrictedTo: "Utilisable uniquement depuis {list}",
+  errorEndpointLimit: "Votre organisation a déjà le nombre maximal de points de terminaison webhook. Supprimez-en un d’abord.",
+  errorEndpointDisabled: "Ce point de terminaison est désactivé. Activez-le d’abord.",
 };
 
 export default fr;
