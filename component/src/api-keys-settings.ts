@@ -172,7 +172,7 @@ export class ApiKeysSettings extends LitElement {
 
   // Private reactive state
 
-  /** The open create, reveal or revoke dialog (the rotation wizard's state is `rotation.state`). */
+  /** The open dialog, or the one whose part is loading (the rotation wizard's state is `rotation.state`). */
   private declare dialog: DialogState | null;
   /** The polite live region's text. */
   private declare announcement: string;

@@ -76,7 +76,7 @@ export const styles = css`
   tr.spacer, tr.spacer td { border: 0; margin: 0; padding: 0; }
   td.actions button { margin-inline-start: 0.25em; }
   .tag { display: inline-block; margin: 0.25em 0.25em 0 0; font-size: 0.75em; border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0 0.4em; cursor: help; }
-  .leak { margin-top: 0.5em; padding: 0.5em 0.75em; border: 1px solid var(--_danger); border-radius: var(--_radius); min-width: 16em; white-space: normal; }
+  .leak { margin-top: 0.5em; padding: 0.5em 0.75em; border: 1px solid var(--_danger); border-radius: var(--_radius); min-width: 12em; white-space: normal; }
   .leak p { margin: 0 0 0.5em; font-size: 0.875em; overflow-wrap: anywhere; }
   .leak p:last-child { margin: 0; }
   a { color: var(--_accent); }
