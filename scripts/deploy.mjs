@@ -1,12 +1,15 @@
 // `npm run deploy`: builds <api-keys-settings>, then ships the production environment of
 // wrangler.toml ([env.production]: worker/index.ts, the element only, no demo page) and applies
-// the D1 migrations to the remote database. The first deploy lets wrangler create the database
+// the D1 migrations to the remote database. The webhook queues (api-keys-webhooks and its
+// dead-letter queue) are created first when they do not exist yet. The first deploy lets wrangler create the database
 // (no database_id configured yet) and migrates right after; later deploys migrate first, so new
 // code never meets an old schema.
 //
 // `npm run deploy -- --dry-run` (and `npm test`, as `npm run test:deploy`) bundles the production
 // Worker without deploying and checks it: the bundle builds, it contains no local-development
-// code, the assets hold the element and nothing of the demo page, and both stay within budget.
+// code, the assets hold the element and nothing of the demo page, and both stay within budget; the
+// webhook queue's consumer retries exactly as often as WEBHOOK_RETRY_DELAYS has delays, over at
+// least 24 hours, into its dead-letter queue.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +35,7 @@ if (dryRun) await checkBundle();
 else await deploy();
 
 async function deploy() {
+  await ensureWebhookQueues();
   const firstDeploy = !productionDatabaseId();
   if (firstDeploy) {
     console.log("deploy: no database_id for production yet: wrangler creates the D1 database on this deploy");
@@ -51,7 +55,7 @@ async function checkBundle() {
     await wrangler(["deploy", "--dry-run", "--outdir", outdir, ...ENV], { quiet: true });
     const bundle = readFileSync(join(outdir, "index.js"));
     const workerBytes = gzipSync(bundle, { level: 9 }).byteLength;
-    const problems = [];
+    const problems = await webhookQueueProblems();
     if (workerBytes > WORKER_BUDGET_BYTES) problems.push(`Worker bundle ${kb(workerBytes)} gzip, over the ${kb(WORKER_BUDGET_BYTES)} budget`);
     const text = bundle.toString("utf8");
     for (const marker of LOCAL_ONLY_MARKERS) {
@@ -71,12 +75,59 @@ async function checkBundle() {
     }
     if (problems.length > 0) fail(["deploy check failed:", ...problems.map((p) => `  - ${p}`)]);
     console.log(
-      `deploy check: production bundle ${kb(workerBytes)} gzip (budget ${kb(WORKER_BUDGET_BYTES)}), ` +
+      `deploy check: production bundle ${kb(workerBytes)} gzip (budget ${kb(WORKER_BUDGET_BYTES)}), webhook queues consistent, ` +
         `no local-development code; assets: the element only (${elementFiles.length} files: module and chunks, moving and versioned), ` +
         `first render ${kb(size.firstRender.bytes)} gzip (budget ${kb(BUDGET_BYTES)}), parts on demand ${size.parts.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}`,
     );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The production environment as wrangler reads it. */
+async function productionConfig() {
+  const { unstable_readConfig } = await import("wrangler");
+  return unstable_readConfig({ config: join(ROOT, "wrangler.toml"), env: "production" });
+}
+
+/**
+ * What is wrong with production's webhook queues: the consumer of api-keys-webhooks must retry as
+ * many times as WEBHOOK_RETRY_DELAYS has delays (the Worker picks each retry's delay from that list,
+ * Queues counts the retries), into a dead-letter queue that this Worker consumes too, and the
+ * delays must add up to at least 24 hours.
+ */
+async function webhookQueueProblems() {
+  const config = await productionConfig();
+  const problems = [];
+  const consumers = config.queues?.consumers ?? [];
+  const main = consumers.find((c) => c.queue === "api-keys-webhooks");
+  const delays = String(config.vars?.WEBHOOK_RETRY_DELAYS ?? "").split(",").map(Number);
+  if (!config.queues?.producers?.some((p) => p.binding === "WEBHOOK_QUEUE" && p.queue === "api-keys-webhooks")) {
+    problems.push("production lacks the WEBHOOK_QUEUE producer binding of api-keys-webhooks");
+  }
+  if (!main) problems.push("production does not consume api-keys-webhooks");
+  else {
+    if (main.max_retries !== delays.length) problems.push(`api-keys-webhooks: max_retries ${main.max_retries} but WEBHOOK_RETRY_DELAYS has ${delays.length} delays`);
+    if (!main.dead_letter_queue || !consumers.some((c) => c.queue === main.dead_letter_queue)) {
+      problems.push("api-keys-webhooks needs a dead_letter_queue that production consumes (it marks deliveries failed)");
+    }
+  }
+  const total = delays.reduce((sum, d) => sum + d, 0);
+  if (!(total >= 24 * 3600)) problems.push(`WEBHOOK_RETRY_DELAYS adds up to ${total} s; webhooks must be retried over at least 24 h`);
+  return problems;
+}
+
+/** Creates the webhook queues that do not exist yet (wrangler deploy does not create queues). */
+async function ensureWebhookQueues() {
+  const config = await productionConfig();
+  const names = new Set((config.queues?.consumers ?? []).flatMap((c) => [c.queue, c.dead_letter_queue].filter(Boolean)));
+  for (const name of names) {
+    try {
+      await wrangler(["queues", "info", name], { quiet: true });
+    } catch {
+      console.log(`deploy: creating the queue ${name}`);
+      await wrangler(["queues", "create", name]);
+    }
   }
 }
 

@@ -60,8 +60,8 @@ export default defineConfig(async () => {
               },
             ]),
             ALLOWED_ORIGINS: "https://app.example.com,http://127.0.0.1:8787",
-            // A held (slow) test endpoint answers within seconds, not wrangler.toml's 10 s.
-            WEBHOOK_TIMEOUT_SECONDS: "4",
+            // The timeout test waits this long, not wrangler.toml's 10 s; the slow-endpoint test needs room within it.
+            WEBHOOK_TIMEOUT_SECONDS: "6",
           },
           // The tests reach the two consuming Workers below through these.
           serviceBindings: { VERIFY_CONSUMER: "verify-consumer", HONO_CONSUMER: "hono-consumer" },

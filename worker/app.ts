@@ -18,7 +18,7 @@ import { mountApiDocs } from "./openapi/docs-routes";
 import { adminRoutes } from "./routes/admin-routes";
 import { verifyRoutes } from "./routes/verify-routes";
 import { leakRoutes } from "./routes/leak-routes";
-import { webhookRoutes } from "./routes/webhook-routes";
+import { documentWebhookEvents, webhookRoutes } from "./routes/webhook-routes";
 
 /**
  * What only local development adds to the app (worker/dev.ts passes it; the production entry,
@@ -68,6 +68,7 @@ export function createApp(options: { localDevelopment?: LocalDevelopment } = {})
   app.route("/v1/verify", verifyRoutes());
   app.route("/v1/leaks", leakRoutes());
   app.route("/v1/webhooks", webhookRoutes());
+  documentWebhookEvents(app);
   mountApiDocs(app);
   app.route("/api", edgeRoutes({ sampleContacts: options.localDevelopment?.sampleContacts }));
   app.get("/component/*", componentAsset());

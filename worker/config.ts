@@ -62,7 +62,7 @@ export interface WebhookConfig {
   retryDelaysSeconds: readonly number[];
   /** `WEBHOOK_TIMEOUT_SECONDS`: how long one attempt may take before it counts as failed. */
   timeoutMs: number;
-  /** `WEBHOOK_ALLOW_LOCALHOST`: plain http to localhost, 127.0.0.1 and [::1] (local development only). */
+  /** `WEBHOOK_ALLOW_LOCALHOST`: plain http to localhost, 127.0.0.1 and [::1]; only with `DEV_LOGIN` (local development). */
   allowLocalhost: boolean;
 }
 
@@ -411,11 +411,10 @@ function parseWebhookTimeout(value: string | undefined): number {
   return seconds * 1000;
 }
 
-// Plain http to this machine is for trying webhooks out locally; a deploy never allows it.
+// Plain http to this machine is for trying webhooks out locally: it takes effect only where local
+// development is on (DEV_LOGIN, which a deploy never has), whatever the variable says.
 function parseAllowLocalhost(env: Env): boolean {
-  const allow = parseBoolean(env.WEBHOOK_ALLOW_LOCALHOST, "WEBHOOK_ALLOW_LOCALHOST");
-  if (allow && env.DEV_LOGIN !== "true") throw new ConfigError("WEBHOOK_ALLOW_LOCALHOST is for local development only (it needs DEV_LOGIN=true)");
-  return allow;
+  return parseBoolean(env.WEBHOOK_ALLOW_LOCALHOST, "WEBHOOK_ALLOW_LOCALHOST") && env.DEV_LOGIN === "true";
 }
 
 const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----\s*$/;

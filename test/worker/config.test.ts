@@ -168,3 +168,34 @@ describe("readConfig names every problem at once", () => {
     expect(configWith({ ALLOWED_ORIGINS: origin })).toThrow(/ALLOWED_ORIGINS entries must be exact https origins/);
   });
 });
+
+describe("readConfig for webhooks", () => {
+  it("reads the retry schedule, the timeout and the localhost exception", () => {
+    const config = configWith({ WEBHOOK_RETRY_DELAYS: " 5, 300 ,0", WEBHOOK_TIMEOUT_SECONDS: "7", WEBHOOK_ALLOW_LOCALHOST: "true", DEV_LOGIN: "true" })();
+    expect(config.webhooks).toEqual({ retryDelaysSeconds: [5, 300, 0], timeoutMs: 7000, allowLocalhost: true });
+  });
+
+  it("never lets plain http to localhost through outside local development, whatever WEBHOOK_ALLOW_LOCALHOST says", () => {
+    expect(configWith({ WEBHOOK_ALLOW_LOCALHOST: "true", DEV_LOGIN: "false" })().webhooks.allowLocalhost).toBe(false);
+    expect(configWith({ WEBHOOK_ALLOW_LOCALHOST: "true", DEV_LOGIN: undefined })().webhooks.allowLocalhost).toBe(false);
+  });
+
+  it("defaults to the Standard Webhooks schedule (over 24 h), 10 s and no localhost", () => {
+    const { webhooks } = configWith({ WEBHOOK_RETRY_DELAYS: undefined, WEBHOOK_TIMEOUT_SECONDS: undefined, WEBHOOK_ALLOW_LOCALHOST: undefined })();
+    expect(webhooks).toEqual({ retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000], timeoutMs: 10_000, allowLocalhost: false });
+    expect(webhooks.retryDelaysSeconds.reduce((a, b) => a + b)).toBeGreaterThan(24 * 3600);
+  });
+
+  it.each([
+    ["a delay over Queues' 12 hours", { WEBHOOK_RETRY_DELAYS: "5,43201" }, /WEBHOOK_RETRY_DELAYS/],
+    ["a delay that is not a whole number", { WEBHOOK_RETRY_DELAYS: "5,1.5" }, /WEBHOOK_RETRY_DELAYS/],
+    ["an empty delay", { WEBHOOK_RETRY_DELAYS: "5,,6" }, /WEBHOOK_RETRY_DELAYS/],
+    ["more than 100 delays", { WEBHOOK_RETRY_DELAYS: Array(101).fill("1").join(",") }, /WEBHOOK_RETRY_DELAYS/],
+    ["a timeout over 30 s", { WEBHOOK_TIMEOUT_SECONDS: "31" }, /WEBHOOK_TIMEOUT_SECONDS/],
+    ["a timeout of 0", { WEBHOOK_TIMEOUT_SECONDS: "0" }, /WEBHOOK_TIMEOUT_SECONDS/],
+    ["a localhost flag that is not a boolean", { WEBHOOK_ALLOW_LOCALHOST: "yes" }, /WEBHOOK_ALLOW_LOCALHOST must be true or false/],
+  ])("refuses %s", (_label, overrides, message) => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(configWith(overrides)).toThrow(message);
+  });
+});

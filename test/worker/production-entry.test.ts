@@ -31,6 +31,11 @@ describe("the production entry (worker/index.ts)", () => {
     expect(res.status).toBe(404);
   });
 
+  it("consumes the webhook queues and runs the webhooks' sweep on schedule", () => {
+    expect(typeof production.queue).toBe("function");
+    expect(typeof production.scheduled).toBe("function");
+  });
+
   it("serves the product: readiness, the element's module, docs and the key-protected API", async () => {
     expect((await viaProduction("GET", "/healthz")).status).toBe(200);
     expect((await viaProduction("GET", "/docs")).status).toBe(200);

@@ -21,7 +21,9 @@ import {
   EndpointListResponse,
   EndpointSchema,
   UpdateEndpointInput,
+  WebhookMessageSchema,
 } from "../webhooks/webhook-schemas";
+import { WEBHOOK_EVENTS } from "../webhooks/webhook-events";
 import { WebhookService } from "../webhooks/webhook-service";
 
 /**
@@ -256,4 +258,44 @@ export function webhookRoutes() {
  */
 export function mountAdminWebhookRoutes(admin: OpenAPIHono<AppEnv>): void {
   mount(admin, ADMIN_AUDIENCE);
+}
+
+const EVENT_SUMMARIES: Record<(typeof WEBHOOK_EVENTS)[number], string> = {
+  "key.created": "A key was created (a rotation's successor too)",
+  "key.revoked": "A key was revoked (by a user, an admin or a leak report)",
+  "key.rotated": "A key was rotated; data.successorId names the new key",
+  "key.leaked": "A leak report named the key; data.url says where it was found",
+  "key.expiring": "A key expires in 7 days or 1 day (data.detail.window)",
+  "key.expired": "A key reached its expiry",
+  "user.deactivated": "The admin API deactivated a user",
+};
+
+/**
+ * Documents what an endpoint receives for each event type (the OpenAPI document's `webhooks`):
+ * the Standard Webhooks headers and the body. Registered on the top-level app, since a sub-app
+ * would prefix the event names with its path.
+ *
+ * @example
+ * documentWebhookEvents(app);
+ */
+export function documentWebhookEvents(app: OpenAPIHono<AppEnv>): void {
+  const headers = z.object({
+    "webhook-id": z.string().meta({ description: "The event's id: the same on every attempt and resend; deduplicate on it.", example: "evt_Xn3c7Tq0LbVwR2yHkP9s" }),
+    "webhook-timestamp": z.string().meta({ description: "When this attempt was signed, in Unix seconds.", example: "1796553600" }),
+    "webhook-signature": z.string().meta({
+      description: "v1, and the base64 HMAC-SHA-256 of {webhook-id}.{webhook-timestamp}.{body} under the endpoint's secret (the bytes after whsec_).",
+      example: "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+    }),
+  });
+  for (const type of WEBHOOK_EVENTS) {
+    app.openAPIRegistry.registerWebhook({
+      method: "post",
+      path: type,
+      tags: ["Webhooks"],
+      summary: EVENT_SUMMARIES[type],
+      description: "POSTed to every enabled endpoint of the org that listens for this type, signed as Standard Webhooks define. Any 2xx within WEBHOOK_TIMEOUT_SECONDS acknowledges it; anything else is retried.",
+      request: { headers, body: { required: true, content: { "application/json": { schema: WebhookMessageSchema } } } },
+      responses: { 204: { description: "Received (any 2xx)." } },
+    });
+  }
 }

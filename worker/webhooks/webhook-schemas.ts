@@ -102,3 +102,43 @@ export type DeliveryDetailView = z.output<typeof DeliveryDetailResponse>;
 
 /** Query of `GET /v1/webhooks/{id}/deliveries`. */
 export const DeliveriesQuery = PageQuery;
+
+/** The key as a webhook body shows it (webhook-payload.ts): never a secret or a digest. */
+const WebhookKeySchema = z
+  .strictObject({
+    id: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    hint: z.string(),
+    status: z.enum(["active", "expired", "revoked"]),
+    createdAt: Timestamp,
+    expiresAt: Timestamp.nullable(),
+    revokedAt: Timestamp.nullable(),
+    owner: z.strictObject({ id: z.string(), name: z.string().nullable() }),
+    scopes: z.array(z.string()).nullable(),
+    rotatedFromId: z.string().nullable(),
+    rotatedToId: z.string().nullable(),
+    leak: z.strictObject({ at: Timestamp, url: z.string() }).nullable(),
+  })
+  .meta({ id: "WebhookKey", description: "The key when the event was sent out (its public view; never a secret or a digest)." });
+
+/** The body of every webhook message, as webhook-payload.ts writes it. */
+export const WebhookMessageSchema = z
+  .strictObject({
+    type: WebhookEventSchema,
+    timestamp: Timestamp.meta({ description: "When the event happened." }),
+    data: z.strictObject({
+      eventId: z.string().meta({ description: "The audit event's id, also the webhook-id header." }),
+      orgId: z.string(),
+      actor: z.strictObject({ type: z.string(), id: z.string() }).meta({ description: "Who acted: user, admin_api, leak_report (github or hmac) or system (cron)." }),
+      key: WebhookKeySchema.optional().meta({ description: "key.* events: the key." }),
+      successorId: z.string().nullable().optional().meta({ description: "key.rotated: the key that replaces it." }),
+      url: z.string().nullable().optional().meta({ description: "key.leaked: where the key was found." }),
+      user: z.strictObject({ id: z.string(), name: z.string().nullable(), active: z.boolean() }).optional().meta({ description: "user.deactivated: the user." }),
+      detail: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+        .optional()
+        .meta({ description: "What the event says beyond the rest, when it says anything (key.expiring: window, 7d or 1d)." }),
+    }),
+  })
+  .meta({ id: "WebhookMessage" });

@@ -79,6 +79,14 @@ describe("CORS on the management API for an allowed origin", () => {
     expect(varyNames(res)).toContain("origin");
   });
 
+  it("allows DELETE from an allowed origin, so the element can delete a webhook endpoint", async () => {
+    const res = await call("OPTIONS", "/v1/webhooks/whk_anything", {
+      headers: { Origin: ALLOWED, "Access-Control-Request-Method": "DELETE", "Access-Control-Request-Headers": "authorization" },
+    });
+    expect(res.status).toBe(204);
+    expect((res.headers.get("Access-Control-Allow-Methods") ?? "").split(",").map((m) => m.trim())).toContain("DELETE");
+  });
+
   it("answers a preflight for a key action path without asking for a token", async () => {
     const res = await preflight(ALLOWED, "/v1/keys/ak_anything/rotate");
     expect(res.status).toBe(204);
