@@ -1,6 +1,8 @@
-// Builds <api-keys-settings>: one minified ES module (Lit and English included) plus one chunk per
-// other language into component/site/component/, where the local Worker serves it, and a copy into component/dist/assets/component/ for production; TypeScript declarations into component/dist/types; and the
-// custom-elements.json manifest from the source. Prints the bundle's min+gzip size.
+// Builds <api-keys-settings>: one minified ES module (Lit included) and its chunks (each language's
+// words, the parts fetched on demand and the code they share) into component/site/component/, where
+// the local Worker serves it, and a copy into component/dist/assets/component/ for production;
+// TypeScript declarations into component/dist/types; and the custom-elements.json manifest from the
+// source. Prints the min+gzip size of the first render and of each part, and fails over budget.
 // `--bundle-only` skips the declarations and the manifest.
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -8,20 +10,16 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import {
-  BUDGET_BYTES, BUNDLE_DIR, BUNDLE_FILE, CHUNKS_DIR, PACKAGE_DIR, PRODUCTION_ASSETS_DIR, VERSIONED_DIR, bundleOptions, bundleSize, elementFiles,
+  BUNDLE_DIR, CHUNKS_DIR, PACKAGE_DIR, PRODUCTION_ASSETS_DIR, VERSIONED_DIR, bundleOptions, bundleSize, elementFiles, sizeReport,
 } from "./bundle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 rmSync(CHUNKS_DIR, { recursive: true, force: true }); // chunk names change with their content
 await build({ ...bundleOptions, logLevel: "warning" });
-const { kb, moduleBytes, chunks, withinBudget } = bundleSize();
-const largest = chunks.reduce((a, b) => (b.bytes > (a?.bytes ?? 0) ? b : a), null);
-console.log(
-  `component: ${BUNDLE_FILE} ${(moduleBytes / 1024).toFixed(1)} KB min+gzip, ` +
-    `${kb.toFixed(1)} KB with its largest language chunk (${largest?.file ?? "none"}) (budget ${BUDGET_BYTES / 1024} KB)`,
-);
-if (!withinBudget) {
+const size = bundleSize();
+console.log(sizeReport(size));
+if (!size.withinBudget) {
   console.error("component: over the size budget");
   process.exit(1);
 }

@@ -53,7 +53,7 @@ async function watchElement() {
             console.log("element: build failed (the page keeps the last good module); fix the error and save again");
             return;
           }
-          const { kb } = bundleSize();
+          const { kb } = bundleSize(); // the first render: module, shared chunks, one language
           const took = (performance.now() - started).toFixed(0);
           console.log(first ? `element: built (${kb.toFixed(1)} KB min+gzip); rebuilding on every change under component/src`
             : `element: rebuilt in ${took} ms (${kb.toFixed(1)} KB min+gzip): reload the page`);

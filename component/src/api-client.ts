@@ -12,6 +12,11 @@ export class ApiError extends Error {
 export interface TokenSource {
   token: string | null;
   getToken: (() => Promise<string>) | null;
+  /**
+   * A fresh token after `refused` got a 401 (default: `getToken()`): the element asks `getToken`
+   * once for the requests refused together, and keeps the answer for the requests after them.
+   */
+  renew?: (refused: string | null) => Promise<string>;
 }
 
 /**
@@ -33,52 +38,58 @@ export class ApiClient {
     if (query.status) params.set("status", query.status);
     if (query.cursor) params.set("cursor", query.cursor);
     const qs = params.toString();
-    return this.send("GET", `/v1/keys${qs ? `?${qs}` : ""}`);
+    return this.request("GET", `/v1/keys${qs ? `?${qs}` : ""}`);
   }
 
   get(id: string): Promise<{ key: ApiKey }> {
-    return this.send("GET", `/v1/keys/${encodeURIComponent(id)}`);
+    return this.request("GET", `/v1/keys/${encodeURIComponent(id)}`);
   }
 
-  create(body: { name: string; expiresAt: string | null; scopes?: string[]; region?: string }): Promise<{ key: ApiKey; secret: string }> {
-    return this.send("POST", "/v1/keys", body);
+  create(body: { name: string; expiresAt: string | null; scopes?: string[]; region?: string; allowedIps?: string[] }): Promise<{ key: ApiKey; secret: string }> {
+    return this.request("POST", "/v1/keys", body);
   }
 
-  /** Renames a key and/or moves its expiry earlier. */
-  update(id: string, body: { name?: string; expiresAt?: string }): Promise<{ key: ApiKey }> {
-    return this.send("PATCH", `/v1/keys/${encodeURIComponent(id)}`, body);
+  /** Renames a key, moves its expiry earlier and/or sets its IP allowlist (null: any address). */
+  update(id: string, body: { name?: string; expiresAt?: string; allowedIps?: string[] | null }): Promise<{ key: ApiKey }> {
+    return this.request("PATCH", `/v1/keys/${encodeURIComponent(id)}`, body);
   }
 
-  /** The signed-in user's current permissions: the choices for a key's scopes. */
-  me(): Promise<{ permissions: string[] }> {
-    return this.send("GET", "/v1/me");
+  /** The signed-in user's current permissions (the choices for a key's scopes), and whether they are an org admin. */
+  me(): Promise<{ permissions: string[]; isAdmin: boolean }> {
+    return this.request("GET", "/v1/me");
   }
 
   /** A key's usage over a window, in the window's default buckets (24h and 7d: hours; 30d: days). */
   usage(id: string, window: UsageWindow): Promise<Usage> {
-    return this.send("GET", `/v1/keys/${encodeURIComponent(id)}/usage?window=${window}`);
+    return this.request("GET", `/v1/keys/${encodeURIComponent(id)}/usage?window=${window}`);
   }
 
   /** The first page of a key's audit events, newest first. */
   events(keyId: string): Promise<{ events: AuditEvent[] }> {
-    return this.send("GET", `/v1/audit-events?keyId=${encodeURIComponent(keyId)}`);
+    return this.request("GET", `/v1/audit-events?keyId=${encodeURIComponent(keyId)}`);
   }
 
   revoke(id: string): Promise<{ key: ApiKey }> {
-    return this.send("POST", `/v1/keys/${encodeURIComponent(id)}/revoke`, {});
+    return this.request("POST", `/v1/keys/${encodeURIComponent(id)}/revoke`, {});
   }
 
   rotate(id: string, graceSeconds: number | null): Promise<{ key: ApiKey; secret: string; previous: ApiKey }> {
-    return this.send("POST", `/v1/keys/${encodeURIComponent(id)}/rotate`, graceSeconds === null ? {} : { graceSeconds });
+    return this.request("POST", `/v1/keys/${encodeURIComponent(id)}/rotate`, graceSeconds === null ? {} : { graceSeconds });
   }
 
-  private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * Any call of the management API: the answer's JSON (undefined for 204 No Content), or an
+   * ApiError with the problem. The parts fetched on demand (the webhooks section) call their
+   * routes through it.
+   */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let token = this.auth.token ?? (this.auth.getToken ? await this.auth.getToken() : null);
     let response = await this.fetch(method, path, token, body);
     if (response.status === 401 && this.auth.getToken) {
-      token = await this.auth.getToken();
+      token = await (this.auth.renew ?? this.auth.getToken)(token);
       response = await this.fetch(method, path, token, body);
     }
+    if (response.status === 204) return undefined as T;
     if (response.ok) return (await response.json()) as T;
     let problem: Problem = { status: response.status };
     try {

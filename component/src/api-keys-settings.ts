@@ -1,32 +1,43 @@
-import { html, LitElement, nothing, type PropertyValues } from "lit";
+import { type CSSResult, html, LitElement, nothing, type PropertyValues } from "lit";
 import { ApiClient, ApiError } from "./api-client";
-import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeysErrorEvent, ApiKeyUpdatedEvent } from "./events";
+import { ApiKeyCreatedEvent, ApiKeyRevokedEvent, ApiKeyRotatedEvent, ApiKeysErrorEvent, ApiKeyUpdatedEvent } from "./events";
 import { Formatter } from "./format";
 import { KeyListController } from "./key-list-controller";
+import { LazyPart, type PartModule } from "./lazy-part";
 import { fieldErrorsOf, problemMessage } from "./problem-text";
-import { RotationController, VERIFY_INTERVAL_MS } from "./rotation-controller";
+import type { RotationController } from "./rotation-controller";
 import { styles } from "./styles";
 import { loadLanguage, type TermKey, translator, type Values } from "./terms";
 import { UsageController } from "./usage-controller";
 import type { ApiKey, UsageWindow } from "./types";
 import type { ViewContext } from "./view-context";
 import { VirtualRows } from "./virtual-rows";
-import { type CreateState, EXPIRY_PRESETS, renderCreate } from "./views/create-view";
-import { type DetailsState, renderDetails } from "./views/details-view";
-import { type EditState, localDate, renderEdit } from "./views/edit-view";
+import type { WebhooksController } from "./webhooks-controller";
+import type { CreateState } from "./views/create-view";
+import type { DetailsState } from "./views/details-view";
+import type { EditState } from "./views/edit-view";
+import { leakBanner } from "./views/leak-banner";
 import { renderList } from "./views/list-view";
+import { usageChart, WINDOWS } from "./views/usage-chart";
+import { type LoadingState, renderLoading } from "./views/loading-view";
 import { type RevealState, renderReveal } from "./views/reveal-view";
 import { type RevokeState, renderRevoke } from "./views/revoke-view";
-import { type RotateState, renderRotate } from "./views/rotate-view";
+import type { RotateState } from "./views/rotate-view";
+import type { WebhookDialog } from "./views/webhooks-view";
 
 /** The dialogs the element runs itself; the rotation wizard's state is its controller's. */
-type DialogState = CreateState | RevealState | RevokeState | EditState | DetailsState;
+type DialogState = CreateState | RevealState | RevokeState | EditState | DetailsState | LoadingState | WebhookDialog;
+type KeyForms = typeof import("./lazy/key-forms");
 
-const DAY = 86_400_000;
+/** How often the rotation wizard's step 3 asks whether the new key has been used, unless `verify-interval` says otherwise. */
+const VERIFY_INTERVAL_MS = 3000;
 
 /**
- * The "Settings → API Keys" page: list, create (the secret shown once), revoke and a guided
- * rotation, talking to the management API with the host's signed-in user token.
+ * The "Settings → API Keys" page: list, create (the secret shown once), edit (name, expiry, IP
+ * allowlist), revoke, a guided rotation, a leaked key's banner with a one-click "Rotate now", and,
+ * for org admins, the org's webhook endpoints and their deliveries; talking to the management API
+ * with the host's signed-in user token. The dialogs beyond the list and the webhooks section are
+ * chunks fetched when first needed.
  *
  * @tag api-keys-settings
  *
@@ -52,6 +63,9 @@ const DAY = 86_400_000;
  * @csspart name - The name cell (the name is a button that opens the key's usage and activity).
  * @csspart scopes - A row's permissions: "Full access", or its scopes (cut to the cell's width; all of them on hover).
  * @csspart chart - A usage chart: an active key's sparkline of the last 24 hours in its row, and the details view's chart.
+ * @csspart leak-banner - A leaked key's banner (in its row and its details view): where and when it was found, and what that means now.
+ * @csspart rotate-now-button - A leaked key's "Rotate now" (a rotation without grace, the old key revoked, the new one shown once).
+ * @csspart ip-restricted - The "IP-restricted" marker of a key with an IP allowlist (the list on hover and for screen readers).
  * @csspart badge - A status badge.
  * @csspart hint - A best-practice hint (rotate, unused, expires soon).
  * @csspart rotate-button - A row's Rotate button.
@@ -63,7 +77,7 @@ const DAY = 86_400_000;
  * @csspart empty - The empty state.
  * @csspart error - The error state.
  * @csspart dialog - The dialog of every flow.
- * @csspart stored-button - The reveal dialog's "I have stored it" button.
+ * @csspart stored-button - The "I have stored it" button of the reveal dialog and of a new endpoint's signing secret.
  * @csspart confirm-revoke-button - The revoke confirmation's Revoke button.
  * @csspart wizard-step - The rotation wizard's "Step n of 4" line.
  * @csspart verify-status - Step 3's "not used yet" or "used" status.
@@ -71,6 +85,11 @@ const DAY = 86_400_000;
  * @csspart secret - The once-only key with its Copy button.
  * @csspart copy-button - A Copy button.
  * @csspart warning - The "no expiry" warning.
+ * @csspart webhooks - The webhooks section (org admins only).
+ * @csspart add-endpoint-button - The webhooks section's "Add endpoint" button.
+ * @csspart endpoint - One webhook endpoint of the list.
+ * @csspart deliveries - An endpoint's recent deliveries.
+ * @csspart resend-button - A failed delivery's Resend button.
  *
  * @cssprop --api-keys-font - Font (default: inherited from the host page).
  * @cssprop --api-keys-bg - Background.
@@ -103,6 +122,8 @@ export class ApiKeysSettings extends LitElement {
   static override properties = {
     dialog: { state: true },
     announcement: { state: true },
+    rotatingNow: { state: true },
+    isAdmin: { state: true },
     apiBase: { attribute: "api-base" },
     token: {},
     getToken: { attribute: false },
@@ -115,20 +136,29 @@ export class ApiKeysSettings extends LitElement {
   // Controllers and private fields
 
   private readonly keys = new KeyListController(this, () => this.api(), (error) => this.fail(error));
-  private readonly rotation = new RotationController(this, {
-    api: () => this.api(),
-    keys: this.keys,
-    interval: () => this.verifyInterval,
-    fail: (error, announce) => this.fail(error, announce),
-    announce: (key, name) => this.announceKey(key, name),
-    done: () => this.closeDialog(),
-  });
+  // The dialogs beyond the list are chunks of their own, fetched when first opened (lazy-part.ts).
+  private readonly forms = this.lazy(() => import("./lazy/key-forms"));
+  private readonly details = this.lazy(() => import("./lazy/details"));
+  private readonly rotations = this.lazy(() => import("./lazy/rotation"));
+  private readonly webhookPart = this.lazy(() => import("./lazy/webhooks"));
+  /** The rotation wizard, made when a Rotate is first clicked (its chunk then arrived). */
+  private rotation: RotationController | null = null;
+  /** The admins' webhooks section, made once GET /v1/me says the user is an org admin (its chunk then arrived). */
+  private webhooks: WebhooksController | null = null;
+  /** Counts sign-ins (token changes): only the latest one's GET /v1/me decides admin mode. */
+  private signIns = 0;
+  /** The last renewal after a 401: the refused token and `getToken`'s answer (shared by the requests refused with it). */
+  private renewed: { refused: string | null; token: Promise<string> } | null = null;
+  /** That answer once it came: later requests start with it instead of the refused `token`, until the host sets another.  */
+  private fresh: string | null = null;
   /** Each rendered key's last 24 hours of usage, for its sparkline and hints. */
   private readonly usage = new UsageController(this, () => this.api());
   /** Which rows of a long list are rendered. */
   private readonly rows = new VirtualRows(this);
   /** The control that opened the dialog, to give the focus back to. */
   private opener: HTMLElement | null = null;
+  /** Where the focus goes when that control is gone (a deleted endpoint's, a revoked key's): its section's main button. */
+  private fallback = "[part~=create-button]";
   /** Dates and times in the current locale (kept across renders: `Intl` formatters are costly to make). */
   private formatter: Formatter | undefined;
   /** Which dialog view is showing ("create", "rotate2"…), to move focus when it changes. */
@@ -142,10 +172,14 @@ export class ApiKeysSettings extends LitElement {
 
   // Private reactive state
 
-  /** The open create, reveal or revoke dialog (the rotation wizard's state is `rotation.state`). */
+  /** The open dialog, or the one whose part is loading (the rotation wizard's state is `rotation.state`). */
   private declare dialog: DialogState | null;
   /** The polite live region's text. */
   private declare announcement: string;
+  /** The leaked key whose "Rotate now" is under way. */
+  private declare rotatingNow: string | null;
+  /** The signed-in user is an org admin (GET /v1/me): the webhooks section shows. */
+  private declare isAdmin: boolean;
 
   // Public reactive properties
 
@@ -170,6 +204,8 @@ export class ApiKeysSettings extends LitElement {
     super();
     this.dialog = null;
     this.announcement = "";
+    this.rotatingNow = null;
+    this.isAdmin = false;
     this.apiBase = "";
     this.token = null;
     this.getToken = null;
@@ -193,7 +229,7 @@ export class ApiKeysSettings extends LitElement {
     const dialog = this.dialogElement;
     if (!dialog) return;
     const shown = this.shownDialog();
-    const view = shown ? shown.kind + ("step" in shown ? shown.step : "") : "";
+    const view = shown ? shown.kind + ("step" in shown ? shown.step : "") + ("failed" in shown && shown.failed ? "!" : "") : "";
     if (shown && !dialog.open) dialog.showModal();
     else if (view && view !== this.dialogView) {
       // New content in an open dialog (create → reveal, a wizard step): focus moves into it.
@@ -207,21 +243,61 @@ export class ApiKeysSettings extends LitElement {
 
   /** The dialog on screen: one of the element's own, or the rotation wizard. */
   private shownDialog(): DialogState | RotateState | null {
-    return this.dialog ?? this.rotation.state;
+    return this.dialog ?? this.rotation?.state ?? null;
   }
 
-  private open(dialog: DialogState, opener: HTMLElement | null): void {
+  private open(dialog: DialogState, opener: HTMLElement | null, fallback = "[part~=create-button]"): void {
     this.opener = opener;
+    this.fallback = fallback;
     this.dialog = dialog;
+  }
+
+  /** A part of the element that is fetched the first time it is needed, with its words in the element's locale and its styles. */
+  private lazy<M extends PartModule>(importer: () => Promise<M>): LazyPart<M> {
+    return new LazyPart(this, importer, () => this.locale, (styles) => this.adoptStyles(styles));
+  }
+
+  /** Adds a part's styles to the element's (constructable style sheets: no inline style for the CSP). */
+  private adoptStyles(styles: CSSResult[]): void {
+    const root = this.renderRoot as ShadowRoot;
+    const sheets = styles.map((style) => style.styleSheet).filter((sheet): sheet is CSSStyleSheet => !!sheet);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...sheets];
+  }
+
+  /**
+   * Opens a dialog whose part is a chunk of its own: at once when it is there, else a dialog that
+   * says it is loading (and, if the fetch fails, says so, with "Try again") until `show` can run.
+   */
+  private openLazy<M extends PartModule>(part: LazyPart<M>, opener: HTMLElement | null, show: (module: M) => void): void {
+    this.opener = opener;
+    this.fallback = "[part~=create-button]";
+    const ready = part.get();
+    if (ready) return show(ready);
+    const ticket = {};
+    const current = () => this.dialog?.kind === "loading" && this.dialog.ticket === ticket;
+    const attempt = () => {
+      this.dialog = { kind: "loading", ticket, failed: false, retry: attempt };
+      part.load().then(
+        (module) => {
+          if (!current()) return;
+          this.dialog = null;
+          show(module);
+        },
+        () => {
+          if (current()) this.dialog = { kind: "loading", ticket, failed: true, retry: attempt };
+        },
+      );
+    };
+    attempt();
   }
 
   /** Closes the open dialog and gives the focus back to the control that opened it. */
   private closeDialog(): void {
-    this.rotation.close();
+    this.rotation?.close();
     this.dialog = null;
     const opener = this.opener;
     this.opener = null;
-    void this.updateComplete.then(() => (opener?.isConnected ? opener : this.renderRoot.querySelector<HTMLElement>("[part~=create-button]"))?.focus());
+    void this.updateComplete.then(() => (opener?.isConnected ? opener : this.renderRoot.querySelector<HTMLElement>(this.fallback))?.focus());
   }
 
   /** Escape closes only dialogs that hold no secret; a dialog the browser closed anyway reopens. */
@@ -234,27 +310,16 @@ export class ApiKeysSettings extends LitElement {
     if (this.shownDialog()) this.dialogElement?.showModal();
   }
 
+  /** A dialog that shows a secret (the reveal, the wizard's step 2 and 3) closes only through its own button. */
   private holdsSecret(): boolean {
-    return this.dialog?.kind === "reveal" || this.rotation.state?.secret != null;
+    const shown = this.shownDialog();
+    return !!shown && "secret" in shown && !!shown.secret;
   }
 
-  private async submitCreate(): Promise<void> {
-    const state = this.dialog as CreateState;
-    const name = state.name.trim();
-    const errors = this.nameErrors(name);
-    const expiresAt = this.expiryOf(state);
-    if (expiresAt === undefined) errors.expiresAt = this.t("customDateInvalid");
-    const { scopes, region } = state;
-    if (scopes?.length === 0) errors.scopes = this.t("scopesRequired");
+  private async submitCreate(forms: KeyForms): Promise<void> {
+    const { errors, body } = forms.checkCreate(this.dialog as CreateState, (k, v) => this.t(k, v), Date.now());
     await this.submitForm(errors, async () => {
-      // Full access sends no scopes: the key inherits its creator's permissions. Automatic
-      // placement sends no region: the chain is placed where the key is first used.
-      const { key, secret } = await this.api().create({
-        name,
-        expiresAt: expiresAt ?? null,
-        scopes: scopes ?? undefined,
-        region: region === "auto" ? undefined : region,
-      });
+      const { key, secret } = await this.api().create(body);
       this.keys.prepend(key);
       this.dispatchEvent(new ApiKeyCreatedEvent(key));
       this.announceKey("createdAnnounce", key.name);
@@ -262,22 +327,12 @@ export class ApiKeysSettings extends LitElement {
     });
   }
 
-  /** Renames the key and/or moves its expiry earlier (never later: the server refuses that too); closes at once when nothing changed. */
-  private async submitEdit(): Promise<void> {
-    const state = this.dialog as EditState;
-    const { key, customDate } = state;
-    const name = state.name.trim();
-    const errors = this.nameErrors(name);
-    const current = key.expiresAt && localDate(key.expiresAt);
-    // The date as it was (or cleared: an expiry is never removed) keeps the expiry.
-    let expiresAt: string | undefined;
-    if (customDate && customDate !== current) {
-      if (current && customDate > current) errors.expiresAt = this.t("expiryNotLater");
-      else if (!(expiresAt = this.customExpiry(customDate))) errors.expiresAt = this.t("customDateInvalid");
-    }
-    const body = { name: name === key.name ? undefined : name, expiresAt };
+  /** Renames the key and/or moves its expiry earlier; closes at once when nothing changed. */
+  private async submitEdit(forms: KeyForms): Promise<void> {
+    const { key } = this.dialog as EditState;
+    const { errors, body } = forms.checkEdit(this.dialog as EditState, (k, v) => this.t(k, v), Date.now());
     await this.submitForm(errors, async () => {
-      if (body.name ?? expiresAt) {
+      if (Object.values(body).some((value) => value !== undefined)) {
         const { key: updated } = await this.api().update(key.id, body);
         this.keys.replace(updated);
         this.dispatchEvent(new ApiKeyUpdatedEvent(updated));
@@ -297,25 +352,6 @@ export class ApiKeysSettings extends LitElement {
       this.patchDialog({ busy: false, errors: fieldErrorsOf(error, (k, v) => this.t(k, v)) });
       this.fail(error, false);
     }
-  }
-
-  /** The name field's error in the element's language, if any. */
-  private nameErrors(name: string): Record<string, string> {
-    if (!name) return { name: this.t("nameRequired") };
-    return [...name].length > 64 ? { name: this.t("nameTooLong", { n: 64 }) } : {};
-  }
-
-  /** The ISO expiry of the form: null for none, undefined when the custom date is unusable. */
-  private expiryOf(state: CreateState): string | null | undefined {
-    if (state.expiry === "none") return null;
-    if (state.expiry !== "custom") return new Date(Date.now() + Number(state.expiry) * DAY).toISOString();
-    return this.customExpiry(state.customDate);
-  }
-
-  /** The end (23:59:59 local) of a `yyyy-mm-dd` date as ISO; undefined unless that is a minute ahead or more. */
-  private customExpiry(date: string): string | undefined {
-    const at = Date.parse(`${date}T23:59:59`);
-    return at > Date.now() + 60_000 ? new Date(at).toISOString() : undefined;
   }
 
   /**
@@ -350,18 +386,118 @@ export class ApiKeysSettings extends LitElement {
     }
   }
 
+  /**
+   * A leaked key's "Rotate now", in one click: a rotation without grace (the old key stops
+   * working at once), then the old key revoked, since it is public; the new key is shown once, as
+   * a new key is. The list, the events and the announcement are the rotation wizard's.
+   */
+  private async rotateNow(old: ApiKey, opener: HTMLElement): Promise<void> {
+    this.rotatingNow = old.id;
+    try {
+      const api = this.api();
+      const { key, secret, previous } = await api.rotate(old.id, 0);
+      this.keys.replace(previous);
+      this.keys.prepend(key);
+      this.dispatchEvent(new ApiKeyRotatedEvent(key, previous));
+      try {
+        const { key: revoked } = await api.revoke(old.id);
+        this.keys.replace(revoked);
+        this.dispatchEvent(new ApiKeyRevokedEvent(revoked));
+      } catch (error) {
+        this.fail(error, false); // it stopped working anyway: its grace period ended with the rotation
+      }
+      this.announceKey("rotatedAnnounce", key.name);
+      this.open({ kind: "reveal", name: key.name, secret }, opener);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.rotatingNow = null;
+    }
+  }
+
+  /** The banner of a leaked key, for its row and its details view. */
+  private leakBannerOf(ctx: ViewContext, key: ApiKey) {
+    return key.leak ? leakBanner(ctx, key, this.rotatingNow === key.id, (e) => void this.rotateNow(key, e.currentTarget as HTMLElement)) : nothing;
+  }
+
+  /** What the webhooks section needs from the element. */
+  private webhookHost() {
+    return {
+      api: () => this.api(),
+      open: (dialog: WebhookDialog, opener: HTMLElement | null) => this.open(dialog, opener ?? this.opener, "[part~=add-endpoint-button]"),
+      dialog: () => (this.dialog?.kind === "webhook" ? this.dialog : null),
+      patch: (patch: Partial<WebhookDialog>) => this.patchDialog(patch),
+      close: () => this.closeDialog(),
+      say: (message: string) => this.say(message),
+      fail: (error: unknown, announce?: boolean) => this.fail(error, announce),
+      fieldErrors: (error: unknown) => fieldErrorsOf(error, (k, v) => this.t(k, v)),
+      t: (key: TermKey, values?: Values) => this.t(key, values),
+    };
+  }
+
+  /** The webhooks section: an admin's only, once its chunk has arrived (if that fails: an error and Try again). */
+  private renderWebhooks(ctx: ViewContext) {
+    if (!this.isAdmin) return nothing;
+    const module = this.webhookPart.get();
+    if (!module || !this.webhooks) {
+      return this.webhookPart.failed
+        ? html`<div class="state webhooks" role="alert">
+            <p>${ctx.t("viewFailed")} ${ctx.t("viewFailedHelp")}</p>
+            <button @click=${() => void this.startWebhooks()}>${ctx.t("retry")}</button>
+          </div>`
+        : nothing;
+    }
+    const webhooks = this.webhooks;
+    return module.renderWebhooks(ctx, webhooks.state, {
+      onAdd: (opener) => webhooks.openAdd(opener),
+      onRetry: () => void webhooks.load(),
+      onToggle: (endpoint) => void webhooks.toggle(endpoint),
+      onDelete: (endpoint, opener) => webhooks.openDelete(endpoint, opener),
+      onDeliveries: (endpoint) => webhooks.toggleDeliveries(endpoint),
+      onRefresh: (endpoint) => void webhooks.loadDeliveries(endpoint),
+      onResend: (endpoint, delivery) => void webhooks.resend(endpoint, delivery),
+    });
+  }
+
+  /** Fetches the webhooks section's chunk (once) and loads the org's endpoints. */
+  private async startWebhooks(): Promise<void> {
+    try {
+      const { WebhooksController } = await this.webhookPart.load();
+      this.webhooks ??= new WebhooksController(this, this.webhookHost());
+      await this.webhooks.load();
+    } catch {
+      // The section shows the failure, with Try again.
+    }
+  }
+
   /** Merges a change into the open create, edit or revoke dialog's state. */
   private patchDialog(patch: Partial<DialogState>): void {
     if (this.dialog) this.dialog = { ...this.dialog, ...patch } as DialogState;
   }
 
-  /** `default-expiry-days` when it is one of the presets, else the recommended 90. */
-  private presetExpiry(): number {
-    return (EXPIRY_PRESETS as readonly number[]).includes(this.defaultExpiryDays) ? this.defaultExpiryDays : 90;
+  private api(): ApiClient {
+    return new ApiClient(this.apiBase || location.origin, {
+      token: this.fresh ?? this.token,
+      getToken: this.getToken,
+      renew: (refused) => this.renew(refused),
+    });
   }
 
-  private api(): ApiClient {
-    return new ApiClient(this.apiBase || location.origin, { token: this.token, getToken: this.getToken });
+  /**
+   * A fresh token after a 401: one `getToken()` for every request refused with the same token
+   * (the list and GET /v1/me at sign-in, the rows' usage); a token refused again asks again, and
+   * so does the next refusal after a failed renewal.
+   */
+  private renew(refused: string | null): Promise<string> {
+    if (this.renewed?.refused !== refused) {
+      const token = this.getToken!();
+      const renewed = (this.renewed = { refused, token });
+      token.then(
+        (value) => this.renewed === renewed && (this.fresh = value),
+        () => this.renewed === renewed && (this.renewed = null),
+      );
+    }
+    return this.renewed!.token;
   }
 
   private t(key: TermKey, values?: Values): string {
@@ -402,39 +538,88 @@ export class ApiKeysSettings extends LitElement {
 
   private renderDialog(ctx: ViewContext, base: string) {
     const d = this.shownDialog();
+    const close = () => this.closeDialog();
     switch (d?.kind) {
+      case "loading":
+        return renderLoading(ctx, d.failed, d.retry, close);
       case "create":
-        return renderCreate(ctx, d, this.formActions(() => this.submitCreate()));
+        return this.withPart(ctx, this.forms, (m) => m.renderCreate(ctx, d, this.formActions(() => this.submitCreate(m))));
       case "edit":
-        return renderEdit(ctx, d, this.formActions(() => this.submitEdit()));
+        return this.withPart(ctx, this.forms, (m) => m.renderEdit(ctx, d, this.formActions(() => this.submitEdit(m))));
       case "details":
-        return renderDetails(ctx, d, (window) => void this.showDetails(d.key, window), () => this.closeDialog());
+        return this.withPart(ctx, this.details, (m) =>
+          m.renderDetails(ctx, d, {
+            onWindow: (window) => void this.showDetails(d.key, window),
+            onClose: close,
+            banner: this.leakBannerOf(ctx, this.keys.state.keys.find((k) => k.id === d.key.id) ?? d.key),
+            chart: (usage) => usageChart(ctx, usage, true),
+            windows: WINDOWS,
+          }),
+        );
+      case "webhook":
+        return this.withPart(ctx, this.webhookPart, (m) =>
+          m.renderWebhookDialog(ctx, d, {
+            onInput: (patch) => this.patchDialog(patch),
+            onTick: (event, on) => this.webhooks?.tick(event, on),
+            onSubmit: () => void this.webhooks?.submitAdd(),
+            onConfirmDelete: () => void this.webhooks?.confirmDelete(),
+            onClose: close,
+            announce: (message) => this.say(message),
+          }),
+        );
       case "reveal":
-        return renderReveal(ctx, d, (m) => this.say(m), () => this.closeDialog());
+        return renderReveal(ctx, d, (m) => this.say(m), close);
       case "revoke":
-        return renderRevoke(ctx, d, () => void this.confirmRevoke(), () => this.closeDialog());
+        return renderRevoke(ctx, d, () => void this.confirmRevoke(), close);
       case "rotate":
-        return renderRotate(ctx, d, base, {
-          onGrace: (grace) => this.rotation.setGrace(grace),
-          onCreate: () => void this.rotation.create(),
-          onStep: (step) => this.rotation.step(step),
-          onCheck: () => void this.rotation.check(),
-          onRevokeOld: () => void this.rotation.revokeOld(),
-          onClose: () => this.closeDialog(),
-          announce: (m) => this.say(m),
-        });
+        return this.withPart(ctx, this.rotations, (m) =>
+          m.renderRotate(ctx, d, base, {
+            onGrace: (grace) => this.rotation?.setGrace(grace),
+            onCreate: () => void this.rotation?.create(),
+            onStep: (step) => this.rotation?.step(step),
+            onCheck: () => void this.rotation?.check(),
+            onRevokeOld: () => void this.rotation?.revokeOld(),
+            onClose: close,
+            announce: (message) => this.say(message),
+          }),
+        );
       default:
         return nothing;
     }
   }
 
+  /** A part's view once the part has its words in the current locale (the locale may have changed since it opened); else it loads. */
+  private withPart<M extends PartModule>(ctx: ViewContext, part: LazyPart<M>, view: (module: M) => unknown) {
+    const module = part.get();
+    return module ? view(module) : renderLoading(ctx, part.failed, () => void part.load().catch(() => undefined), () => this.closeDialog());
+  }
+
   // Property watchers
 
-  /** The first token, or a new one (another user signed in): show that user's keys. */
+  /**
+   * The first token, or a new one (another user signed in): show that user's keys, and the
+   * webhooks section if GET /v1/me says they are an org admin (a member's element never fetches
+   * the section or its endpoints).
+   */
   private handleTokenChange(): void {
     // Before this render: the list is emptied at once, so no row of the last user's keys renders
     // (and asks for its usage) with the new user's token.
-    if (this.token || this.getToken) void this.load();
+    this.isAdmin = false;
+    this.renewed = null;
+    this.fresh = null;
+    if (!(this.token || this.getToken)) return;
+    void this.load();
+    const signIn = ++this.signIns;
+    this.api()
+      .me()
+      .then(
+        ({ isAdmin }) => {
+          if (signIn !== this.signIns) return;
+          this.isAdmin = isAdmin === true;
+          if (this.isAdmin) void this.startWebhooks();
+        },
+        () => undefined, // no admin mode without an answer; the list says what went wrong
+      );
   }
 
   // Public methods
@@ -453,33 +638,42 @@ export class ApiKeysSettings extends LitElement {
     // The content says its language, so a screen reader reads German as German on an English page.
     return html`<div lang=${ctx.lang}>
       ${renderList(ctx, this.keys.state, {
-        onCreate: (opener) => {
-          const expiry = String(this.presetExpiry());
-          this.open({ kind: "create", name: "", expiry, customDate: "", scopes: null, permissions: null, region: "auto", errors: {}, busy: false }, opener);
-          // The scopes to choose from: the user's permissions as they are now.
-          this.api()
-            .me()
-            .then(
-              ({ permissions }) => this.patchDialog({ permissions }),
-              (error) => this.patchDialog({ errors: { scopes: this.fail(error, false) } }),
-            );
-        },
-        onEdit: (key, opener) =>
-          this.open({ kind: "edit", key, name: key.name, customDate: key.expiresAt ? localDate(key.expiresAt) : "", errors: {}, busy: false }, opener),
-        onDetails: (key, opener) => {
-          this.opener = opener;
-          void this.showDetails(key, "24h");
-        },
+        onCreate: (opener) =>
+          this.openLazy(this.forms, opener, (forms) => {
+            this.dialog = forms.createState(this.defaultExpiryDays);
+            // The scopes to choose from: the user's permissions as they are now.
+            this.api()
+              .me()
+              .then(
+                ({ permissions }) => this.patchDialog({ permissions }),
+                (error) => this.patchDialog({ errors: { scopes: this.fail(error, false) } }),
+              );
+          }),
+        onEdit: (key, opener) => this.openLazy(this.forms, opener, (forms) => (this.dialog = forms.editState(key))),
+        onDetails: (key, opener) => this.openLazy(this.details, opener, () => void this.showDetails(key, "24h")),
         usage: (id) => this.usage.get(id),
         onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
-        onRotate: (key, opener) => {
-          this.opener = opener;
-          this.rotation.open(key);
-        },
+        onRotateNow: (key, opener) => void this.rotateNow(key, opener),
+        isRotatingNow: (id) => this.rotatingNow === id,
+        onRotate: (key, opener) =>
+          this.openLazy(this.rotations, opener, ({ RotationController }) => {
+            this.rotation ??= new RotationController(this, {
+              api: () => this.api(),
+              keys: this.keys,
+              interval: () => (this.verifyInterval > 0 ? this.verifyInterval : VERIFY_INTERVAL_MS),
+              fail: (error, announce) => this.fail(error, announce),
+              announce: (key, name) => this.announceKey(key, name),
+              rotated: (key, previous) => this.dispatchEvent(new ApiKeyRotatedEvent(key, previous)),
+              revoked: (key) => this.dispatchEvent(new ApiKeyRevokedEvent(key)),
+              done: () => this.closeDialog(),
+            });
+            this.rotation.open(key);
+          }),
         onFilter: (filter) => this.keys.setFilter(filter),
         onRetry: () => void this.keys.load(),
         onMore: () => void this.keys.loadMore(),
       }, this.rows)}
+      ${this.renderWebhooks(ctx)}
       <dialog part="dialog" aria-labelledby="dialog-title" closedby=${this.holdsSecret() ? "none" : "closerequest"}
         @cancel=${this.onCancel} @close=${this.onClose}>
         ${this.renderDialog(ctx, base)}

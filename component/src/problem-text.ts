@@ -34,6 +34,8 @@ export const CODE_TERMS: Record<string, TermKey> = {
   identity_provider_unavailable: "errorGeneric",
   limiter_unavailable: "errorGeneric",
   storage_unavailable: "errorGeneric",
+  webhook_endpoint_limit: "errorEndpointLimit",
+  webhook_endpoint_disabled: "errorEndpointDisabled",
 };
 
 /**
@@ -53,14 +55,17 @@ export function problemMessage(error: unknown, t: ViewContext["t"]): string {
   return known ? t(known) : (detail ?? t("errorGeneric"));
 }
 
-const FORM_FIELDS = ["name", "expiresAt", "scopes", "region"];
+/** The fields the forms show a refusal next to: the create and edit forms', and the webhook endpoint form's. */
+const FORM_FIELDS = ["name", "expiresAt", "scopes", "region", "allowedIps", "url", "events", "description"];
 
 /**
- * A 422's per-field messages for the create and edit forms: `name`, `expiresAt`, `scopes`
- * (`scopes.2` too: one scope of the list) and `region` next to their fields, anything else (or no field list)
- * as a message for the whole form. Field messages are the
- * server's own words (English): they name the exact rule that failed, which the catalogue could
- * only match by parsing server prose. The form checks name and date in the element's language first.
+ * A 422's per-field messages for the forms: `name`, `expiresAt`, `scopes` (`scopes.2` too: one
+ * scope of the list), `region`, `allowedIps` (`allowedIps.3`: the fourth entry, named so) and a
+ * webhook endpoint's `url`, `events` and `description` next to their fields, anything else (or no
+ * field list) as a message for the whole form; several messages for one field are shown one per
+ * line. Field messages are the server's own words (English): they name the exact rule that
+ * failed, which the catalogue could only match by parsing server prose. The forms check what
+ * they can in the element's language first.
  *
  * @example
  * fieldErrorsOf(error, ctx.t); // { name: "Name must not contain control, bidi or zero-width characters." }
@@ -69,8 +74,10 @@ export function fieldErrorsOf(error: unknown, t: ViewContext["t"]): Record<strin
   const fields = error instanceof ApiError ? (error.problem.errors ?? []) : [];
   const errors: Record<string, string> = {};
   for (const { field, message } of fields) {
-    const name = field.split(".")[0]!;
-    errors[FORM_FIELDS.includes(name) ? name : "form"] = message;
+    const [name, index] = field.split(".");
+    const key = FORM_FIELDS.includes(name!) ? name! : "form";
+    const text = name === "allowedIps" && index ? `${t("ipEntry", { n: Number(index) + 1 })}: ${message}` : message;
+    errors[key] = errors[key] ? `${errors[key]}\n${text}` : text;
   }
   if (!fields.length) errors.form = problemMessage(error, t);
   return errors;

@@ -1,12 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type { ApiClient } from "./api-client";
-import { ApiKeyRevokedEvent, ApiKeyRotatedEvent } from "./events";
 import type { KeyListController } from "./key-list-controller";
 import type { ApiKey } from "./types";
 import type { RotateState } from "./views/rotate-view";
-
-/** How often step 3 asks whether the new key has been used, unless the element says otherwise. */
-export const VERIFY_INTERVAL_MS = 3000;
 
 /** What the wizard needs from the element, handed over as functions so they stay private to it. */
 export interface RotationOptions {
@@ -14,12 +10,16 @@ export interface RotationOptions {
   api: () => ApiClient;
   /** The list that shows the successor, the rotated and the revoked key. */
   keys: KeyListController;
-  /** Milliseconds between step 3's checks (the element's `verifyInterval`); not a positive number means 3000. */
+  /** Milliseconds between step 3's checks (the element's `verifyInterval`, or its default when that is not a positive number). */
   interval: () => number;
   /** Reports a failed call (the `api-keys-error` event, and the live region when `announce`); returns its sentence. */
   fail: (error: unknown, announce?: boolean) => string;
   /** Announces "{name} was rotated." or "{name} was revoked." in the live region. */
   announce: (key: "rotatedAnnounce" | "revokedAnnounce", name: string) => void;
+  /** The successor was issued: the element fires `api-key-rotated`. */
+  rotated: (key: ApiKey, previous: ApiKey) => void;
+  /** The old key was revoked: the element fires `api-key-revoked`. */
+  revoked: (key: ApiKey) => void;
   /** The wizard is done (the old key revoked): the element closes the dialog. */
   done: () => void;
 }
@@ -40,7 +40,7 @@ export class RotationController implements ReactiveController {
   private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly host: ReactiveControllerHost & EventTarget,
+    private readonly host: ReactiveControllerHost,
     private readonly options: RotationOptions,
   ) {
     host.addController(this);
@@ -70,7 +70,7 @@ export class RotationController implements ReactiveController {
       const { key, secret, previous } = await options.api().rotate(state.old.id, state.grace ? Number(state.grace) : null);
       options.keys.replace(previous);
       options.keys.prepend(key);
-      this.host.dispatchEvent(new ApiKeyRotatedEvent(key, previous));
+      options.rotated(key, previous);
       options.announce("rotatedAnnounce", key.name);
       this.set({ busy: false, step: 2, next: key, secret, previous });
     } catch (error) {
@@ -82,8 +82,7 @@ export class RotationController implements ReactiveController {
   step(step: RotateState["step"]): void {
     clearInterval(this.poll);
     if (step === 3) {
-      const ms = this.options.interval();
-      this.poll = setInterval(() => void this.check(), ms > 0 ? ms : VERIFY_INTERVAL_MS);
+      this.poll = setInterval(() => void this.check(), this.options.interval());
     }
     this.set(step === 4 ? { step, secret: null } : { step });
     if (step === 3) void this.check();
@@ -111,7 +110,7 @@ export class RotationController implements ReactiveController {
     try {
       const { key } = await options.api().revoke(state.old.id);
       options.keys.replace(key);
-      this.host.dispatchEvent(new ApiKeyRevokedEvent(key));
+      options.revoked(key);
       options.announce("revokedAnnounce", key.name);
       options.done();
     } catch (error) {

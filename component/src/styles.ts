@@ -16,7 +16,11 @@ const dark = css`
     --_warn-bg: var(--api-keys-warning-bg, #272115);
 `;
 
-/** Light theme values, then the dark ones. Every colour pair meets WCAG AA (4.5:1) for text. */
+/**
+ * The first render's styles: light theme values, then the dark ones (every colour pair meets
+ * WCAG AA, 4.5:1, for text), the list, its rows and the dialog. The parts fetched on demand bring
+ * their own (views/dialog-styles.ts, views/webhook-styles.ts), adopted when they arrive.
+ */
 export const styles = css`
   :host {
     --_bg: var(--api-keys-bg, #ffffff);
@@ -57,13 +61,10 @@ export const styles = css`
   button.primary { background: var(--_accent); border-color: var(--_accent); color: var(--_accent-fg); }
   button.danger { background: var(--_danger); border-color: var(--_danger); color: var(--_danger-fg); }
   button:disabled { opacity: 0.6; cursor: not-allowed; }
-  button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
-  input, select { font: inherit; color: var(--_fg); background: var(--_bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.4em; }
+  button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible, a:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  input, select, textarea { font: inherit; color: var(--_fg); background: var(--_bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.4em; }
   label { display: block; font-weight: 600; margin-bottom: 0.25em; }
-  .field { margin-bottom: var(--_space); }
-  .field input[type="text"], .field select { width: 100%; }
-  .error { color: var(--_danger); font-size: 0.875em; margin: 0.25em 0 0; }
-  .warning { background: var(--_warn-bg); color: var(--_warn); border-radius: var(--_radius); padding: 0.5em 0.75em; font-size: 0.875em; }
+  .error { color: var(--_danger); font-size: 0.875em; margin: 0.25em 0 0; white-space: pre-line; }
   .toolbar { display: flex; gap: 0.5em; align-items: center; }
   .toolbar label { margin: 0; }
   /* No scroll anchoring in the table: its row elements are reused for other keys as it scrolls. */
@@ -74,6 +75,11 @@ export const styles = css`
   tr:focus-visible { outline: 2px solid var(--_accent); outline-offset: -2px; }
   tr.spacer, tr.spacer td { border: 0; margin: 0; padding: 0; }
   td.actions button { margin-inline-start: 0.25em; }
+  .tag { display: inline-block; margin: 0.25em 0.25em 0 0; font-size: 0.75em; border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0 0.4em; cursor: help; }
+  .leak { margin-top: 0.5em; padding: 0.5em 0.75em; border: 1px solid var(--_danger); border-radius: var(--_radius); min-width: 12em; white-space: normal; }
+  .leak p { margin: 0 0 0.5em; font-size: 0.875em; overflow-wrap: anywhere; }
+  .leak p:last-child { margin: 0; }
+  a { color: var(--_accent); }
   .owner-note { color: var(--_muted); font-size: 0.875em; cursor: help; text-decoration: underline dotted; }
   code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.9em; }
   td code { white-space: nowrap; }
@@ -90,19 +96,10 @@ export const styles = css`
   .secret { display: flex; gap: 0.5em; align-items: stretch; margin-bottom: var(--_space); }
   .secret code { flex: 1; overflow-wrap: anywhere; user-select: all; background: var(--_surface); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.5em; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-  .ok { color: var(--_ok); font-weight: 600; }
-  .summary { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; margin: 0 0 var(--_space); }
-  .summary dt { color: var(--_muted); }
-  .summary dd { margin: 0; }
-  fieldset { border: 0; padding: 0; }
-  legend, summary { font-weight: 600; }
-  summary { cursor: pointer; margin-bottom: 0.5em; }
-  .scopes { padding-inline-start: 1.5em; }
   .link { border: 0; background: none; padding: 0; text-align: start; }
   [part~="scopes"] { max-width: 15em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   svg { fill: var(--_accent); }
   .spark { display: block; width: 6em; height: 1.2em; }
-  .chart { width: 100%; height: 8em; }
   @container (max-width: 600px) {
     thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
     tr, td { display: block; }

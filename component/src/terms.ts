@@ -1,9 +1,13 @@
 /**
- * Every string the element shows, per language (catalogues/*.ts, one chunk each: English,
- * German, French, Spanish), and the translator that fills them in. English defines the keys;
- * TypeScript holds every other language to exactly those keys (`Catalogue`), and
- * test/component/i18n.test.ts also fails when a sentence is empty or its placeholders differ
- * from English's. Add a language with a file in catalogues/ (copy one) and an entry in `LANGUAGES`.
+ * Every string the element shows, per language and per part, and the translator that fills them
+ * in. The words of the first render are one chunk per language (catalogues/en.ts, de, fr, es);
+ * the words of the parts fetched on demand are chunks of their own, fetched with their part:
+ * the create, edit, details and rotation dialogs (catalogues/*-dialogs.ts, listed in
+ * catalogues/dialogs.ts) and the admins' webhooks (catalogues/*-webhooks.ts, in
+ * catalogues/webhooks.ts). English defines each part's keys; TypeScript holds every other
+ * language to exactly those keys (`Catalogue`), and test/component/i18n.test.ts also fails when a
+ * sentence is empty or its placeholders differ from English's. Add a language with a file per
+ * part (copy one) and an entry in `LANGUAGES` and in each part's list.
  *
  * The module carries no language itself: an element fetches its locale's chunk before its first
  * render, so a page downloads the element and one language, whichever it is.
@@ -12,21 +16,33 @@
  * `Intl.NumberFormat`, and `{n, plural, one {# day} other {# days}}` through `Intl.PluralRules`.
  */
 import type { English } from "./catalogues/en";
+import type { EnglishDialogs } from "./catalogues/en-dialogs";
+import type { EnglishWebhooks } from "./catalogues/en-webhooks";
 
-export type TermKey = keyof English;
-export type Catalogue = Record<TermKey, string>;
+export type TermKey = keyof English | keyof EnglishDialogs | keyof EnglishWebhooks;
+/** One language's words of one part: exactly the keys of that part's English (the first render's by default). */
+export type Catalogue<E = English> = Record<keyof E, string>;
+/** One language's words of the create, edit, details and rotation dialogs. */
+export type DialogCatalogue = Catalogue<EnglishDialogs>;
+/** One language's words of the webhooks section. */
+export type WebhookCatalogue = Catalogue<EnglishWebhooks>;
+/** A part's catalogues by language subtag, each fetched on demand (a chunk of its own). */
+export type TermsPart = Record<string, () => Promise<{ default: Partial<Record<TermKey, string>> }>>;
 
-/** The languages, by subtag: each a chunk of its own, fetched only by an element in that language. */
-export const LANGUAGES: Record<string, () => Promise<{ default: Catalogue }>> = {
+/** The words of the first render, by language subtag: each a chunk of its own, fetched only by an element in that language. */
+export const LANGUAGES: TermsPart = {
   en: () => import("./catalogues/en"),
   de: () => import("./catalogues/de"),
   fr: () => import("./catalogues/fr"),
   es: () => import("./catalogues/es"),
 };
 
-/** The catalogues loaded so far, by language subtag. */
-const CATALOGUES: Record<string, Catalogue> = Object.create(null);
-const loading: Record<string, Promise<void>> = Object.create(null);
+/** The words loaded so far, by language subtag (the parts merged). */
+const CATALOGUES: Record<string, Partial<Record<TermKey, string>>> = Object.create(null);
+/** The languages whose first-render words are loaded: only they speak in their own locale. */
+const spoken = new Set<string>();
+/** Per part and language: loaded (true), or the fetch under way. */
+const loads = new WeakMap<TermsPart, Record<string, Promise<void> | true>>();
 
 /** The language whose words a locale gets: its own when there is a catalogue for it, else English. */
 const languageOf = (requested: string) => {
@@ -35,26 +51,34 @@ const languageOf = (requested: string) => {
 };
 
 /**
- * Fetches the catalogue a locale needs when it is not loaded yet, and returns the promise of
- * that (the element renders once it settles); `undefined` when there is nothing to wait for. When
- * a language's chunk can't be fetched, English is fetched instead; a failed fetch is tried again
- * at the next call.
+ * Fetches a part's words for a locale when they are not loaded yet (the first render's words by
+ * default), and returns the promise of that; `undefined` when there is nothing to wait for. When
+ * a language's chunk can't be fetched, English's is fetched instead; a failed fetch is tried again
+ * at the next call. The first render's words always resolve (without English the keys show); a
+ * part whose English can't be fetched either rejects, so the part shows its error.
  *
  * @example
  * await loadLanguage("de-AT");
  * translator("de-AT").t("title"); // "API-Schlüssel"
+ * await loadLanguage("de-AT", DIALOG_TERMS); // the dialogs' words too
  */
-export function loadLanguage(requested: string): Promise<void> | undefined {
+export function loadLanguage(requested: string, part: TermsPart = LANGUAGES): Promise<void> | undefined {
   const lang = languageOf(requested);
-  if (CATALOGUES[lang]) return undefined;
-  return (loading[lang] ??= LANGUAGES[lang]!().then(
+  let state = loads.get(part);
+  if (!state) loads.set(part, (state = Object.create(null) as Record<string, Promise<void> | true>));
+  const found = state[lang];
+  if (found === true) return undefined;
+  return (state[lang] = found ?? part[lang]!().then(
     ({ default: catalogue }) => {
-      CATALOGUES[lang] = catalogue;
+      Object.assign((CATALOGUES[lang] ??= {}), catalogue);
+      if (part === LANGUAGES) spoken.add(lang);
+      state[lang] = true;
       translators.clear();
     },
-    () => {
-      delete loading[lang];
-      return lang === "en" ? undefined : loadLanguage("en");
+    (error: unknown) => {
+      delete state[lang];
+      if (lang !== "en") return loadLanguage("en", part);
+      if (part !== LANGUAGES) throw error;
     },
   ));
 }
@@ -72,7 +96,8 @@ const translators = new Map<string, Translator>();
 
 /**
  * The terms of a BCP 47 locale: its language's catalogue ("fr-CA" → French) once
- * {@link loadLanguage} has loaded it, else English's (the keys themselves until that is loaded). Numbers in `{n}` are formatted with
+ * {@link loadLanguage} has loaded it, else English's (the keys themselves until that is loaded); a
+ * word of a part whose own language could not be fetched is English's. Numbers in `{n}` are formatted with
  * `Intl.NumberFormat`, and `{n, plural, one {# day} other {# days}}` picks its form with `Intl.PluralRules` (`#` is the
  * formatted number; a missing form falls back to `other`).
  *
@@ -83,7 +108,7 @@ export function translator(requested: string): Translator {
   let found = translators.get(requested);
   if (!found) {
     const lang = requested.toLowerCase().split(/[-_]/)[0]!;
-    const own = CATALOGUES[lang];
+    const own = spoken.has(lang) ? CATALOGUES[lang] : undefined;
     let locale = "en";
     try {
       locale = own ? (Intl.getCanonicalLocales(requested.replace(/_/g, "-"))[0] ?? lang) : "en";
@@ -94,7 +119,7 @@ export function translator(requested: string): Translator {
     const numbers = new Intl.NumberFormat(locale);
     const plurals = new Intl.PluralRules(locale);
     const t = (key: TermKey, values: Values = {}) =>
-      (catalogue?.[key] ?? key).replace(/\{(\w+)(?:, plural, ((?:\w+ \{[^}]*\} ?)+))?\}/g, (_, name: string, forms?: string) => {
+      (catalogue?.[key] ?? CATALOGUES.en?.[key] ?? key).replace(/\{(\w+)(?:, plural, ((?:\w+ \{[^}]*\} ?)+))?\}/g, (_, name: string, forms?: string) => {
         const value = values[name] ?? "";
         if (typeof value !== "number") return value;
         const n = numbers.format(value);

@@ -14,6 +14,10 @@ export interface ApiKey {
   rotatedToId: string | null;
   /** The Durable Object location hint the key's chain was placed with at creation; null when automatic (near its first use). */
   region: string | null;
+  /** When a leak report first named this key and where it was found in public; null: never reported. */
+  leak: { at: string; url: string } | null;
+  /** The addresses the key may be used from, as canonical CIDRs; null: any address. */
+  allowedIps: string[] | null;
   /** The caller may not rotate this key: it can do things the caller can't (only its owner may). */
   rotationRequiresOwner: boolean;
 }
@@ -56,4 +60,33 @@ export interface AuditEvent {
   at: string;
   action: string;
   actor: { type: string; id: string };
+}
+
+/** The events a webhook endpoint may receive. */
+export const WEBHOOK_EVENTS = ["key.created", "key.revoked", "key.rotated", "key.leaked", "key.expiring", "key.expired", "user.deactivated"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** An org's webhook endpoint as `GET /v1/webhooks` lists it (never its secret). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  description: string | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One event's delivery to an endpoint (`GET /v1/webhooks/{id}/deliveries`). */
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  eventType: WebhookEvent;
+  status: "pending" | "delivered" | "retrying" | "failed";
+  attempts: number;
+  lastAttemptAt: string | null;
+  /** The last attempt's HTTP status; null when it got no answer (or none was made yet). */
+  lastResponseStatus: number | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
 }

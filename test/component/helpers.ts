@@ -50,10 +50,10 @@ export function button(el: ApiKeysSettings, text: string | RegExp): HTMLButtonEl
   return found;
 }
 
-/** The open dialog, or null. */
+/** The open dialog once its part has arrived (not while it says "Loading…"), or null. */
 export function openDialog(el: ApiKeysSettings): HTMLDialogElement | null {
   const dialog = shadow(el).querySelector("dialog");
-  return dialog?.open ? dialog : null;
+  return dialog?.open && !dialog.querySelector("[data-loading]") ? dialog : null;
 }
 
 /** Runs axe-core on the element (its shadow DOM included) and fails on any violation. */
@@ -72,6 +72,16 @@ export function useKey(secret: string): Promise<number> {
 /** Calls GET /api/whoami with a key from Node; returns the status and the body (the key's effective permissions…). */
 export function whoami(secret: string): Promise<{ status: number; body: { key: { id: string; name: string }; permissions: string[] } }> {
   return executeServerCommand("whoami", secret) as never;
+}
+
+/** Reports a key as found in public through the Worker's HMAC-signed POST /v1/leaks (signed in Node, where the secret is). */
+export function reportLeak(token: string, url: string): Promise<{ status: number; body: { label: string }[] }> {
+  return executeServerCommand("report-leak", { token, url }) as never;
+}
+
+/** Sets an org's leak policy through the admin API (`revoke` or `flag`); returns the status. */
+export function setLeakPolicy(orgId: string, leakPolicy: "revoke" | "flag"): Promise<number> {
+  return executeServerCommand("set-leak-policy", { orgId, leakPolicy }) as Promise<number>;
 }
 
 /** Sends `count` key-authenticated requests at once from Node; returns their statuses (over 10 in a second get 429). */
@@ -110,7 +120,7 @@ export async function callApi<T = Record<string, never>>(token: string, method: 
 }
 
 /** Creates a key through the API (not the element): `name` and any other field of the create body. */
-export async function createThroughApi(token: string, name: string, extra: { expiresAt?: string; scopes?: string[]; region?: string } = {}) {
+export async function createThroughApi(token: string, name: string, extra: { expiresAt?: string; scopes?: string[]; region?: string; allowedIps?: string[] } = {}) {
   return (await callApi<{ key: ApiKey; secret: string }>(token, "POST", "/v1/keys", { name, ...extra })).body;
 }
 
@@ -139,6 +149,8 @@ export function fakeKey(overrides: Partial<ApiKey> = {}): ApiKey {
     rotatedToId: null,
     rotationRequiresOwner: false,
     region: null,
+    leak: null,
+    allowedIps: null,
     ...overrides,
   };
 }

@@ -1,26 +1,42 @@
 import type { ApiKeysErrorEvent } from "../../component/src/events";
 import { CODE_TERMS } from "../../component/src/problem-text";
-import { type Catalogue, LANGUAGES, loadLanguage, type TermKey, translator } from "../../component/src/terms";
-import { button, expect, expectAccessible, fakeKey, mount, shadow, stubFetch, until } from "./helpers";
+import { DIALOG_TERMS } from "../../component/src/catalogues/dialogs";
+import { WEBHOOK_TERMS } from "../../component/src/catalogues/webhooks";
+import { LANGUAGES, loadLanguage, type TermKey, type TermsPart, translator } from "../../component/src/terms";
+import { button, expect, expectAccessible, fakeKey, mount, openDialog, shadow, stubFetch, until } from "./helpers";
 
 const DAY = 86_400_000;
-/** Every language's catalogue, each read from its own chunk. */
-const CATALOGUES: Record<string, Catalogue> = {};
+/** The parts of the words: the first render's, the dialogs', the webhooks section's; each a chunk per language. */
+const PARTS: Record<string, TermsPart> = { "first render": LANGUAGES, dialogs: DIALOG_TERMS, webhooks: WEBHOOK_TERMS };
+type Words = Partial<Record<TermKey, string>>;
+/** Every language's catalogue of every part, each read from its own chunk. */
+const CATALOGUES: Record<string, Record<string, Words>> = {};
+/** Every language's words, the parts merged. */
+const MERGED: Record<string, Words> = {};
 let ENGLISH: TermKey[] = [];
 before(async () => {
-  for (const [lang, load] of Object.entries(LANGUAGES)) {
-    CATALOGUES[lang] = (await load()).default;
-    await loadLanguage(lang);
+  for (const [part, languages] of Object.entries(PARTS)) {
+    CATALOGUES[part] = {};
+    for (const [lang, load] of Object.entries(languages)) {
+      CATALOGUES[part][lang] = (await load()).default;
+      Object.assign((MERGED[lang] ??= {}), CATALOGUES[part][lang]);
+      await loadLanguage(lang, languages);
+    }
   }
-  ENGLISH = Object.keys(CATALOGUES.en!) as TermKey[];
+  ENGLISH = Object.keys(MERGED.en!) as TermKey[];
 });
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)[},]/g)].map((m) => m[1]).sort();
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
 
 describe("localisation", () => {
-  it("has every language of the catalogue: en, de, fr, es", () => {
-    expect(Object.keys(CATALOGUES).sort()).to.deep.equal(["de", "en", "es", "fr"]);
+  it("has every language of every part: en, de, fr, es", () => {
+    for (const part of Object.keys(PARTS)) expect(Object.keys(CATALOGUES[part]!).sort(), part).to.deep.equal(["de", "en", "es", "fr"]);
+  });
+
+  it("has no key in two parts", () => {
+    const keys = Object.values(CATALOGUES).flatMap((languages) => Object.keys(languages.en!));
+    expect(keys.length).to.equal(new Set(keys).size);
   });
 
   it("has nothing more to load once a language's chunk has arrived", () => {
@@ -30,22 +46,24 @@ describe("localisation", () => {
   });
 
   for (const lang of Object.keys(LANGUAGES).filter((lang) => lang !== "en")) {
-    it(`${lang}: has a sentence for every English key, and no more`, () => {
-      const catalogue = CATALOGUES[lang]!;
-      expect(Object.keys(catalogue).sort(), `${lang}'s keys`).to.deep.equal([...ENGLISH].sort());
+    it(`${lang}: has a sentence for every English key of each part, in that part, and no more`, () => {
+      for (const [part, languages] of Object.entries(CATALOGUES)) {
+        expect(Object.keys(languages[lang]!).sort(), `${lang}'s keys of ${part}`).to.deep.equal(Object.keys(languages.en!).sort());
+      }
+      const catalogue = MERGED[lang]!;
       const empty = ENGLISH.filter((key) => typeof catalogue[key] !== "string" || !catalogue[key].trim());
       expect(empty, `${lang} lacks these keys`).to.deep.equal([]);
     });
 
     it(`${lang}: every sentence has English's placeholders`, () => {
-      const catalogue = CATALOGUES[lang]!;
-      const differing = ENGLISH.filter((key) => placeholders(catalogue[key]).join() !== placeholders(CATALOGUES.en![key]).join());
+      const catalogue = MERGED[lang]!;
+      const differing = ENGLISH.filter((key) => placeholders(catalogue[key]!).join() !== placeholders(MERGED.en![key]!).join());
       expect(differing, `${lang}: placeholders differ from English`).to.deep.equal([]);
     });
   }
 
   it("gives every plural an `other` form", () => {
-    for (const [lang, catalogue] of Object.entries(CATALOGUES)) {
+    for (const [lang, catalogue] of Object.entries(MERGED)) {
       for (const [key, text] of Object.entries(catalogue)) {
         if (text.includes(", plural,")) expect(text, `${lang}.${key}`).to.match(/ other \{[^}]*\}\}/);
       }
@@ -58,7 +76,8 @@ describe("localisation", () => {
     const codes = [...table.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!).filter((code) => code !== "application");
     expect(codes.length, "codes found in the README").to.be.greaterThan(20);
     expect(codes.filter((code) => !CODE_TERMS[code])).to.deep.equal([]);
-    for (const key of Object.values(CODE_TERMS)) expect(ENGLISH).to.include(key);
+    // Errors show anywhere, the list included: their sentences are words of the first render.
+    for (const key of Object.values(CODE_TERMS)) expect(Object.keys(CATALOGUES["first render"]!.en!)).to.include(key);
   });
 
   it("resolves regional variants to their language and anything else to English", () => {
@@ -122,7 +141,7 @@ describe("localisation", () => {
       const el = await mount({ token: "t", apiBase: "https://api.test", locale: "es" });
       await until(() => shadow(el).querySelector("[part=row]"), "row");
       button(el, "Rotar CRM").click();
-      await until(() => shadow(el).querySelector("dialog[open]"), "wizard");
+      await until(() => openDialog(el), "wizard");
       expect(shadow(el).querySelector("[part=wizard-step]")!.textContent).to.contain("Paso 1 de 4");
       const options = [...shadow(el).querySelectorAll("#grace option")].map((o) => o.textContent);
       expect(options).to.deep.equal(["Hasta que la revoque", "1 hora más", "24 horas más", "7 días más"]);

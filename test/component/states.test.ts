@@ -1,6 +1,6 @@
 import { emulateMedia, setViewport } from "@web/test-runner-commands";
 import type { ApiKeysErrorEvent } from "../../component/src/events";
-import { button, expect, expectAccessible, fakeKey, mount, shadow, stubFetch, until } from "./helpers";
+import { button, expect, expectAccessible, fakeKey, mount, openDialog, shadow, stubFetch, until } from "./helpers";
 
 const DAY = 86_400_000;
 const json = (body: unknown, status = 200) =>
@@ -136,7 +136,7 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     el.addEventListener("api-keys-error", (e) => errors.push(e as ApiKeysErrorEvent));
     await until(() => shadow(el).querySelector("[part=row]"), "row");
     button(el, "Rotate Changed meanwhile").click();
-    await until(() => shadow(el).querySelector("dialog[open]"), "wizard");
+    await until(() => openDialog(el), "wizard");
     button(el, "Create new key").click();
     await until(() => shadow(el).querySelector("dialog [role=alert]"), "error in the wizard");
     expect(shadow(el).querySelector("dialog [role=alert]")!.textContent).to.equal(
@@ -162,7 +162,7 @@ describe("<api-keys-settings> states (fetch stubbed)", () => {
     expect(el.verifyInterval).to.equal(40);
     await until(() => shadow(el).querySelector("[part=row]"), "row");
     button(el, "Rotate Zapier").click();
-    await until(() => shadow(el).querySelector("dialog[open]"), "wizard");
+    await until(() => openDialog(el), "wizard");
     button(el, "Create new key").click();
     await until(() => shadow(el).querySelector("[part=secret]"), "step 2");
     button(el, "Next").click();

@@ -2,7 +2,9 @@
 // inside @sparticuz/chromium: see scripts/find-browser.mjs). Flow tests talk to a real Worker: this config
 // starts `wrangler dev` (fresh local D1 and Durable Objects) before the run and stops it after,
 // allowing the test page's origin in ALLOWED_ORIGINS. Its URL reaches the tests as
-// `window.WORKER_URL`.
+// `window.WORKER_URL`. The Worker's secrets for leak reports and the admin API are made here and
+// stay in Node: tests ask the commands below to sign a report or set an org's policy.
+import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
@@ -17,8 +19,44 @@ const pageOrigin = `http://localhost:${PORT}`;
 
 const browser = await findBrowser({ log: (line) => console.log(line) });
 console.log(`browser: ${describeBrowser(browser)}`);
-const worker = await startDevServer(root, { tracing: false, vars: { ALLOWED_ORIGINS: pageOrigin } });
+/** LEAK_REPORT_HMAC_SECRET and ADMIN_API_TOKEN of this run's Worker: known to Node only. */
+const leakSecret = randomBytes(32).toString("hex");
+const adminToken = randomBytes(32).toString("hex");
+const worker = await startDevServer(root, {
+  tracing: false,
+  vars: { ALLOWED_ORIGINS: pageOrigin, LEAK_REPORT_HMAC_SECRET: leakSecret, ADMIN_API_TOKEN: adminToken },
+});
 process.on("exit", killAllDevServersNow);
+
+/** Paths of the test server that answer 503 for now ("fail-path"): a chunk that can't be fetched. */
+const failing = new Set();
+
+/**
+ * A leak report from "our own reporter": the HMAC mode of POST /v1/leaks (README "Leak reports"),
+ * signed over the timestamp, a dot and the exact body. Answers the status and the verdicts.
+ */
+async function reportLeak({ token, url }) {
+  const body = JSON.stringify([{ token, type: "api_keys_edge_key", url, source: "content" }]);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac("sha256", leakSecret).update(`${timestamp}.${body}`).digest("hex");
+  const response = await fetch(`${worker.baseUrl}/v1/leaks`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Leak-Report-Timestamp": timestamp, "X-Leak-Report-Signature": `sha256=${signature}` },
+    body,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The org's leak policy through the admin API (`PUT /v1/admin/orgs/{orgId}/policy`): answers the status. */
+async function setLeakPolicy({ orgId, leakPolicy }) {
+  const response = await fetch(`${worker.baseUrl}/v1/admin/orgs/${encodeURIComponent(orgId)}/policy`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ leakPolicy }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
 
 /** @type {import("@web/test-runner").TestRunnerConfig} */
 export default {
@@ -28,7 +66,46 @@ export default {
   nodeResolve: true,
   concurrency: 1,
   testsFinishTimeout: 180_000,
+  middleware: [
+    // A webhook receiver on this machine (local development lets the Worker post to localhost):
+    // /webhook-receiver/<status> answers that status to every delivery.
+    (context, next) => {
+      const receiver = /^\/webhook-receiver\/(\d{3})$/.exec(context.path);
+      if (!receiver) return next();
+      context.status = Number(receiver[1]);
+      context.body = "";
+      return undefined;
+    },
+    (context, next) => {
+      if (!failing.has(context.path)) return next();
+      context.status = 503;
+      // The test runner marks every file it serves cacheable for a year, failures too: `Vary: *`
+      // keeps the browser from reusing this answer once the path is served again.
+      context.set("Vary", "*");
+      context.body = "unavailable";
+      return undefined;
+    },
+  ],
   plugins: [
+    {
+      // "report-leak" { token, url }: an HMAC-signed leak report; "set-leak-policy" { orgId, leakPolicy }.
+      name: "leaks",
+      executeCommand({ command, payload }) {
+        if (command === "report-leak") return reportLeak(payload);
+        if (command === "set-leak-policy") return setLeakPolicy(payload);
+        return undefined;
+      },
+    },
+    {
+      // "fail-path" { path, fail }: the test server answers 503 for `path` (a part's chunk) until told otherwise.
+      name: "fail-path",
+      executeCommand({ command, payload }) {
+        if (command !== "fail-path") return undefined;
+        if (payload.fail) failing.add(payload.path);
+        else failing.delete(payload.path);
+        return true;
+      },
+    },
     esbuildPlugin({ ts: true, target: "es2022", tsconfig: path.join(root, "component/tsconfig.json") }),
     { name: "stop-worker", serverStop: () => stopAllDevServers() },
     // The Worker's own pages, opened by a second browser straight from wrangler dev (pages.test.ts).

@@ -1,8 +1,9 @@
 import { html, nothing, type TemplateResult } from "lit";
 import type { TermKey } from "../terms";
 import type { ViewContext } from "../view-context";
+import { ipAllowlistField } from "./ip-allowlist-field";
 
-export const EXPIRY_PRESETS = [30, 60, 90, 180, 365] as const;
+const EXPIRY_PRESETS = [30, 60, 90, 180, 365] as const;
 
 /**
  * The places a new key's chain may be put at registration (`region` of `POST /v1/keys`):
@@ -22,8 +23,22 @@ export interface CreateState {
   permissions: string[] | null;
   /** "auto" (the chain is placed near the key's first use, the default) or one of {@link REGIONS}. */
   region: string;
+  /** The IP allowlist's text, entries one per line; empty: any address. */
+  allowedIps: string;
   errors: Record<string, string>;
   busy: boolean;
+}
+
+/**
+ * A fresh create form: `defaultExpiryDays` preselected when it is one of the presets, else the
+ * recommended 90; full access; automatic placement.
+ *
+ * @example
+ * this.dialog = createState(this.defaultExpiryDays);
+ */
+export function createState(defaultExpiryDays: number): CreateState {
+  const days = (EXPIRY_PRESETS as readonly number[]).includes(defaultExpiryDays) ? defaultExpiryDays : 90;
+  return { kind: "create", name: "", expiry: String(days), customDate: "", scopes: null, permissions: null, region: "auto", allowedIps: "", errors: {}, busy: false };
 }
 
 /** What a form dialog (create, edit) does with the user's input. */
@@ -46,8 +61,8 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
 /**
  * The "New API key" form: name, expiry presets, a custom date or none (with its warning), the
  * permission picker (full access by default, or restricted to some of the user's permissions),
- * the advanced choice of where the key is checked, and the server's refusals shown next to the
- * field they concern.
+ * under "Advanced" where the key is checked and the addresses it may be used from, and the
+ * server's refusals shown next to the field they concern.
  *
  * @example
  * html`${renderCreate(ctx, state, actions)}`
@@ -71,7 +86,7 @@ export function renderCreate(ctx: ViewContext, state: CreateState, actions: Form
       ${dateField(ctx, state, actions, state.expiry === "custom")}
       ${state.expiry === "none" ? html`<p class="warning" part="warning" role="note">${t("noExpiryWarning")}</p>` : nothing}
       ${scopePicker(ctx, state, actions)}
-      ${regionPicker(ctx, state, actions)}
+      ${advanced(ctx, state, actions)}
     `,
     state.busy ? t("creating") : t("create"),
   );
@@ -163,13 +178,14 @@ function scopePicker(ctx: ViewContext, state: CreateState, actions: FormActions<
   `;
 }
 
-// Collapsed by default: automatic placement (near the first request that uses the key) suits
-// nearly every integration. The disclosure opens by itself when the server refuses the region.
-function regionPicker(ctx: ViewContext, state: CreateState, actions: FormActions<CreateState>): TemplateResult {
+// Collapsed by default: automatic placement (near the first request that uses the key) and any
+// address suit nearly every integration. The disclosure opens by itself when one of its fields is
+// refused.
+function advanced(ctx: ViewContext, state: CreateState, actions: FormActions<CreateState>): TemplateResult {
   const { t } = ctx;
   const error = state.errors.region;
   return html`
-    <details class="field" ?open=${!!error}>
+    <details class="field" ?open=${!!error || !!state.errors.allowedIps}>
       <summary>${t("advanced")}</summary>
       <label for="key-region">${t("regionLabel")}</label>
       <select id="key-region" aria-invalid=${error ? "true" : "false"} aria-describedby="key-region-help key-region-error"
@@ -179,6 +195,7 @@ function regionPicker(ctx: ViewContext, state: CreateState, actions: FormActions
       </select>
       <p class="muted" id="key-region-help">${t("regionHelp")}</p>
       <p class="error" id="key-region-error">${error ?? nothing}</p>
+      ${ipAllowlistField(ctx, state, (text) => actions.onInput({ allowedIps: text }))}
     </details>
   `;
 }

@@ -2,12 +2,14 @@ import { html, nothing, type TemplateResult } from "lit";
 import { hintsFor } from "../hints";
 import type { ApiKey } from "../types";
 import type { ViewContext } from "../view-context";
+import { leakBanner } from "./leak-banner";
 import type { ListActions } from "./list-view";
 import { usageChart } from "./usage-chart";
 
 /**
  * One key's table row (`index` is its place in the whole list: the table is virtualized): name
- * (a button to its details), owner, permissions and hints, the key's hint, dates with a sparkline
+ * (a button to its details), owner, permissions, the IP-restricted marker and hints, a leaked key's
+ * banner (with "Rotate now" while it still works), the key's hint, dates with a sparkline
  * of the last 24 hours under "last used" (active keys: the row asks `actions.usage` for it, which
  * fetches it the first time), status and its actions.
  *
@@ -25,7 +27,11 @@ export function renderRow(ctx: ViewContext, key: ApiKey, actions: ListActions, i
         <button class="link" @click=${open(actions.onDetails)}><strong>${key.name}</strong></button>
         ${key.createdBy.name ? html`<div class="muted">${key.createdBy.name}</div>` : nothing}
         ${scopes(ctx, key.scopes)}
-        <div>${hintsFor(key, now, usage).map(([hint, n]) => html`<span class="hint" part="hint">${t(hint, { n })}</span>`)}</div>
+        <div>
+          ${key.allowedIps?.length ? ipMarker(ctx, key.allowedIps) : nothing}
+          ${hintsFor(key, now, usage).map(([hint, n]) => html`<span class="hint" part="hint">${t(hint, { n })}</span>`)}
+        </div>
+        ${key.leak ? leakBanner(ctx, key, actions.isRotatingNow(key.id), open(actions.onRotateNow)) : nothing}
       </td>
       <td data-label=${t("colKey")}><code>${key.hint}</code></td>
       <td data-label=${t("colCreated")}>${fmt.date(key.createdAt)}</td>
@@ -50,6 +56,12 @@ export function renderRow(ctx: ViewContext, key: ApiKey, actions: ListActions, i
 function scopes(ctx: ViewContext, list: string[] | null): TemplateResult {
   const text = list?.join(", ") ?? ctx.t("fullAccess");
   return html`<div class="muted" part="scopes" title=${text}>${text}</div>`;
+}
+
+// "IP-restricted", with the list on hover and read out with it.
+function ipMarker(ctx: ViewContext, list: string[]): TemplateResult {
+  const text = ctx.t("ipRestrictedTo", { list: list.join(", ") });
+  return html`<span class="tag" part="ip-restricted" title=${text}>${ctx.t("ipRestricted")}<span class="sr-only">: ${text}</span></span>`;
 }
 
 // A key that can do more than the caller gets a note instead of a Rotate button the server

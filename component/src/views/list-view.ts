@@ -17,6 +17,10 @@ export interface ListActions {
   onRevoke: (key: ApiKey, opener: HTMLElement) => void;
   onRotate: (key: ApiKey, opener: HTMLElement) => void;
   onEdit: (key: ApiKey, opener: HTMLElement) => void;
+  /** A leaked key's "Rotate now": a rotation without grace, the old key revoked, the new one shown once. */
+  onRotateNow: (key: ApiKey, opener: HTMLElement) => void;
+  /** Whether that is under way for the key (its button waits). */
+  isRotatingNow: (id: string) => boolean;
   /** Opens the key's details: its usage and audit events. */
   onDetails: (key: ApiKey, opener: HTMLElement) => void;
   /** A key's last 24 hours of usage for its row: undefined until it has loaded (the first ask fetches it), null when it could not be had. */

@@ -72,7 +72,8 @@ describe("CORS on the management API for an allowed origin", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ALLOWED);
     const methods = (res.headers.get("Access-Control-Allow-Methods") ?? "").split(",").map((m) => m.trim());
-    expect(methods).toEqual(expect.arrayContaining(["GET", "POST", "PUT"]));
+    // DELETE: the element removes webhook endpoints (DELETE /v1/webhooks/{id}) from the browser.
+    expect(methods).toEqual(expect.arrayContaining(["GET", "POST", "PUT", "PATCH", "DELETE"]));
     const headers = (res.headers.get("Access-Control-Allow-Headers") ?? "").split(",").map((h) => h.trim().toLowerCase());
     expect(headers).toEqual(expect.arrayContaining(["authorization", "content-type"]));
     expect(varyNames(res)).toContain("origin");
