@@ -16,6 +16,9 @@ export const AUDIT_ACTIONS = [
   "key.expiring",
   "key.expired",
   "key.ip_refused",
+  "key.paused",
+  "key.resumed",
+  "key.canary_used",
   "user.updated",
   "user.deactivated",
 ] as const;
