@@ -15,6 +15,7 @@ export const CODE_TERMS: Record<string, TermKey> = {
   invalid_api_key: "signInAgain",
   api_key_revoked: "signInAgain",
   api_key_expired: "signInAgain",
+  api_key_disabled: "signInAgain",
   forbidden: "errorForbidden",
   user_deactivated: "errorForbidden",
   ip_not_allowed: "errorForbidden",

@@ -9,6 +9,7 @@ import { log } from "./lib/log.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { createTraceReader } from "./lib/traces.mjs";
 import { badChecksum } from "./scenarios/bad-checksum.mjs";
+import { canaryTiming } from "./scenarios/canary-timing.mjs";
 import { concurrentBurst } from "./scenarios/concurrent-burst.mjs";
 import { failedAuthFlood } from "./scenarios/failed-auth-flood.mjs";
 import { firstUse } from "./scenarios/first-use.mjs";
@@ -41,6 +42,7 @@ const PHASES = [
       { name: "leak report to refused", run: leakReportToRefused, position: 3.1 },
       { name: "paced load", run: pacedLoad, position: 2 },
       { name: "forged-key throughput", run: forgedKeyThroughput, position: 6.5 },
+      { name: "canary timing", run: canaryTiming, position: 6.6 },
       { name: "failed-auth flood", run: failedAuthFlood, position: 7 },
     ],
   },

@@ -193,12 +193,13 @@ const REQUIRED_OPERATIONS: Array<[method: string, path: string]> = [
 /** The Key object's members, from SPEC §5. */
 const KEY_MEMBERS = [
   "id", "name", "hint", "createdAt", "createdBy", "lastUsedAt", "expiresAt",
-  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "region", "leak", "allowedIps", "rotationRequiresOwner",
+  "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "region", "leak", "allowedIps",
+  "enabled", "description", "meta", "revokedReason", "canary", "rotationRequiresOwner",
 ];
 
 /** What the key check answers on every key-protected operation, by status. */
 const KEY_CHECK_OUTCOMES: Record<string, FailureCode[]> = {
-  "401": ["invalid_api_key", "api_key_revoked", "api_key_expired"],
+  "401": ["invalid_api_key", "api_key_revoked", "api_key_expired", "api_key_disabled"],
   "403": ["user_deactivated", "ip_not_allowed"],
   "429": ["rate_limited", "too_many_failed_attempts"],
   "503": ["limiter_unavailable"],

@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   "key.expired",
   "key.ip_refused",
   "key.grace_ended",
+  "key.paused",
+  "key.resumed",
+  "key.canary_used",
   "user.updated",
   "user.deactivated",
 ] as const;

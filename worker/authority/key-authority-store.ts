@@ -14,6 +14,18 @@ export interface AuthorityKey {
   lastUsedAt: number | null;
   /** The IP allowlist (canonical CIDR texts), or null: any address. */
   allowedIps: string[] | null;
+  /** False while the key is paused. */
+  enabled: boolean;
+  description: string | null;
+  /** The key's meta as its compact JSON text (parsed only where it is forwarded), or null. */
+  meta: string | null;
+  /** A honeytoken: its right secret is answered like an unknown key, and the use reported. */
+  canary: boolean;
+  /**
+   * The key's owner, to whom a canary's use is reported (a canary chain asks no coordinator for
+   * the creator's state). Null only for keys a chain took on before the object kept it.
+   */
+  createdBy: string | null;
 }
 
 /** What placed a chain: its first use, a management call before that, or a region chosen at creation. */
@@ -42,13 +54,28 @@ interface KeyRow extends Record<string, SqlStorageValue> {
   rotated_to_id: string | null;
   last_used_at: number | null;
   allowed_ips: string | null;
+  enabled: number;
+  description: string | null;
+  meta: string | null;
+  canary: number;
+  created_by: string | null;
 }
+
+/** The columns the key controls added to the keys table, for chains created before them. */
+const KEY_CONTROL_COLUMNS = [
+  ["enabled", "INTEGER NOT NULL DEFAULT 1"],
+  ["description", "TEXT"],
+  ["meta", "TEXT"],
+  ["canary", "INTEGER NOT NULL DEFAULT 0"],
+  ["created_by", "TEXT"],
+] as const;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS keys (
     id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, secret_digest TEXT NOT NULL,
     scopes TEXT, expires_at INTEGER, revoked_at INTEGER, rotated_to_id TEXT,
-    last_used_at INTEGER, flushed_last_used_at INTEGER, allowed_ips TEXT);
+    last_used_at INTEGER, flushed_last_used_at INTEGER, allowed_ips TEXT,
+    enabled INTEGER NOT NULL DEFAULT 1, description TEXT, meta TEXT, canary INTEGER NOT NULL DEFAULT 0, created_by TEXT);
   CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS placement (
     one INTEGER PRIMARY KEY CHECK (one = 1), at INTEGER NOT NULL, cause TEXT NOT NULL, hint TEXT, key_id TEXT NOT NULL);
@@ -72,6 +99,11 @@ export class AuthorityStore {
     // there is "any address", which is what D1 holds for those keys too (migration 0007).
     const columns = sql.exec<{ name: string }>("PRAGMA table_info(keys)").toArray();
     if (!columns.some((column) => column.name === "allowed_ips")) sql.exec("ALTER TABLE keys ADD COLUMN allowed_ips TEXT");
+    // ...and without the key controls (issue 14): enabled, no description or meta, not a canary,
+    // as D1 holds those keys too (migration 0012).
+    for (const [column, definition] of KEY_CONTROL_COLUMNS) {
+      if (!columns.some((c) => c.name === column)) sql.exec(`ALTER TABLE keys ADD COLUMN ${column} ${definition}`);
+    }
     this.creatorRow = new UserStateRow(sql, "creator");
   }
 
@@ -87,13 +119,16 @@ export class AuthorityStore {
 
   putKey(key: AuthorityKey): void {
     this.sql.exec(
-      `INSERT INTO keys (id, org_id, name, secret_digest, scopes, expires_at, revoked_at, rotated_to_id, last_used_at, allowed_ips)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO keys (id, org_id, name, secret_digest, scopes, expires_at, revoked_at, rotated_to_id, last_used_at, allowed_ips,
+         enabled, description, meta, canary, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at,
-         rotated_to_id = excluded.rotated_to_id, allowed_ips = excluded.allowed_ips`,
+         rotated_to_id = excluded.rotated_to_id, allowed_ips = excluded.allowed_ips,
+         enabled = excluded.enabled, description = excluded.description, meta = excluded.meta`,
       key.id, key.orgId, key.name, key.secretDigest, key.scopes === null ? null : JSON.stringify(key.scopes),
       key.expiresAt, key.revokedAt, key.rotatedToId, key.lastUsedAt,
       key.allowedIps === null || key.allowedIps.length === 0 ? null : JSON.stringify(key.allowedIps),
+      key.enabled ? 1 : 0, key.description, key.meta, key.canary ? 1 : 0, key.createdBy,
     );
   }
 
@@ -163,5 +198,10 @@ function fromRow(row: KeyRow): AuthorityKey {
     rotatedToId: row.rotated_to_id,
     lastUsedAt: row.last_used_at,
     allowedIps: row.allowed_ips === null ? null : (JSON.parse(row.allowed_ips) as string[]),
+    enabled: row.enabled !== 0,
+    description: row.description,
+    meta: row.meta,
+    canary: row.canary === 1,
+    createdBy: row.created_by,
   };
 }

@@ -17,8 +17,9 @@ import { type AuthorityKey, AuthorityStore, type Creator, type Placement, type P
 import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
 import { decide, POLICIES, type PolicyName, type PolicyUsage } from "../limiter/sliding-window";
 import { type ShedBatch, UsageStore } from "./usage-store";
-import { type IpRefusalReport, IpRefusalSampler } from "./ip-refusal-sampler";
 import { type Drain, DrainStore, idleEndOf } from "./drain-store";
+import { EventSampler, type SampledOrigin, type SampledReport } from "./event-sampler";
+import { metaColumn, metaOf } from "../keys/key-meta";
 import { formatIpAddress, parseIpAddress } from "../net/ip";
 import { denseBuckets, totalsOf, type UsageBucket, type UsageCounts, type UsageResolution, usageSpan, type UsageSpan, type UsageWindow } from "../keys/usage-window";
 
@@ -30,13 +31,23 @@ export interface KeyIdentity {
   userId: string;
   userName: string | null;
   permissions: string[];
+  /** The key's description and meta (its compact JSON text), forwarded upstream (edge/upstream-assertion.ts) and to /v1/verify. */
+  description: string | null;
+  meta: string | null;
 }
 
 /** The answer of {@link KeyAuthority.verify}: expected outcomes are values, not exceptions. */
 export type VerifyResult =
   | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[] }
-  | { outcome: "unknown" }
+  /**
+   * No such key here, or a wrong secret; or the right secret of a canary key, answered alike.
+   * `canary`: an active canary's right secret, so the caller reports the use ({@link KeyAuthority.canaryUsed})
+   * once its own answer has gone. It never leaves the Worker.
+   */
+  | { outcome: "unknown"; canary?: true }
   | { outcome: "revoked" }
+  /** The right secret of a paused key (PATCH enabled: false). */
+  | { outcome: "disabled" }
   | { outcome: "expired" }
   | { outcome: "deactivated" }
   /** The right secret, from an address outside the key's IP allowlist (or with none given). */
@@ -78,7 +89,11 @@ const COUNTED: Record<Exclude<VerifyResult["outcome"], "unknown">, keyof UsageCo
   expired: "refused",
   deactivated: "refused",
   ip_not_allowed: "refused",
+  disabled: "refused",
 };
+
+/** Longest user agent and path a canary's use is reported with (the rest is cut off). */
+const MAX_REPORTED_TEXT = 512;
 
 /** Keys this object looked up in D1 without taking them on (a wrong secret, an unknown id), kept in memory. */
 const MAX_CANDIDATES = 256;
@@ -150,6 +165,9 @@ export class KeyAuthority extends DurableObject<Env> {
     const key = this.open(false)?.store.findKey(keyId) ?? (await this.ensure(keyId, { digest, cause: "use" }));
     const chain = this.opened;
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
+    // A canary's right secret gets the unknown key's answer, and nothing is written here before it
+    // leaves (a durable write would hold it back): the caller reports the use afterwards.
+    if (key.canary) return keyStatus(key, this.clock()) === "active" ? { outcome: "unknown", canary: true } : { outcome: "unknown" };
     const now = Math.max(this.clock(), chain.admissions.at(-1) ?? 0);
     // A grace that has ended by idleness by now is recorded before the answer, which it decides.
     const current = this.settleDrain(chain, key.id, now) ?? key;
@@ -171,6 +189,35 @@ export class KeyAuthority extends DurableObject<Env> {
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return;
     const minutes = batch.minutes.filter(([minute, n]) => Number.isSafeInteger(minute) && Number.isSafeInteger(n) && n > 0);
     chain.usage.applyBatch(keyId, { id: batch.id, minutes }, this.clock());
+  }
+
+  /**
+   * Reports a use of a canary key, which {@link verify} answered like an unknown key: counted as
+   * refused in its usage, and audited as `key.canary_used` with the client's address, user agent
+   * and path, sampled like `key.ip_refused` (at most one event per key per minute, `uses: n`
+   * counting the rest). The caller calls it after its own answer has gone (`waitUntil`), so none of
+   * this (the durable write, D1) can be seen in the answer's timing. Only for this chain's active
+   * canary key with its right secret; anything else is ignored.
+   */
+  async canaryUsed(keyId: string, digest: string, origin: SampledOrigin): Promise<void> {
+    const chain = this.open(false);
+    const key = chain?.store.findKey(keyId);
+    if (!chain || !key?.canary || !digestsEqual(key.secretDigest, digest)) return;
+    const now = this.clock();
+    if (keyStatus(key, now) !== "active") return;
+    chain.usage.count(keyId, now, { refused: 1 });
+    const parsed = origin.ip ? parseIpAddress(origin.ip) : null;
+    const sampled = chain.canaryUses.record(
+      keyId,
+      { ip: parsed ? formatIpAddress(parsed) : null, userAgent: cut(origin.userAgent), path: cut(origin.path) },
+      now,
+    );
+    if ("dueAt" in sampled) {
+      this.scheduleAlarm(sampled.dueAt);
+      return;
+    }
+    chain.outbox.enqueue(this.sampledEvent(chain, "key.canary_used", sampled.report, now));
+    await this.flush();
   }
 
   /**
@@ -243,22 +290,36 @@ export class KeyAuthority extends DurableObject<Env> {
   }
 
   /**
-   * Renames a key, moves its expiry earlier and/or replaces its IP allowlist (normalised; null
-   * lifts it), from this instant on: `identity.keyName`, the expiry and the allowlist the edge
-   * checks change with this call. Refused unless the key is active at this object's clock, and
+   * Renames a key, moves its expiry earlier, replaces its IP allowlist (normalised; null lifts
+   * it), its description or meta, and/or pauses or resumes it, from this instant on:
+   * `identity.keyName`, the expiry, the allowlist and the pause the edge checks change with this
+   * call. `ops` are owed when a field other than `enabled` changed; `toggle.paused` or
+   * `toggle.resumed` when `enabled` did (so pausing a paused key writes and audits nothing). Refused unless the key is active at this object's clock, and
    * when `expiresAt` is later than the key's expiry here: this object serialises edits (and
    * rotations), so of two racing edits the later expiry cannot win, whatever D1 said when each
    * was checked. An edit that changes nothing succeeds and owes D1 nothing (no event either).
    */
   async edit(
     keyId: string,
-    changes: { name?: string; expiresAt?: number; allowedIps?: string[] | null },
+    changes: { name?: string; expiresAt?: number; allowedIps?: string[] | null; enabled?: boolean; description?: string | null; meta?: string | null },
     ops: OutboxOp[],
+    toggle: { paused: OutboxOp[]; resumed: OutboxOp[] } = { paused: [], resumed: [] },
   ): Promise<
     | { ok: false; reason: "unknown" }
     | { ok: false; reason: "not_active"; status: "expired" | "revoked" }
     | { ok: false; reason: "not_earlier"; expiresAt: number }
-    | { ok: true; name: string; expiresAt: number | null; allowedIps: string[] | null; changed: boolean; synced: boolean }
+    | {
+        ok: true;
+        name: string;
+        expiresAt: number | null;
+        allowedIps: string[] | null;
+        enabled: boolean;
+        description: string | null;
+        meta: string | null;
+        changed: boolean;
+        toggled: boolean;
+        synced: boolean;
+      }
   > {
     await this.ensure(keyId, { digest: null, cause: "edit" });
     const chain = this.open(false);
@@ -270,20 +331,28 @@ export class KeyAuthority extends DurableObject<Env> {
     if (key.expiresAt !== null && expiresAt !== null && expiresAt > key.expiresAt) return { ok: false, reason: "not_earlier", expiresAt: key.expiresAt };
     const name = changes.name ?? key.name;
     const allowedIps = changes.allowedIps === undefined ? key.allowedIps : changes.allowedIps?.length ? changes.allowedIps : null;
-    const changed = name !== key.name || expiresAt !== key.expiresAt || JSON.stringify(allowedIps) !== JSON.stringify(key.allowedIps);
-    if (changed) {
-      chain.store.putKey({ ...key, name, expiresAt, allowedIps });
-      chain.outbox.enqueue(ops);
-    }
-    return { ok: true, name, expiresAt, allowedIps, changed, synced: await this.flush() };
+    const enabled = changes.enabled ?? key.enabled;
+    const description = changes.description === undefined ? key.description : changes.description;
+    const meta = changes.meta === undefined ? key.meta : changes.meta;
+    const changed =
+      name !== key.name ||
+      expiresAt !== key.expiresAt ||
+      JSON.stringify(allowedIps) !== JSON.stringify(key.allowedIps) ||
+      description !== key.description ||
+      meta !== key.meta;
+    const toggled = enabled !== key.enabled;
+    if (changed || toggled) chain.store.putKey({ ...key, name, expiresAt, allowedIps, enabled, description, meta });
+    if (changed) chain.outbox.enqueue(ops);
+    if (toggled) chain.outbox.enqueue(enabled ? toggle.resumed : toggle.paused);
+    return { ok: true, name, expiresAt, allowedIps, enabled, description, meta, changed, toggled, synced: await this.flush() };
   }
 
   /**
    * Adds a successor to the chain and ends the old key at `oldExpiresAt`. Refused unless the old
-   * key is active and not yet rotated: this object serialises concurrent rotations. The successor
-   * inherits the old key's IP allowlist as this object holds it (an edit may have changed it since
-   * the caller read D1): the successor's `insertKey` in `ops` is given that list too, and the
-   * answer says which list it is.
+   * key is active, not yet rotated and not a canary: this object serialises concurrent rotations.
+   * The successor inherits the old key's IP allowlist, pause, description and meta as this object
+   * holds them (an edit may have changed them since the caller read D1): the successor's
+   * `insertKey` in `ops` is given them too, and the answer says which they are.
    */
   async rotate(
     oldId: string,
@@ -291,23 +360,25 @@ export class KeyAuthority extends DurableObject<Env> {
     oldExpiresAt: number | null,
     ops: OutboxOp[],
     graceIdleMs: number | null = null,
-  ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | { ok: true; allowedIps: string[] | null; synced: boolean }> {
+  ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | ({ ok: true; synced: boolean } & Inherited)> {
     await this.ensure(oldId, { digest: null, cause: "rotate" });
     const chain = this.open(false);
     const old = chain?.store.findKey(oldId);
-    if (!chain || !old || keyStatus(old, this.clock()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
+    if (!chain || !old || old.canary || keyStatus(old, this.clock()) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "not_active" };
     if (chain.store.findKey(successor.id)) return { ok: false, reason: "id_taken" };
     // Never later than this object's own expiry: an edit may have moved it earlier than D1 said.
     chain.store.putKey({ ...old, rotatedToId: successor.id, expiresAt: earliest(old.expiresAt, oldExpiresAt) });
-    const allowedIps = old.allowedIps;
-    chain.store.putKey({ ...successor, allowedIps });
+    const inherited: Inherited = { allowedIps: old.allowedIps, enabled: old.enabled, description: old.description, meta: old.meta };
+    chain.store.putKey({ ...successor, ...inherited });
     // The old key's grace is tracked from here: its uses, the successor's first use, and (with
     // `graceIdleMs`, graceUntilIdle) its end once the successor is used and the old key is idle.
     chain.drains.start(oldId, successor.id, this.clock(), graceIdleMs);
     chain.outbox.enqueue(
-      ops.map((op) => (op.op === "insertKey" && op.key.id === successor.id ? { ...op, key: { ...op.key, allowedIps } } : op)),
+      ops.map((op) =>
+        op.op === "insertKey" && op.key.id === successor.id ? { ...op, key: { ...op.key, ...inherited, meta: metaOf(inherited.meta) } } : op,
+      ),
     );
-    return { ok: true, allowedIps, synced: await this.flush() };
+    return { ok: true, ...inherited, synced: await this.flush() };
   }
 
   /**
@@ -350,10 +421,12 @@ export class KeyAuthority extends DurableObject<Env> {
     const chain = this.open(false);
     if (!chain) return;
     const now = this.clock();
-    const reports = chain.ipRefusals.due(now);
-    if (reports.length > 0) chain.outbox.enqueue(reports.flatMap((report) => this.ipRefusedEvent(chain, report, now)));
-    const nextReport = chain.ipRefusals.nextDueAt();
-    if (nextReport !== null) this.scheduleAlarm(nextReport);
+    const reports = [
+      ...chain.ipRefusals.due(now).flatMap((report) => this.sampledEvent(chain, "key.ip_refused", report, now)),
+      ...chain.canaryUses.due(now).flatMap((report) => this.sampledEvent(chain, "key.canary_used", report, now)),
+    ];
+    if (reports.length > 0) chain.outbox.enqueue(reports);
+    for (const next of [chain.ipRefusals.nextDueAt(), chain.canaryUses.nextDueAt()]) if (next !== null) this.scheduleAlarm(next);
     // Graces that end by idleness end on time even when no request comes (their ops join this flush).
     for (const drain of chain.drains.openIdle()) this.settleDrain(chain, drain.keyId, now);
     let ok = await this.flush();
@@ -419,11 +492,15 @@ export class KeyAuthority extends DurableObject<Env> {
       this.candidates.set(keyId, record);
       return null;
     }
-    const ref = { orgId: record.orgId, userId: record.createdBy };
-    const coordinator = this.env.USER_AUTHORITY.get(this.env.USER_AUTHORITY.idFromName(userAuthorityName(ref)));
-    const creator = await coordinator.placeChain(ref, limiterIdOf(keyId));
+    // A canary is never admitted, so its chain needs no creator's state: asking the coordinator
+    // would make its first use slower than an unknown key's.
+    if (!record.canary) {
+      const ref = { orgId: record.orgId, userId: record.createdBy };
+      const coordinator = this.env.USER_AUTHORITY.get(this.env.USER_AUTHORITY.idFromName(userAuthorityName(ref)));
+      const creator = await coordinator.placeChain(ref, limiterIdOf(keyId));
+      this.setCreator(creator);
+    }
     const now = this.clock();
-    this.setCreator(creator);
     const { store } = this.open(true);
     store.putKey({ ...authorityKeyOf(record), lastUsedAt: record.lastUsedAt });
     store.recordPlacement({ at: now, cause: how.cause, hint: how.hint ?? null, keyId });
@@ -435,6 +512,7 @@ export class KeyAuthority extends DurableObject<Env> {
   private answer(chain: Chain, key: AuthorityKey, now: number, clientAddress: string | null): Exclude<VerifyResult, { outcome: "unknown" }> {
     const status = keyStatus(key, now);
     if (status !== "active") return { outcome: status };
+    if (!key.enabled) return { outcome: "disabled" };
     if (!allowsAddress(key.allowedIps, clientAddress)) {
       this.sampleIpRefusal(chain, key.id, clientAddress, now);
       return { outcome: "ip_not_allowed" };
@@ -530,30 +608,34 @@ export class KeyAuthority extends DurableObject<Env> {
    */
   private sampleIpRefusal(chain: Chain, keyId: string, clientAddress: string | null, now: number): void {
     const parsed = clientAddress ? parseIpAddress(clientAddress) : null;
-    const sampled = chain.ipRefusals.record(keyId, parsed ? formatIpAddress(parsed) : null, now);
+    const sampled = chain.ipRefusals.record(keyId, { ip: parsed ? formatIpAddress(parsed) : null, userAgent: null, path: null }, now);
     if ("dueAt" in sampled) {
       this.scheduleAlarm(sampled.dueAt);
       return;
     }
-    chain.outbox.enqueue(this.ipRefusedEvent(chain, sampled.report, now));
+    chain.outbox.enqueue(this.sampledEvent(chain, "key.ip_refused", sampled.report, now));
     // Not awaited: the refusal's answer must not wait for D1. A failed write is retried by the alarm.
     void this.flush();
   }
 
-  /** The `key.ip_refused` event of a sampled report, as an outbox op (none for a key this chain lacks). */
-  private ipRefusedEvent(chain: Chain, report: IpRefusalReport, at: number): OutboxOp[] {
+  /**
+   * The event of a sampled report, as an outbox op (none for a key this chain lacks):
+   * `key.ip_refused` with `{ refused }`, or `key.canary_used` with `{ path, uses }` and the user agent.
+   */
+  private sampledEvent(chain: Chain, action: "key.ip_refused" | "key.canary_used", report: SampledReport, at: number): OutboxOp[] {
     const key = chain.store.findKey(report.keyId);
-    const creator = chain.store.creator();
-    if (!key || !creator) return [];
+    const ownerId = key?.createdBy ?? chain.store.creator()?.userId;
+    if (!key || !ownerId) return [];
+    const canary = action === "key.canary_used";
     const event = newAuditEvent({
       orgId: key.orgId,
       at,
-      action: "key.ip_refused",
+      action,
       actor: { type: "system", id: "edge" },
-      ownerId: creator.userId,
+      ownerId,
       keyId: key.id,
-      origin: { ip: report.ip, userAgent: null },
-      detail: { refused: report.refused },
+      origin: { ip: report.ip, userAgent: canary ? report.userAgent : null },
+      detail: canary ? { path: report.path, uses: report.count } : { refused: report.count },
     });
     return [{ op: "appendAudit", event }];
   }
@@ -583,7 +665,8 @@ export class KeyAuthority extends DurableObject<Env> {
       store,
       outbox: new Outbox(sql, this.env),
       usage: new UsageStore(sql),
-      ipRefusals: new IpRefusalSampler(sql),
+      ipRefusals: new EventSampler(sql, "ip_refusals"),
+      canaryUses: new EventSampler(sql, "canary_uses"),
       drains: new DrainStore(sql),
       admissions: store.admissions(),
     };
@@ -602,9 +685,18 @@ interface Chain {
   store: AuthorityStore;
   outbox: Outbox;
   usage: UsageStore;
-  ipRefusals: IpRefusalSampler;
+  ipRefusals: EventSampler;
+  canaryUses: EventSampler;
   drains: DrainStore;
   admissions: number[];
+}
+
+/** What a rotation's successor takes from the old key as the chain's object holds it. */
+type Inherited = Pick<AuthorityKey, "allowedIps" | "enabled" | "description" | "meta">;
+
+/** `text` cut to {@link MAX_REPORTED_TEXT} characters, or null. */
+function cut(text: string | null): string | null {
+  return text === null ? null : text.slice(0, MAX_REPORTED_TEXT);
 }
 
 /** The earlier of two expiries, null meaning never. */
@@ -625,10 +717,24 @@ export function authorityKeyOf(record: KeyRecord): AuthorityKey {
     rotatedToId: record.rotatedToId,
     lastUsedAt: null,
     allowedIps: record.allowedIps,
+    enabled: record.enabled,
+    description: record.description,
+    meta: metaColumn(record.meta),
+    canary: record.canary,
+    createdBy: record.createdBy,
   };
 }
 
 function identityOf(key: AuthorityKey, creator: Creator): KeyIdentity {
   const permissions = key.scopes === null ? creator.permissions : creator.permissions.filter((p) => key.scopes!.includes(p));
-  return { keyId: key.id, keyName: key.name, orgId: key.orgId, userId: creator.userId, userName: creator.name, permissions };
+  return {
+    keyId: key.id,
+    keyName: key.name,
+    orgId: key.orgId,
+    userId: creator.userId,
+    userName: creator.name,
+    permissions,
+    description: key.description,
+    meta: key.meta,
+  };
 }

@@ -1,5 +1,6 @@
 import type { AuditRecord } from "../audit/audit-store";
 import { AuditStore } from "../audit/audit-store";
+import type { KeyMeta } from "../keys/key-meta";
 import type { KeyRecord } from "../keys/key-record";
 import { KeyStore } from "../keys/key-store";
 import { type UserRecord, UserStore } from "../users/user-store";
@@ -12,7 +13,11 @@ import { batchWithWebhooks, type WebhookBindings } from "../webhooks/webhook-que
  */
 export type OutboxOp =
   | { op: "insertKey"; key: KeyRecord }
-  | { op: "revokeKey"; id: string; at: number }
+  /** `reason` absent (as in ops queued before reasons existed): none. */
+  | { op: "revokeKey"; id: string; at: number; reason?: string | null }
+  | { op: "setKeyEnabled"; id: string; enabled: boolean }
+  /** A field absent is left as it is; null removes it. */
+  | { op: "describeKey"; id: string; description?: string | null; meta?: KeyMeta | null }
   /** `allowedIps` absent (as in ops queued before allowlists existed): the list is left as it is. */
   | { op: "updateKey"; id: string; name: string | null; expiresAt: number | null; allowedIps?: string[] | null }
   | { op: "markRotated"; id: string; successorId: string; expiresAt: number | null }
@@ -35,7 +40,11 @@ export function outboxStatements(db: D1Database, ops: readonly OutboxOp[]): D1Pr
       case "insertKey":
         return keys.insert(op.key);
       case "revokeKey":
-        return keys.revoke(op.id, op.at);
+        return keys.revoke(op.id, op.at, op.reason ?? null);
+      case "setKeyEnabled":
+        return keys.setEnabled(op.id, op.enabled);
+      case "describeKey":
+        return keys.describe(op.id, op);
       case "updateKey":
         return keys.update(op.id, op.name, op.expiresAt, op.allowedIps);
       case "markRotated":

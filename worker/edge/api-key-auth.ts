@@ -11,6 +11,7 @@ export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
   "invalid_api_key",
   "api_key_revoked",
   "api_key_expired",
+  "api_key_disabled",
   ["user_deactivated", "The key's creator has been deactivated: none of their keys is admitted."],
   "ip_not_allowed",
   "rate_limited",
@@ -42,7 +43,14 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
     const result = await verifyApiKey(
       c.env,
       c.var.config,
-      { key: c.req.header("X-API-Key") ?? "", throttleKey: clientAddress(c.req.raw), clientAddress: c.req.header("CF-Connecting-IP") ?? null },
+      {
+        key: c.req.header("X-API-Key") ?? "",
+        throttleKey: clientAddress(c.req.raw),
+        clientAddress: c.req.header("CF-Connecting-IP") ?? null,
+        // Read only when the key is a canary, for its key.canary_used event.
+        userAgent: c.req.header("User-Agent") ?? null,
+        path: c.req.path,
+      },
       { waitUntil: (work) => c.executionCtx.waitUntil(work), onStep: c.var.verificationSteps },
     );
     if (result.outcome !== "admitted") throw verificationProblem(result);

@@ -42,7 +42,7 @@ const UPSTREAM_REQUEST_HEADERS: Array<{ name: string; description: string }> = [
     name: ASSERTION_HEADER,
     description:
       `The same identity, signed: a compact ES256 JWT (header typ \`${ASSERTION_TYPE}\` and the signing key's kid) with iss (this Worker's origin), ` +
-      "aud (`UPSTREAM_AUDIENCE`, else the origin of `UPSTREAM_URL`), sub (the key's creator), org, key_id, permissions, htm and htu (this request's method, and its URL without the query), " +
+      "aud (`UPSTREAM_AUDIENCE`, else the origin of `UPSTREAM_URL`), sub (the key's creator), org, key_id, permissions, key_description and key_meta (only when the key has them: what its owner wrote about it, data and never a grant), htm and htu (this request's method, and its URL without the query), " +
       `iat, exp (iat + ${ASSERTION_LIFETIME_SECONDS} s) and a unique jti. Verify it with the key of its kid at \`/.well-known/jwks.json\`, check typ, aud, exp, htm and htu, then trust the claims (or the identity headers they match).`,
   },
   {

@@ -6,6 +6,7 @@ import { Failure } from "../errors/failure";
 import { randomBase62 } from "../crypto/base62";
 import type { KeyIdentity } from "../authority/key-authority";
 import type { PublicJwk } from "../crypto/jwk";
+import { type KeyMeta, metaOf } from "../keys/key-meta";
 
 /** The request header that carries the signed identity to the upstream. */
 export const ASSERTION_HEADER = "X-Api-Assertion";
@@ -27,6 +28,10 @@ export interface AssertionClaims {
   key_id: string;
   /** Effective permissions: the creator's current permissions ∩ the key's scopes. */
   permissions: string[];
+  /** The key's description, when it has one. Set by its owner: never a secret, never an authority. */
+  key_description?: string;
+  /** The key's meta object, when it has one (at most 4 KiB). Set by its owner, like `key_description`. */
+  key_meta?: KeyMeta;
   /** The forwarded request's method and URL without its query (as DPoP's `htm`/`htu`). */
   htm: string;
   htu: string;
@@ -43,7 +48,8 @@ const signingKeys = new WeakMap<readonly SigningJwk[], Promise<CryptoKey>>();
  * Signs the identity of a verified key for the upstream: a compact ES256 JWT (jose's SignJWT) with
  * the first `UPSTREAM_SIGNING_KEYS` entry's `kid`, valid for {@link ASSERTION_LIFETIME_SECONDS}, bound to
  * the upstream (`aud`: `UPSTREAM_AUDIENCE`, else the origin of `url`) and to this request (`htm`,
- * `htu`), with a unique `jti`. The upstream
+ * `htu`), with a unique `jti`, and the key's `key_description` and `key_meta` when it has them
+ * (what its owner wrote: data about the key, never a grant). The upstream
  * verifies it with the keys published at `/.well-known/jwks.json`.
  *
  * @example
@@ -65,6 +71,8 @@ export async function signAssertion(
     org: identity.orgId,
     key_id: identity.keyId,
     permissions: identity.permissions,
+    ...(identity.description === null ? {} : { key_description: identity.description }),
+    ...(identity.meta === null ? {} : { key_meta: metaOf(identity.meta)! }),
     htm: options.method,
     htu: `${options.url.origin}${options.url.pathname}`,
     iat,

@@ -14,6 +14,7 @@ export type FailureCode =
   | "invalid_api_key"
   | "api_key_revoked"
   | "api_key_expired"
+  | "api_key_disabled"
   | "forbidden"
   | "user_deactivated"
   | "ip_not_allowed"

@@ -40,6 +40,8 @@ export function verificationProblem(refusal: Extract<Verification, { outcome: "r
       return new Failure("api_key_revoked", "This API key has been revoked.");
     case "api_key_expired":
       return new Failure("api_key_expired", "This API key has expired.");
+    case "api_key_disabled":
+      return new Failure("api_key_disabled", "This API key is paused; its owner or an admin can resume it.");
     case "user_deactivated":
       return new Failure("user_deactivated", "The user who created this API key has been deactivated.");
     case "ip_not_allowed":
@@ -118,6 +120,20 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       return new Failure("limiter_unavailable", "The key's usage could not be read from its Durable Object; try again shortly.", {
         retryAfterSeconds: 1,
       });
+    case "canary_conflict":
+      return new Failure("validation_failed", "The request body has invalid fields.", {
+        errors: [
+          {
+            field: refusal.field,
+            message:
+              refusal.field === "enabled"
+                ? "A canary key cannot be paused: every use of it is already answered like an unknown key."
+                : "A canary key cannot have an IP allowlist: every use of it is answered like an unknown key, from any address.",
+          },
+        ],
+      });
+    case "canary_not_rotatable":
+      return new Failure("key_not_active", "A canary key cannot be rotated: revoke it and create another.");
     case "scopes_not_held":
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${refusal.missing.join(", ")}.` }],

@@ -37,6 +37,8 @@ export const PROBLEM_MEANINGS: Record<FailureCode, string> = {
     "The key is missing, malformed, forged or unknown, or its secret is wrong: one constant body for all of these, with the request id only in X-Request-Id. Counts against the client address's failed-attempt throttle.",
   api_key_revoked: "The key was revoked (a rotated key too, once its grace period is over).",
   api_key_expired: "The key is past its expiresAt.",
+  api_key_disabled:
+    "The key is paused (PATCH /v1/keys/{id} with enabled: false) until its owner or an admin resumes it. Only the key's right secret gets this answer (a wrong one gets the generic 401). Not counted against the failed-attempt throttle.",
   forbidden: "The key lacks a permission the route requires.",
   user_deactivated: "You have been deactivated through the admin API.",
   ip_not_allowed:

@@ -1,4 +1,5 @@
 import { keyPermissions } from "../users/user-state";
+import type { KeyMeta } from "./key-meta";
 import type { KeyView } from "./key-schemas";
 import { keyStatus } from "./key-status";
 
@@ -24,6 +25,16 @@ export interface KeyRecord {
   placedAt: number | null;
   /** The IP allowlist as canonical CIDR texts, or null: any address (keys/allowed-ips.ts). */
   allowedIps: string[] | null;
+  /** False while the key is paused: its right secret gets 401 api_key_disabled. */
+  enabled: boolean;
+  /** What the key is for, or null. Visible to all who see the key and forwarded upstream: never a secret. */
+  description: string | null;
+  /** The owner's JSON object about the key (at most 4 KiB), or null. Visible and forwarded like `description`. */
+  meta: KeyMeta | null;
+  /** Why the key was revoked (given with the revocation, "leaked" for a leak report), or null. */
+  revokedReason: string | null;
+  /** A honeytoken: every use is answered like an unknown key and audited as key.canary_used. */
+  canary: boolean;
 }
 
 /** A key found in public: when the first report of it arrived, and where it was found. */
@@ -85,6 +96,11 @@ export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: Ke
     region: record.region,
     leak: record.leak === null ? null : { at: iso(record.leak.at), url: record.leak.url },
     allowedIps: record.allowedIps,
+    enabled: record.enabled,
+    description: record.description,
+    meta: record.meta,
+    revokedReason: record.revokedReason,
+    canary: record.canary,
     rotationRequiresOwner:
       viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };

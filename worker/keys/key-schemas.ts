@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { displayName, PermissionList, Timestamp } from "../schemas/text";
 import { AllowedIpsInput } from "./allowed-ips";
+import { KeyDescription, KeyMetaInput, RevocationReason } from "./key-meta";
 import { KEY_ID_LENGTH } from "./key-format";
 
 /** Longest grace period a rotation may give the old key: 7 days. */
@@ -32,6 +33,19 @@ export const CreateKeyInput = z.strictObject({
       "Where the key's chain is placed: `auto` (the default) near the key's first request, or a Cloudflare location hint to place it at creation, for an integration that runs in a known place and must be fast from its first request.",
   }),
   allowedIps: AllowedIpsInput.optional(),
+  description: KeyDescription.nullable().optional(),
+  meta: KeyMetaInput.nullable().optional(),
+  enabled: z
+    .boolean({ error: "enabled must be true or false." })
+    .optional()
+    .meta({ description: "false creates the key paused: it is refused with 401 api_key_disabled until PATCH sets enabled: true. Default true." }),
+  canary: z
+    .boolean({ error: "canary must be true or false." })
+    .optional()
+    .meta({
+      description:
+        "true creates a canary key (a honeytoken) to plant where nobody should ever read it: every use is answered exactly like an unknown key (the generic 401 invalid_api_key) and recorded as a key.canary_used audit event with the client's IP, user agent and path. Never counts against the active-key cap, cannot be rotated, paused or given an IP allowlist (enabled: false and allowedIps are refused with it); revoke it to retire it. Default false.",
+    }),
 });
 export type CreateKeyInput = z.output<typeof CreateKeyInput>;
 
@@ -53,12 +67,21 @@ export const UpdateKeyInput = z
       description:
         "Replaces the key's IP allowlist (null or [] lifts it): the key's next request is checked against the new list. Entries as in create.",
     }),
+    enabled: z
+      .boolean({ error: "enabled must be true or false." })
+      .optional()
+      .meta({
+        description:
+          "false pauses the key: from the moment this returns its right secret gets 401 api_key_disabled (audited as key.paused); true resumes it (key.resumed). A paused key stays active: it still counts against the cap and can be edited, rotated and revoked.",
+      }),
+    description: KeyDescription.nullable().optional().meta({ description: "Replaces the description; null removes it." }),
+    meta: KeyMetaInput.nullable().optional().meta({ description: "Replaces the whole meta object (nothing is merged); null or {} removes it. Rules as in create." }),
   })
   .refine(
-    (input) => input.name !== undefined || input.expiresAt !== undefined || input.allowedIps !== undefined,
-    "Send at least one of name, expiresAt and allowedIps.",
+    (input) => Object.values(input).some((value) => value !== undefined),
+    "Send at least one of name, expiresAt, allowedIps, enabled, description and meta.",
   )
-  .meta({ description: "At least one of name, expiresAt and allowedIps." });
+  .meta({ description: "At least one of name, expiresAt, allowedIps, enabled, description and meta." });
 export type UpdateKeyInput = z.output<typeof UpdateKeyInput>;
 
 /** Shortest idle time of `graceUntilIdle`: a minute. */
@@ -110,8 +133,8 @@ export const DrainSchema = z
   .meta({ id: "KeyDrain" });
 export type DrainView = z.output<typeof DrainSchema>;
 
-/** Body of `POST /v1/keys/{id}/revoke` (nothing, or an empty object). */
-export const RevokeKeyInput = z.strictObject({});
+/** Body of `POST /v1/keys/{id}/revoke`: nothing, an empty object, or a reason. */
+export const RevokeKeyInput = z.strictObject({ reason: RevocationReason.optional() });
 
 export const KeyStatusSchema = z.enum(["active", "expired", "revoked"]);
 
@@ -129,6 +152,11 @@ export const PageQuery = z.strictObject({
 
 export const ListKeysQuery = PageQuery.extend({
   status: KeyStatusSchema.optional(),
+  canary: z
+    .enum(["true", "false"], { error: "canary must be true or false." })
+    .transform((value) => value === "true")
+    .optional()
+    .meta({ description: "true: only canary keys; false: only the others. Omit for both." }),
 });
 
 /** Query of `GET /v1/audit-events`: a page, optionally of one key's events. */
@@ -175,6 +203,27 @@ export const KeySchema = z
           "The key's IP allowlist in canonical CIDR form, or null: any address. A request from elsewhere (its CF-Connecting-IP) is refused with 403 ip_not_allowed. A rotation's successor inherits it.",
         example: ["203.0.113.0/24", "2001:db8::/32"],
       }),
+    enabled: z.boolean().meta({
+      description:
+        "false while the key is paused (PATCH enabled): requests with it are refused with 401 api_key_disabled. A paused key keeps its status (active until it expires or is revoked) and counts against the cap. Always true for a canary key.",
+    }),
+    description: z.string().nullable().meta({ description: "What the key is for, or null. Visible to everyone who can see the key and forwarded upstream, so it must never hold credentials." }),
+    meta: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .meta({
+        description:
+          "The owner's JSON object about the key (at most 4 KiB), or null. Visible to everyone who can see the key, forwarded upstream (X-Api-Assertion claim key_meta) and returned by /v1/verify, so it must never hold credentials.",
+        example: { plan: "pro" },
+      }),
+    revokedReason: z
+      .string()
+      .nullable()
+      .meta({ description: "Why the key was revoked: the reason given with the revocation, \"leaked\" for a leak report; null when none was given or the key is not revoked." }),
+    canary: z.boolean().meta({
+      description:
+        "A canary key (honeytoken): every use is answered like an unknown key and audited as key.canary_used. It never counts against the cap and cannot be rotated.",
+    }),
     rotationRequiresOwner: z.boolean().meta({
       description:
         "True when the caller may not rotate this key: it belongs to someone else and can do something the caller can't. Only its owner can rotate it; the caller may revoke it.",

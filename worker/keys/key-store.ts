@@ -2,6 +2,7 @@ import type { CursorPosition } from "../paging/cursor";
 import type { KeyRecord, KeyRecordWithCreator } from "./key-record";
 import type { KeyStatus } from "./key-status";
 import type { DueExpiryNotice, ExpiryNotice } from "./expiry-notice";
+import { type KeyMeta, metaColumn, metaOf } from "./key-meta";
 
 interface KeyRow {
   id: string;
@@ -23,6 +24,11 @@ interface KeyRow {
   leaked_at: number | null;
   leaked_url: string | null;
   allowed_ips: string | null;
+  enabled: number;
+  description: string | null;
+  meta: string | null;
+  revoked_reason: string | null;
+  canary: number;
   creator_name: string | null;
   creator_permissions: string | null;
 }
@@ -46,6 +52,8 @@ export interface KeyListFilter {
   orgId: string;
   ownerId: string | null;
   status: KeyStatus | null;
+  /** true: canary keys only; false: the others only; null: both. */
+  canary?: boolean | null;
   now: number;
   after: CursorPosition | null;
   limit: number;
@@ -94,6 +102,10 @@ export class KeyStore {
       where.push(condition);
       for (const _ of condition.matchAll(/\?/g)) params.push(filter.now);
     }
+    if (filter.canary != null) {
+      where.push("k.canary = ?");
+      params.push(filter.canary ? 1 : 0);
+    }
     if (filter.after) {
       where.push("(k.created_at < ? OR (k.created_at = ? AND k.id < ?))");
       params.push(filter.after.at, filter.after.at, filter.after.id);
@@ -103,10 +115,13 @@ export class KeyStore {
     return results.map(fromRow);
   }
 
-  /** A user's keys that are not revoked, with their expiry (their state must follow the user's). */
+  /**
+   * A user's keys that are not revoked, with their expiry (their state must follow the user's),
+   * canary keys left out: they never count against the cap and never act for the user.
+   */
   async unrevokedOf(orgId: string, userId: string): Promise<{ id: string; expiresAt: number | null }[]> {
     const { results } = await this.db
-      .prepare("SELECT id, expires_at FROM api_keys WHERE org_id = ? AND created_by = ? AND revoked_at IS NULL")
+      .prepare("SELECT id, expires_at FROM api_keys WHERE org_id = ? AND created_by = ? AND revoked_at IS NULL AND canary = 0")
       .bind(orgId, userId)
       .all<{ id: string; expires_at: number | null }>();
     return results.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
@@ -117,14 +132,17 @@ export class KeyStore {
     return this.db
       .prepare(
         `INSERT INTO api_keys (id, org_id, created_by, name, hint, secret_digest, scopes, created_at,
-           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at, allowed_ips)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at, allowed_ips,
+           enabled, description, meta, canary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
       .bind(
         key.id, key.orgId, key.createdBy, key.name, key.hint, key.secretDigest,
         key.scopes === null ? null : JSON.stringify(key.scopes),
         key.createdAt, key.expiresAt, key.lifetimeMs, key.revokedAt, key.lastUsedAt,
         key.rotatedFromId, key.rotatedToId, key.region, key.placedAt, allowedIpsColumn(key.allowedIps),
+        // Absent in records written before these fields existed (an outbox op queued then): the defaults.
+        key.enabled === false ? 0 : 1, key.description ?? null, metaColumn(key.meta), key.canary === true ? 1 : 0,
       );
   }
 
@@ -147,9 +165,27 @@ export class KeyStore {
     return row ? fromRow(row) : null;
   }
 
-  /** Marks a key revoked at `at` unless it already is (the first revocation time stands). */
-  revoke(id: string, at: number): D1PreparedStatement {
-    return this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(at, id);
+  /** Marks a key revoked at `at`, for `reason` (or none), unless it already is (the first revocation's time and reason stand). */
+  revoke(id: string, at: number, reason: string | null = null): D1PreparedStatement {
+    return this.db.prepare("UPDATE api_keys SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL").bind(at, reason, id);
+  }
+
+  /** Pauses (`enabled` false) or resumes a key. Idempotent; replayed in order, the last word stands. */
+  setEnabled(id: string, enabled: boolean): D1PreparedStatement {
+    return this.db.prepare("UPDATE api_keys SET enabled = ? WHERE id = ?").bind(enabled ? 1 : 0, id);
+  }
+
+  /** Replaces a key's description and/or meta; `undefined` leaves one as it is, null removes it. Idempotent. */
+  describe(id: string, changes: { description?: string | null; meta?: KeyMeta | null }): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `UPDATE api_keys SET description = CASE WHEN ?1 THEN ?2 ELSE description END, meta = CASE WHEN ?3 THEN ?4 ELSE meta END
+         WHERE id = ?5`,
+      )
+      .bind(
+        changes.description === undefined ? 0 : 1, changes.description ?? null,
+        changes.meta === undefined ? 0 : 1, changes.meta === undefined ? null : metaColumn(changes.meta), id,
+      );
   }
 
   /** Links a rotated key to its successor and ends it at `expiresAt` (never later than it was). */
@@ -245,6 +281,11 @@ function fromRow(row: KeyRow): KeyRecordWithCreator {
     placedAt: row.placed_at,
     leak: row.leaked_at === null ? null : { at: row.leaked_at, url: row.leaked_url ?? "" },
     allowedIps: row.allowed_ips === null ? null : (JSON.parse(row.allowed_ips) as string[]),
+    enabled: row.enabled !== 0,
+    description: row.description,
+    meta: metaOf(row.meta),
+    revokedReason: row.revoked_reason,
+    canary: row.canary === 1,
     creatorName: row.creator_name,
     creatorPermissions: row.creator_permissions === null ? null : (JSON.parse(row.creator_permissions) as string[]),
   };

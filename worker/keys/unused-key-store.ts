@@ -30,7 +30,7 @@ const fromRow = (r: IdleRow): IdleKey => ({ id: r.id, orgId: r.org_id, ownerId: 
 // through the partial index api_keys_by_idle (migration 0014_unused_key_notices).
 const IDLE_KEYS = `
   FROM org_policies p JOIN api_keys k INDEXED BY api_keys_by_idle ON k.org_id = p.org_id
-  WHERE p.revoke_unused_after_days IS NOT NULL AND k.revoked_at IS NULL AND k.rotated_to_id IS NULL`;
+  WHERE p.revoke_unused_after_days IS NOT NULL AND k.revoked_at IS NULL AND k.rotated_to_id IS NULL AND k.canary = 0`;
 
 /**
  * The D1 side of revoking unused keys: which keys are owed an announcement, which are due for

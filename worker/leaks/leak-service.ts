@@ -74,7 +74,7 @@ export class LeakService {
     const actor: Actor = { type: "leak_report", id: reporter };
     const { leakPolicy } = effectivePolicy((await new OrgPolicyStore(this.env.DB).get(key.orgId)).settings, this.config);
     // Exactly a manual revocation: the edge refuses the key once this returns; a repeat changes nothing.
-    if (leakPolicy === "revoke" && key.revokedAt === null) await revokeKey(this.env, key, now, actor, origin);
+    if (leakPolicy === "revoke" && key.revokedAt === null) await revokeKey(this.env, key, now, actor, origin, "leaked");
     if (key.leak !== null) return;
     const detail = { url, action: key.revokedAt !== null ? "already_revoked" : leakPolicy === "revoke" ? "revoked" : "flagged" };
     const leaked: AuditRecord = { id: `evt_leaked_${key.id}`, ...this.eventOf(key, actor, now, origin), action: "key.leaked", detail };

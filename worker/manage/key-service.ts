@@ -13,6 +13,7 @@ import type { KeyReservation } from "../authority/user-authority";
 import { userAuthorityFor } from "../authority/user-authority-client";
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from "../paging/cursor";
 import { normalizeAllowedIps } from "../keys/allowed-ips";
+import { metaColumn, metaOf, normalizeMeta } from "../keys/key-meta";
 import { generateApiKey, limiterIdOf } from "../keys/key-format";
 import { digestKey } from "../crypto/hmac";
 import { earlierExpiry, graceExpiry, notLater, policyExpiry, successorExpiry } from "../keys/key-expiry";
@@ -53,6 +54,8 @@ export interface KeyPage {
  * - `invalid_expiry`: the requested expiry is not allowed (`message` says why).
  * - `members_may_not_create`: the org's policy lets only its admins create keys.
  * - `usage_unavailable`: the key's Durable Object, which alone holds its usage, did not answer.
+ * - `canary_conflict`: a canary key cannot be paused or given an IP allowlist (`field` says which was sent).
+ * - `canary_not_rotatable`: a canary key cannot be rotated (revoke it and create another).
  */
 export type KeyRefusal =
   | { ok: false; reason: "not_found" }
@@ -65,7 +68,9 @@ export type KeyRefusal =
   | { ok: false; reason: "invalid_expiry"; message: string }
   | { ok: false; reason: "members_may_not_create" }
   | { ok: false; reason: "usage_unavailable" }
-  | { ok: false; reason: "storage_unavailable" };
+  | { ok: false; reason: "storage_unavailable" }
+  | { ok: false; reason: "canary_conflict"; field: "enabled" | "allowedIps" }
+  | { ok: false; reason: "canary_not_rotatable" };
 
 /** The refusals whose reason is one of `R`. */
 export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { reason: R }>;
@@ -73,17 +78,17 @@ export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { re
 /** What `create` answers. */
 export type CreateOutcome =
   | ({ ok: true } & IssuedKey)
-  | RefusalOf<"invalid_expiry" | "members_may_not_create" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
+  | RefusalOf<"invalid_expiry" | "members_may_not_create" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable" | "canary_conflict">;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
 /** What `get` answers: the key, and its grace period when it was rotated. */
 export type GetOutcome = { ok: true; key: KeyView; drain: DrainView | null } | RefusalOf<"not_found">;
 /** What `update` answers. */
-export type UpdateOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry">;
+export type UpdateOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry" | "canary_conflict">;
 /** What `rotate` answers. */
 export type RotateOutcome =
   | ({ ok: true; previous: KeyView } & IssuedKey)
-  | RefusalOf<"not_found" | "key_not_active" | "rotation_requires_owner" | "owner_deactivated" | "active_key_limit">;
+  | RefusalOf<"not_found" | "key_not_active" | "rotation_requires_owner" | "owner_deactivated" | "active_key_limit" | "canary_not_rotatable">;
 
 /**
  * Everything a signed-in user can do with keys, with the permission rules of SPEC §4: members
@@ -109,9 +114,16 @@ export class KeyService {
   /**
    * Issues a key for the principal, unless its org's policy (members may not create keys; the
    * expiry it requires, allows or defaults to), its scopes, its owner or the org's active-key cap
-   * refuse it. The policy is read once, from D1, per create.
+   * refuse it. The policy is read once, from D1, per create. A canary key (`canary: true`) is not
+   * counted against the cap, so the owner's coordinator is not asked: it is written to D1 only,
+   * and its first use places its chain without the creator's state (it is never admitted).
    */
   async create(principal: Principal, input: CreateKeyInput, origin: RequestOrigin): Promise<CreateOutcome> {
+    const canary = input.canary === true;
+    if (canary) {
+      const conflict = canaryConflict(input);
+      if (conflict) return conflict;
+    }
     const now = this.clock();
     const policy = await this.policyOf(principal.orgId);
     // Admins always may: the policy is about members; an operator who wants fewer creators grants fewer admins.
@@ -141,6 +153,11 @@ export class KeyService {
       region: input.region === undefined || input.region === "auto" ? null : input.region,
       placedAt: null,
       allowedIps: normalizeAllowedIps(input.allowedIps),
+      enabled: input.enabled ?? true,
+      description: input.description ?? null,
+      meta: normalizeMeta(input.meta),
+      revokedReason: null,
+      canary,
     };
     // The user's coordinator reserves the place first (exact cap, the org's as read above, and
     // never for a deactivated user), noting that no object holds the chain yet; then the key and its event go to D1 (the
@@ -149,15 +166,17 @@ export class KeyService {
     // (KeyAuthority.ensure), so the key works on that very first request.
     const owner = { orgId: principal.orgId, userId: principal.userId };
     const coordinator = userAuthorityFor(this.env, owner);
-    const reservation = await coordinator.reserveKey(
-      owner,
-      { id: record.id, chain: limiterIdOf(record.id), expiresAt, revokedAt: null },
-      now,
-      policy.maxActiveKeysPerUser,
-      undefined,
-      "unplaced",
-    );
-    if (!reservation.ok) return this.refusal(reservation.reason, policy);
+    if (!canary) {
+      const reservation = await coordinator.reserveKey(
+        owner,
+        { id: record.id, chain: limiterIdOf(record.id), expiresAt, revokedAt: null },
+        now,
+        policy.maxActiveKeysPerUser,
+        undefined,
+        "unplaced",
+      );
+      if (!reservation.ok) return this.refusal(reservation.reason, policy);
+    }
     try {
       const created = this.event("key.created", principal, record, now, origin);
       const ops: OutboxOp[] = [
@@ -168,7 +187,7 @@ export class KeyService {
     } catch (error) {
       // D1 is where the key lives until its first use places it: without the row there is no key.
       console.error(`key ${record.id} not created: D1 refused its row: ${(error as Error).message}`);
-      await coordinator.releaseKey(owner, record.id).catch(() => undefined);
+      if (!canary) await coordinator.releaseKey(owner, record.id).catch(() => undefined);
       return { ok: false, reason: "storage_unavailable" };
     }
     if (record.region) {
@@ -215,7 +234,7 @@ export class KeyService {
     return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal), drain: null };
   }
 
-  async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
+  async list(principal: Principal, query: { status?: KeyStatus; canary?: boolean; limit?: number; cursor?: string }): Promise<KeyPage> {
     const now = this.clock();
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const scope = `keys:${principal.orgId}`;
@@ -224,6 +243,7 @@ export class KeyService {
       orgId: principal.orgId,
       ownerId: principal.isAdmin ? null : principal.userId,
       status: query.status ?? null,
+      canary: query.canary ?? null,
       now,
       after,
       limit,
@@ -241,6 +261,11 @@ export class KeyService {
    * edge sees the new name, expiry and allowlist as soon as this returns, and checks "earlier"
    * against its own expiry (two edits may race past the check here); D1 and the `key.updated`
    * event follow through its outbox. An edit that changes nothing succeeds and records no event.
+   *
+   * `enabled` pauses (false) or resumes (true) the key with the same rights and the same instant
+   * effect: a pause is recorded as `key.paused`, a resume as `key.resumed` (not `key.updated`),
+   * and only when it changes the key. `description` and `meta` replace what the key had (null
+   * removes it). A canary key takes neither `enabled` nor `allowedIps`.
    */
   async update(principal: Principal, id: string, input: UpdateKeyInput, origin: RequestOrigin): Promise<UpdateOutcome> {
     const record = await this.findVisible(principal, id);
@@ -248,6 +273,10 @@ export class KeyService {
     const now = this.clock();
     const status = keyStatus(record, now);
     if (status !== "active") return { ok: false, reason: "key_not_editable", status };
+    if (record.canary) {
+      const conflict = canaryConflict(input);
+      if (conflict) return conflict;
+    }
     let expiresAt: number | undefined;
     if (input.expiresAt !== undefined) {
       const expiry = earlierExpiry(input.expiresAt, record.expiresAt, now, (await this.policyOf(record.orgId)).maxKeyLifetimeDays);
@@ -255,10 +284,27 @@ export class KeyService {
       expiresAt = expiry.expiresAt;
     }
     const allowedIps = input.allowedIps === undefined ? undefined : normalizeAllowedIps(input.allowedIps);
-    const edited = await authorityFor(this.env, id).edit(id, { name: input.name, expiresAt, allowedIps }, [
-      { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null, ...(allowedIps === undefined ? {} : { allowedIps }) },
-      { op: "appendAudit", event: this.event("key.updated", principal, record, now, origin) },
-    ]);
+    const description = input.description;
+    const meta = input.meta === undefined ? undefined : normalizeMeta(input.meta);
+    const edited = await authorityFor(this.env, id).edit(
+      id,
+      { name: input.name, expiresAt, allowedIps, enabled: input.enabled, description, meta: meta === undefined ? undefined : metaColumn(meta) },
+      [
+        { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null, ...(allowedIps === undefined ? {} : { allowedIps }) },
+        ...(description === undefined && meta === undefined ? [] : [{ op: "describeKey" as const, id, description, meta }]),
+        { op: "appendAudit", event: this.event("key.updated", principal, record, now, origin) },
+      ],
+      {
+        paused: [
+          { op: "setKeyEnabled", id, enabled: false },
+          { op: "appendAudit", event: this.event("key.paused", principal, record, now, origin) },
+        ],
+        resumed: [
+          { op: "setKeyEnabled", id, enabled: true },
+          { op: "appendAudit", event: this.event("key.resumed", principal, record, now, origin) },
+        ],
+      },
+    );
     if (!edited.ok) {
       switch (edited.reason) {
         case "unknown":
@@ -275,18 +321,30 @@ export class KeyService {
       await userAuthorityFor(this.env, owner).keyExpiryChanged(owner, id, expiresAt);
     }
     const lifetimeMs = edited.expiresAt === record.expiresAt ? record.lifetimeMs : edited.expiresAt! - record.createdAt;
-    const view = { ...record, name: edited.name, expiresAt: edited.expiresAt, lifetimeMs, allowedIps: edited.allowedIps };
+    const view = {
+      ...record,
+      name: edited.name,
+      expiresAt: edited.expiresAt,
+      lifetimeMs,
+      allowedIps: edited.allowedIps,
+      enabled: edited.enabled,
+      description: edited.description,
+      meta: metaOf(edited.meta),
+    };
     return { ok: true, key: toKeyView(view, now, principal) };
   }
 
-  /** Revokes a key; revoking a revoked key changes nothing and succeeds. */
-  async revoke(principal: Principal, id: string, origin: RequestOrigin): Promise<KeyOutcome> {
+  /**
+   * Revokes a key, for `reason` if given; revoking a revoked key changes nothing (its first time
+   * and reason stand) and succeeds.
+   */
+  async revoke(principal: Principal, id: string, origin: RequestOrigin, reason: string | null = null): Promise<KeyOutcome> {
     const record = await this.findVisible(principal, id);
     if (!record) return { ok: false, reason: "not_found" };
     const now = this.clock();
     if (record.revokedAt !== null) return { ok: true, key: toKeyView(record, now, principal) };
-    const revokedAt = await revokeKey(this.env, record, now, { type: "user", id: principal.userId }, origin);
-    return { ok: true, key: toKeyView({ ...record, revokedAt }, now, principal) };
+    const revoked = await revokeKey(this.env, record, now, { type: "user", id: principal.userId }, origin, reason);
+    return { ok: true, key: toKeyView({ ...record, revokedAt: revoked.revokedAt, revokedReason: revoked.reason }, now, principal) };
   }
 
   /**
@@ -304,6 +362,7 @@ export class KeyService {
     const old = await this.findVisible(principal, id);
     if (!old) return { ok: false, reason: "not_found" };
     const now = this.clock();
+    if (old.canary) return { ok: false, reason: "canary_not_rotatable" };
     if (keyStatus(old, now) !== "active" || old.rotatedToId !== null) return { ok: false, reason: "key_not_active" };
     const owner = { orgId: old.orgId, userId: old.createdBy };
     const coordinator = userAuthorityFor(this.env, owner);
@@ -330,6 +389,7 @@ export class KeyService {
         // A lifetime the policy now imposes on a key that never expired becomes the chain's.
         lifetimeMs: old.lifetimeMs ?? (expiresAt === null ? null : expiresAt - now),
         revokedAt: null,
+        revokedReason: null,
         lastUsedAt: null,
         rotatedFromId: old.id,
         rotatedToId: null,
@@ -360,8 +420,9 @@ export class KeyService {
           throw error;
         });
       if (result.ok) {
-        const key = toKeyView({ ...successor, allowedIps: result.allowedIps }, now, principal);
-        return { ok: true, key, secret: generated.secret, previous: toKeyView({ ...previous, allowedIps: result.allowedIps }, now, principal) };
+        const inherited = { allowedIps: result.allowedIps, enabled: result.enabled, description: result.description, meta: metaOf(result.meta) };
+        const key = toKeyView({ ...successor, ...inherited }, now, principal);
+        return { ok: true, key, secret: generated.secret, previous: toKeyView({ ...previous, ...inherited }, now, principal) };
       }
       await release();
       if (result.reason === "not_active") break;
@@ -409,4 +470,14 @@ function drainViewOf(report: DrainReport): DrainView {
     endsWhenIdleAt: iso(report.endsWhenIdleAt),
     endedWhenIdleAt: iso(drain.endedAt),
   };
+}
+
+/**
+ * The refusal of a canary key given a pause or an IP allowlist, or null. Both would change how a
+ * real key answers its holder; a canary answers every use like an unknown key, whatever they say.
+ */
+function canaryConflict(input: { enabled?: boolean; allowedIps?: string[] | null }): RefusalOf<"canary_conflict"> | null {
+  if (input.enabled === false) return { ok: false, reason: "canary_conflict", field: "enabled" };
+  if (input.allowedIps != null && input.allowedIps.length > 0) return { ok: false, reason: "canary_conflict", field: "allowedIps" };
+  return null;
 }

@@ -46,7 +46,8 @@ const listKeys = createRoute({
   tags: ["Keys"],
   security: USER,
   summary: "List keys, newest first",
-  description: "Your own keys; the whole org's if you hold `api_keys:admin`. Paginated: pass the previous page's `nextCursor` as `cursor`.",
+  description:
+    "Your own keys; the whole org's if you hold `api_keys:admin`. Paginated: pass the previous page's `nextCursor` as `cursor`. `canary=true` lists only canary keys, `canary=false` only the others.",
   request: { query: ListKeysQuery },
   responses: {
     200: { description: "A page of keys.", content: { "application/json": { schema: KeyListResponse } } },
@@ -75,7 +76,7 @@ const createKey = createRoute({
       ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
       [
         "validation_failed",
-        "A field is invalid or unknown (an expiry in the past or beyond the org's maximum lifetime, no expiry where the org requires one, scopes you do not hold, an allowedIps entry that is not an address or CIDR or has host bits set, more than 50 of them…); errors lists each one (allowedIps.3: the fourth entry).",
+        "A field is invalid or unknown (an expiry in the past or beyond the org's maximum lifetime, no expiry where the org requires one, scopes you do not hold, an allowedIps entry that is not an address or CIDR or has host bits set, more than 50 of them, a description over 500 characters, a meta that is not a JSON object or is over 4 KiB or 8 levels deep, a canary key with enabled: false or an allowlist…); errors lists each one (allowedIps.3: the fourth entry).",
       ],
       ["forbidden", "Your org's policy lets only its admins create keys (membersMayCreateKeys: false; GET /v1/org/policy)."],
       "active_key_limit",
@@ -124,12 +125,12 @@ const updateKey = createRoute({
   path: "/{id}",
   tags: ["Keys"],
   security: USER,
-  summary: "Rename a key, shorten its life or set its IP allowlist",
+  summary: "Rename, pause or resume a key, shorten its life, set its IP allowlist, description or meta",
   description:
-    "Send `name`, `expiresAt`, `allowedIps` or any of them together. `allowedIps` replaces the list (null or [] lifts it). The expiry may only move earlier: never later, never removed (`null` is refused), at least one minute ahead; for a key without expiry any instant up to MAX_KEY_LIFETIME_DAYS ahead is earlier. At once: the key's next request sees the new name (`/api/whoami`), expiry and allowlist. Only an active key can be edited, by its owner or an org admin (as for revoke). Each edit that changes something records a `key.updated` event; one that changes nothing records none.",
+    "Send `name`, `expiresAt`, `allowedIps`, `enabled`, `description`, `meta` or any of them together. `allowedIps` replaces the list (null or [] lifts it); `description` and `meta` replace what the key had (null removes it; meta is never merged). `enabled: false` pauses the key: once this returns, its right secret is refused with 401 `api_key_disabled` until `enabled: true` resumes it; each pause and resume that changes the key records `key.paused` / `key.resumed`. The expiry may only move earlier: never later, never removed (`null` is refused), at least one minute ahead; for a key without expiry any instant up to MAX_KEY_LIFETIME_DAYS ahead is earlier. At once: the key's next request sees the new name (`/api/whoami`), expiry and allowlist. Only an active key can be edited, by its owner or an org admin (as for revoke). Each edit that changes something records a `key.updated` event; one that changes nothing records none.",
   request: {
     params: KeyIdPath,
-    body: { required: true, content: { "application/json": { schema: UpdateKeyInput, example: { name: "CRM Integration (EU)", expiresAt: "2027-01-01T00:00:00Z" } } } },
+    body: { required: true, content: { "application/json": { schema: UpdateKeyInput, example: { name: "CRM Integration (EU)", enabled: false, meta: { plan: "pro" } } } } },
   },
   responses: {
     200: { description: "The edited key.", content: { "application/json": { schema: KeyResponse } } },
@@ -138,7 +139,7 @@ const updateKey = createRoute({
       ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
       [
         "validation_failed",
-        "A field is invalid or unknown, or none is sent (an expiry later than the key's, null, in the past, less than a minute ahead or beyond MAX_KEY_LIFETIME_DAYS; an allowedIps entry that is not an address or CIDR…); errors lists each one.",
+        "A field is invalid or unknown, or none is sent (an expiry later than the key's, null, in the past, less than a minute ahead or beyond MAX_KEY_LIFETIME_DAYS; an allowedIps entry that is not an address or CIDR; a description or meta breaking the rules of create; enabled: false or an allowlist for a canary key…); errors lists each one.",
       ],
       NOT_FOUND_KEY,
       ["key_not_active", "The key is expired or revoked: only an active key can be edited."],
@@ -153,11 +154,19 @@ const revokeKey = createRoute({
   security: USER,
   summary: "Revoke a key",
   description:
-    "At once: no request is admitted with the key once this has returned. Idempotent: revoking a revoked key returns it unchanged and records no new event. The body may be empty.",
-  request: { params: KeyIdPath, body: { required: false, content: { "application/json": { schema: RevokeKeyInput, example: {} } } } },
+    "At once: no request is admitted with the key once this has returned. Idempotent: revoking a revoked key returns it unchanged (its first time and reason stand) and records no new event. The body may be empty, or give a `reason`: it is stored (the key's `revokedReason`) and is the `key.revoked` event's `detail.reason`.",
+  request: {
+    params: KeyIdPath,
+    body: { required: false, content: { "application/json": { schema: RevokeKeyInput, example: { reason: "Integration retired" } } } },
+  },
   responses: {
     200: { description: "The revoked key.", content: { "application/json": { schema: KeyResponse } } },
-    ...problemResponses([...SIGN_IN_PROBLEMS, ...BODY_PROBLEMS, NOT_FOUND_KEY]),
+    ...problemResponses([
+      ...SIGN_IN_PROBLEMS,
+      ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
+      ["validation_failed", "reason is not 1–500 characters of text, or another field is sent; errors lists each one."],
+      NOT_FOUND_KEY,
+    ]),
   },
 });
 
@@ -175,7 +184,14 @@ const rotateKey = createRoute({
   },
   responses: {
     201: { description: "The successor, its secret, and the old key.", content: { "application/json": { schema: RotatedKeyResponse } } },
-    ...problemResponses([...SIGN_IN_PROBLEMS, "rotation_requires_owner", ...BODY_PROBLEMS, NOT_FOUND_KEY, "key_not_active", "active_key_limit"]),
+    ...problemResponses([
+      ...SIGN_IN_PROBLEMS,
+      "rotation_requires_owner",
+      ...BODY_PROBLEMS,
+      NOT_FOUND_KEY,
+      ["key_not_active", "Only an active key that has not been rotated yet can be rotated, and never a canary key."],
+      "active_key_limit",
+    ]),
   },
 });
 
@@ -222,7 +238,8 @@ export function keyRoutes() {
   });
 
   defineRoute(keys, revokeKey, async (c) => {
-    const revoked = await service(c).revoke(c.var.principal, c.req.valid("param").id, requestOrigin(c.req.raw));
+    const reason = c.req.valid("json")?.reason ?? null;
+    const revoked = await service(c).revoke(c.var.principal, c.req.valid("param").id, requestOrigin(c.req.raw), reason);
     if (!revoked.ok) throw keyRefusalProblem(revoked);
     return c.json({ key: revoked.key }, 200);
   });

@@ -17,6 +17,7 @@ export const VERIFY_REFUSAL_CODES = [
   "invalid_api_key",
   "api_key_revoked",
   "api_key_expired",
+  "api_key_disabled",
   "user_deactivated",
   "ip_not_allowed",
   "forbidden",
@@ -38,7 +39,18 @@ export const VerifyOutcome = z
       .enum(["valid", ...VERIFY_REFUSAL_CODES])
       .meta({ description: "valid, or why not: the refusal codes have the meaning they have as problems at /api/*." }),
     detail: z.string().optional().meta({ description: "Refusals only: what happened, for a person. Constant per code; never quotes the key." }),
-    key: z.strictObject({ id: z.string(), name: z.string() }).optional().meta({ description: WHEN_IDENTIFIED }),
+    key: z
+      .strictObject({
+        id: z.string(),
+        name: z.string(),
+        description: z.string().nullable().meta({ description: "The key's description, or null." }),
+        meta: z
+          .record(z.string(), z.unknown())
+          .nullable()
+          .meta({ description: "The key's meta object (set by its owner, at most 4 KiB), or null. Never a secret, by the rules of the Key object." }),
+      })
+      .optional()
+      .meta({ description: WHEN_IDENTIFIED }),
     org: z.strictObject({ id: z.string() }).optional().meta({ description: WHEN_IDENTIFIED }),
     user: z
       .strictObject({ id: z.string(), name: z.string().nullable() })

@@ -11,6 +11,7 @@ import { digestKey } from "../crypto/hmac";
 import { hasValidTag, parseApiKey } from "../keys/key-format";
 import { authorityFor } from "../authority/key-authority-client";
 import type { Clock, KeyIdentity, VerifyResult } from "../authority/key-authority";
+import type { SampledOrigin } from "../authority/event-sampler";
 import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
 
 /** How long a check waits for its key's Durable Object before failing closed, unless told otherwise. */
@@ -62,6 +63,8 @@ export type Verification =
   | { outcome: "refused"; reason: "invalid_api_key" }
   | { outcome: "refused"; reason: "api_key_revoked" }
   | { outcome: "refused"; reason: "api_key_expired" }
+  /** The key is paused (its right secret only). */
+  | { outcome: "refused"; reason: "api_key_disabled" }
   /** The key's creator has been deactivated. */
   | { outcome: "refused"; reason: "user_deactivated" }
   /** The right secret, from an address outside the key's IP allowlist (or with no usable address). */
@@ -92,6 +95,12 @@ export interface VerificationRequest {
    * Missing or unparsable: a key with an allowlist is refused (`ip_not_allowed`).
    */
   clientAddress?: string | null;
+  /**
+   * The client's user agent and the path it asked for, or null: reported with a canary key's use
+   * (`key.canary_used`), and read for nothing else.
+   */
+  userAgent?: string | null;
+  path?: string | null;
 }
 
 /**
@@ -144,7 +153,11 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
   }
   switch (result.outcome) {
     case "unknown":
+      // A canary's use is reported after the answer (with waitUntil), so the answer is an unknown key's in timing too.
+      if (result.canary) await reportCanaryUse(env, parsed.id, digest, { ip: clientAddress, userAgent: request.userAgent ?? null, path: request.path ?? null }, runtime.waitUntil);
       return invalid();
+    case "disabled":
+      return { outcome: "refused", reason: "api_key_disabled" };
     case "revoked":
       return { outcome: "refused", reason: "api_key_revoked" };
     case "expired":
@@ -164,6 +177,21 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
       return { outcome: "admitted", identity, usage };
     }
   }
+}
+
+/**
+ * Tells a canary key's object of its use: in `waitUntil` when there is one (after the answer has
+ * gone), else before answering. A failure is logged: it never changes the answer.
+ */
+function reportCanaryUse(env: Env, keyId: string, digest: string, origin: SampledOrigin, waitUntil: WaitUntil | undefined): Promise<void> | void {
+  const report = () =>
+    authorityFor(env, keyId)
+      .canaryUsed(keyId, digest, origin)
+      .catch((error: unknown) => console.error(`canary use of ${keyId} not reported: ${(error as Error).message}`));
+  if (!waitUntil) return report();
+  // Started from a timer, so the answer is on its way before the report's call begins and none
+  // of the report's work runs in the answer's time.
+  waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(report));
 }
 
 /** One call to the key's Durable Object. */

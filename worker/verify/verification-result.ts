@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { KeyIdentity } from "../authority/key-authority";
+import { type KeyMeta, metaOf } from "../keys/key-meta";
 import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
 import { Permission } from "../schemas/text";
 import type { Verification } from "./key-verification";
@@ -54,6 +55,14 @@ export interface VerifiedIdentity {
 }
 
 /**
+ * What a verifying backend learns of an admitted key: the identity, and the key's description
+ * and meta (which `/api/whoami` leaves out: the key's holder is not told them).
+ */
+export type VerifiedKeyIdentity = Omit<VerifiedIdentity, "key"> & {
+  key: { id: string; name: string; description: string | null; meta: KeyMeta | null };
+};
+
+/**
  * The outcome of a check as plain JSON, the same over HTTP and the binding. `valid` says whether
  * to serve the request; `code` is `"valid"` or the reason, with the meaning the same code has as
  * a problem at `/api/*`. Nothing the caller sent is repeated: not the key, not the permission.
@@ -63,9 +72,13 @@ export interface VerifiedIdentity {
  * { "valid": false, "code": "rate_limited", "detail": "…", "policy": "burst", "retryAfterSeconds": 1 }
  */
 export type VerificationResult =
-  | ({ valid: true; code: "valid" } & VerifiedIdentity)
-  | { valid: false; code: "invalid_api_key" | "api_key_revoked" | "api_key_expired" | "user_deactivated" | "ip_not_allowed"; detail: string }
-  | ({ valid: false; code: "forbidden"; detail: string } & VerifiedIdentity)
+  | ({ valid: true; code: "valid" } & VerifiedKeyIdentity)
+  | {
+      valid: false;
+      code: "invalid_api_key" | "api_key_revoked" | "api_key_expired" | "api_key_disabled" | "user_deactivated" | "ip_not_allowed";
+      detail: string;
+    }
+  | ({ valid: false; code: "forbidden"; detail: string } & VerifiedKeyIdentity)
   | { valid: false; code: "rate_limited"; detail: string; policy: PolicyName; retryAfterSeconds: number }
   | { valid: false; code: "too_many_failed_attempts" | "limiter_unavailable"; detail: string; retryAfterSeconds: number };
 
@@ -74,6 +87,7 @@ const DETAIL = {
   invalid_api_key: "The key is missing, malformed, unknown, or its secret is wrong.",
   api_key_revoked: "This API key has been revoked.",
   api_key_expired: "This API key has expired.",
+  api_key_disabled: "This API key is paused.",
   user_deactivated: "The user who created this API key has been deactivated.",
   ip_not_allowed: "This API key may not be used from the client's address.",
   forbidden: "This API key lacks the permission the check asked for.",
@@ -88,18 +102,19 @@ const DETAIL = {
  * return c.json(toVerificationResult(await verifyApiKey(env, config, request)));
  */
 export function toVerificationResult(verification: Verification): VerificationResult {
-  if (verification.outcome === "admitted") return { valid: true, code: "valid", ...identityJson(verification.identity, verification.usage) };
+  if (verification.outcome === "admitted") return { valid: true, code: "valid", ...verifiedJson(verification.identity, verification.usage) };
   switch (verification.reason) {
     case "invalid_api_key":
     case "api_key_revoked":
     case "api_key_expired":
+    case "api_key_disabled":
     case "user_deactivated":
     case "ip_not_allowed":
       return { valid: false, code: verification.reason, detail: DETAIL[verification.reason] };
     case "forbidden":
       // The caller knows which permission it asked for; not repeating it means a key passed there
       // by mistake is not echoed either.
-      return { valid: false, code: "forbidden", detail: DETAIL.forbidden, ...identityJson(verification.identity, verification.usage) };
+      return { valid: false, code: "forbidden", detail: DETAIL.forbidden, ...verifiedJson(verification.identity, verification.usage) };
     case "rate_limited":
       return {
         valid: false,
@@ -147,4 +162,10 @@ export function identityJson(identity: KeyIdentity, usage: PolicyUsage[]): Verif
       ]),
     ) as Record<PolicyName, RateLimitState>,
   };
+}
+
+/** {@link identityJson} with the key's description and meta, for a verifying backend. */
+function verifiedJson(identity: KeyIdentity, usage: PolicyUsage[]): VerifiedKeyIdentity {
+  const json = identityJson(identity, usage);
+  return { ...json, key: { ...json.key, description: identity.description, meta: metaOf(identity.meta) } };
 }

@@ -42,3 +42,15 @@ export function describeStatuses(counts, expected) {
 export function ms(value) {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
+
+/**
+ * The `p`-th percentile (0–100) of a list of numbers, nearest rank.
+ *
+ * @example
+ * percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95); // 10
+ */
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

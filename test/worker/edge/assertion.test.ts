@@ -85,7 +85,7 @@ describe("X-Api-Assertion: the signed identity on every forwarded request", () =
     const stranger = await signingKey("test-signing-a");
     const strangeConfig = readConfig({ ...env, ...UPSTREAM, UPSTREAM_SIGNING_KEYS: JSON.stringify([stranger]) } as Env);
     const impostor = await signAssertion(
-      { keyId: "k", keyName: "n", orgId: "o", userId: "u", userName: null, permissions: ["admin"] },
+      { keyId: "k", keyName: "n", orgId: "o", userId: "u", userName: null, permissions: ["admin"], description: null, meta: null },
       { config: strangeConfig, issuer: EDGE, method: "GET", url: new URL("https://backend.internal/x") },
     );
     await expect(jwtVerify(impostor, keys)).rejects.toBeInstanceOf(errors.JWSSignatureVerificationFailed);

@@ -104,7 +104,7 @@ const BODIES: HostileCase[] = [
   { input: "bytes that are not UTF-8 (0xFF 0xFE)", target: "create", send: bytes([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d], "application/json"), status: 400, code: "malformed_json" },
   { input: "an overlong UTF-8 encoding of a slash", target: "create", send: bytes([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc0, 0xaf, 0x22, 0x7d], "application/json"), status: 400, code: "malformed_json" },
   { input: "a UTF-8 encoded surrogate half", target: "create", send: bytes([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d], "application/json"), status: 400, code: "malformed_json" },
-  { input: "an unknown field in a revoke body", target: "revoke", send: json({ reason: "compromised" }), status: 422, code: "validation_failed", field: "body", message: /reason/ },
+  { input: "an unknown field in a revoke body", target: "revoke", send: json({ because: "compromised" }), status: 422, code: "validation_failed", field: "body", message: /because/ },
   { input: "malformed JSON in a revoke body", target: "revoke", send: raw("{", "application/json"), status: 400, code: "malformed_json" },
 ];
 

@@ -27,6 +27,7 @@ function record(orgId: string, revokedAt: number | null, expiresAt: number | nul
     region: null,
     placedAt: null,
     allowedIps: null,
+    enabled: true, description: null, meta: null, revokedReason: null, canary: false,
   };
 }
 

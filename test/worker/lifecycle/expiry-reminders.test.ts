@@ -233,6 +233,7 @@ describe("expiry reminders: bounded work", () => {
       rotatedToId: null,
       region: null,
       placedAt: null,
+      enabled: true, description: null, meta: null, revokedReason: null, canary: false,
     }));
     for (let i = 0; i < records.length; i += 200) await env.DB.batch(records.slice(i, i + 200).map((k) => store.insert(k)));
     return records.map((k) => k.id);

@@ -15,7 +15,7 @@ describe("the KeyVerifier entrypoint, called from another Worker over a service 
     expect(await viaBinding(secret)).toEqual({
       valid: true,
       code: "valid",
-      key: { id: key.id, name: "Billing sync" },
+      key: { id: key.id, name: "Billing sync", description: null, meta: null },
       org: { id: alice.orgId },
       user: { id: alice.userId, name: "Alice Example" },
       permissions: ["invoices:read"],

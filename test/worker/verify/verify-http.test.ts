@@ -34,7 +34,7 @@ describe("POST /v1/verify: outcomes", () => {
     expect(await outcome(await viaHttp({ key: secret, permission: "invoices:read" }))).toEqual({
       valid: true,
       code: "valid",
-      key: { id: key.id, name: "Billing sync" },
+      key: { id: key.id, name: "Billing sync", description: null, meta: null },
       org: { id: alice.orgId },
       user: { id: alice.userId, name: "Alice Example" },
       permissions: ["invoices:read"],
