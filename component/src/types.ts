@@ -63,7 +63,19 @@ export interface AuditEvent {
 }
 
 /** The events a webhook endpoint may receive. */
-export const WEBHOOK_EVENTS = ["key.created", "key.revoked", "key.rotated", "key.leaked", "key.expiring", "key.expired", "user.deactivated"] as const;
+export const WEBHOOK_EVENTS = [
+  "key.created",
+  "key.revoked",
+  "key.rotated",
+  "key.leaked",
+  "key.expiring",
+  "key.expired",
+  "user.deactivated",
+  "key.paused",
+  "key.resumed",
+  "key.canary_used",
+  "key.grace_ended",
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** An org's webhook endpoint as `GET /v1/webhooks` lists it (never its secret). */

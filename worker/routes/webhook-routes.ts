@@ -268,6 +268,10 @@ const EVENT_SUMMARIES: Record<(typeof WEBHOOK_EVENTS)[number], string> = {
   "key.expiring": "A key expires in 7 days or 1 day (data.detail.window)",
   "key.expired": "A key reached its expiry",
   "user.deactivated": "The admin API deactivated a user",
+  "key.paused": "A key was paused (enabled: false): refused with api_key_disabled until resumed",
+  "key.resumed": "A paused key was resumed",
+  "key.canary_used": "A canary key (honeytoken) was used; data.origin holds the address and user agent, data.detail the path and how many uses the event stands for",
+  "key.grace_ended": "A rotation's grace ended by itself: the successor was used and the old key stayed idle (graceUntilIdle)",
 };
 
 /**

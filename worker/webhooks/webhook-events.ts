@@ -7,8 +7,8 @@
 import type { AuditAction } from "../audit/audit-store";
 
 /**
- * The audit actions that are webhook events, in the order the docs list them. The D1 trigger of
- * migrations/0008_webhooks.sql names the same list.
+ * The audit actions that are webhook events, in the order the docs list them. The D1 trigger
+ * (last recreated by migrations/0015_webhook_events_of_key_controls.sql) names the same list.
  */
 export const WEBHOOK_EVENTS = [
   "key.created",
@@ -18,6 +18,10 @@ export const WEBHOOK_EVENTS = [
   "key.expiring",
   "key.expired",
   "user.deactivated",
+  "key.paused",
+  "key.resumed",
+  "key.canary_used",
+  "key.grace_ended",
 ] as const satisfies readonly AuditAction[];
 
 /** One webhook event type. */

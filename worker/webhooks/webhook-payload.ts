@@ -38,6 +38,8 @@ export interface WebhookBody {
     url?: string | null;
     /** user.deactivated: the user. */
     user?: { id: string; name: string | null; active: boolean };
+    /** key.canary_used: who used the honeytoken (the address and user agent of the last use the event stands for). */
+    origin?: { ip: string | null; userAgent: string | null };
     /** What the event says beyond its columns (key.expiring: `window`), when it says anything. */
     detail?: Record<string, string | number | boolean | null>;
   };
@@ -46,7 +48,8 @@ export interface WebhookBody {
 /**
  * The JSON body sent for an audit event, built once when the event is fanned out and sent
  * unchanged on every attempt and resend. Keys appear as their public view and users as id, name
- * and active flag: no secret, digest, IP address or user agent ever leaves in a webhook.
+ * and active flag: no secret or digest ever leaves in a webhook, and an IP address and user agent
+ * only in key.canary_used, where they are the alarm (whoever used the honeytoken), never a user's.
  *
  * @example
  * const body = webhookBody(event, await keys.findById(event.keyId), null, Date.now());
@@ -58,6 +61,7 @@ export function webhookBody(event: AuditRecord & { action: WebhookEvent }, key: 
     if (event.action === "key.rotated") data.successorId = key?.rotatedToId ?? null;
     if (event.action === "key.leaked") data.url = key?.leak?.url ?? null;
   }
+  if (event.action === "key.canary_used") data.origin = { ip: event.origin.ip, userAgent: event.origin.userAgent };
   if (event.action === "user.deactivated") data.user = { id: event.ownerId, name: user?.name ?? null, active: user?.active ?? false };
   if (event.detail) data.detail = event.detail;
   const body: WebhookBody = { type: event.action, timestamp: new Date(event.at).toISOString(), data };

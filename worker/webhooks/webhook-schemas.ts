@@ -135,6 +135,10 @@ export const WebhookMessageSchema = z
       successorId: z.string().nullable().optional().meta({ description: "key.rotated: the key that replaces it." }),
       url: z.string().nullable().optional().meta({ description: "key.leaked: where the key was found." }),
       user: z.strictObject({ id: z.string(), name: z.string().nullable(), active: z.boolean() }).optional().meta({ description: "user.deactivated: the user." }),
+      origin: z
+        .strictObject({ ip: z.string().nullable(), userAgent: z.string().nullable() })
+        .optional()
+        .meta({ description: "key.canary_used: the address and user agent of whoever used the canary key (the last use the event stands for)." }),
       detail: z
         .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
         .optional()

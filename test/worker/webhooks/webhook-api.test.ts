@@ -3,7 +3,19 @@ import { describe, expect, it } from "vitest";
 import { admin, call, unique } from "../helpers/api";
 import { adminCall, createEndpoint, type EndpointJson, snapshotWebhookTables } from "./webhook-helpers";
 
-const ALL_EVENTS = ["key.created", "key.revoked", "key.rotated", "key.leaked", "key.expiring", "key.expired", "user.deactivated"];
+const ALL_EVENTS = [
+  "key.created",
+  "key.revoked",
+  "key.rotated",
+  "key.leaked",
+  "key.expiring",
+  "key.expired",
+  "user.deactivated",
+  "key.paused",
+  "key.resumed",
+  "key.canary_used",
+  "key.grace_ended",
+];
 
 async function problem(res: Response): Promise<{ status: number; code: string; errors?: { field: string; message: string }[] }> {
   const body = (await res.json()) as { code: string; errors?: { field: string; message: string }[] };

@@ -88,6 +88,29 @@ describe("webhook delivery end to end", SLOW, () => {
     expect(expired).toMatchObject({ type: "key.expired", data: { key: { id: key.id }, detail: { expiresAt: key.expiresAt } } });
   });
 
+  it("raises the canary alarm as a webhook, with the user's address, user agent and path, while the use answers like an unknown key", async () => {
+    const { owner, hook } = await orgWithEndpoint({ events: ["key.canary_used", "key.paused", "key.resumed"] });
+    const { key, secret } = await createKey(owner, { name: "Decoy in the old wiki", canary: true });
+    const use = await call("GET", "/api/contacts", { headers: { "X-API-Key": secret, "CF-Connecting-IP": "203.0.113.66", "User-Agent": "curl/8.9" } });
+    expect(use.status).toBe(401);
+    await waitFor(async () => (await hook.received()).length === 1, "key.canary_used");
+    const [alarm] = await bodiesOf(hook);
+    expect(alarm).toMatchObject({
+      type: "key.canary_used",
+      data: { key: { id: key.id, name: "Decoy in the old wiki" }, origin: { ip: "203.0.113.66", userAgent: "curl/8.9" }, detail: { path: "/api/contacts", uses: 1 } },
+    });
+    WebhookMessageSchema.parse(alarm);
+
+    const real = await createKey(owner, { name: "Real" });
+    expect((await call("PATCH", `/v1/keys/${real.key.id}`, { token: owner.token, json: { enabled: false } })).status).toBe(200);
+    expect((await call("PATCH", `/v1/keys/${real.key.id}`, { token: owner.token, json: { enabled: true } })).status).toBe(200);
+    await waitFor(async () => (await hook.received()).length === 3, "key.paused and key.resumed");
+    const types = (await bodiesOf(hook)).map((b) => b.type);
+    expect(types.slice(1)).toEqual(["key.paused", "key.resumed"]);
+    // Only the canary's alarm carries an origin: a user's address never leaves in a webhook.
+    for (const body of (await bodiesOf(hook)).slice(1)) expect(body.data.origin).toBeUndefined();
+  });
+
   it("sends an endpoint only the event types it listens for", async () => {
     const { owner, hook } = await orgWithEndpoint({ events: ["key.revoked"] });
     const everything = receiverEndpoint();
