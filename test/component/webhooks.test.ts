@@ -62,7 +62,7 @@ describe("<api-keys-settings> webhooks in admin mode, against the real Worker", 
     await until(() => openDialog(el)?.querySelector("#endpoint-url"), "the form");
     await until(() => shadow(el).activeElement?.id === "endpoint-url", "focus on the URL");
     const boxes = [...openDialog(el)!.querySelectorAll<HTMLInputElement>("input[type=checkbox]")];
-    expect(boxes.map((box) => box.checked), "every event by default").to.deep.equal(Array(7).fill(true));
+    expect(boxes.map((box) => box.checked), "every event by default").to.deep.equal(Array(11).fill(true));
 
     const submit = () => [...openDialog(el)!.querySelectorAll("button")].find((b) => b.type === "submit")!.click();
     submit();
@@ -104,7 +104,7 @@ describe("<api-keys-settings> webhooks in admin mode, against the real Worker", 
     const [item] = endpoints(el);
     expect(item!.textContent).to.contain(receiver(204)).and.contain("Enabled").and.contain("All events").and.contain("CRM sync");
     const [stored] = (await callApi<{ endpoints: Endpoint[] }>(token, "GET", "/v1/webhooks")).body.endpoints;
-    expect(stored!.events).to.have.length(7);
+    expect(stored!.events).to.have.length(11);
 
     button(el, `Disable ${receiver(204)}`).click();
     await until(() => endpoints(el)[0]!.textContent!.includes("Disabled"), "disabled");
