@@ -92,7 +92,9 @@ const VERIFY_INTERVAL_MS = 3000;
  * @csspart drain - How the old key is still used during its grace period (the wizard's steps 3 and 4, a rotated key's details).
  * @csspart pause-button - The details view's "Pause key" or "Resume key".
  * @csspart policy - The create form's read-only "Your organization's key policy".
- * @csspart meta - A key's description and metadata in its details, with the warning that they are visible to everyone who can see the key.
+ * @csspart facts - A key's state beyond its row in its details: paused, canary, description, revocation reason, credits, its own rate limits.
+ * @csspart meta - A key's metadata in its details, with the warning that it and the description are visible to everyone who can see the key.
+ * @csspart active-count - The create form's "You have n of max active keys".
  * @csspart secret - The once-only key with its Copy button.
  * @csspart copy-button - A Copy button.
  * @csspart warning - The "no expiry" warning.
