@@ -408,17 +408,19 @@ export class ApiKeysSettings extends LitElement {
 
   /** The details view's Pause and Resume: at once at the edge, like a revoke; the row and the view show it. */
   private async setEnabled(key: ApiKey, enabled: boolean): Promise<void> {
-    this.patchDialog({ busy: true, error: undefined });
+    // Only this key's details view, if it is still open, shows the outcome.
+    const patch = (change: Partial<DetailsState>) => this.dialog?.kind === "details" && this.dialog.key.id === key.id && this.patchDialog(change);
+    patch({ busy: true, error: undefined });
     try {
       const { key: updated } = await this.api().update(key.id, { enabled });
       this.keys.replace(updated);
-      this.patchDialog({ key: updated });
+      patch({ key: updated });
       this.dispatchEvent(new ApiKeyUpdatedEvent(updated));
       this.say(this.t(enabled ? "resumedAnnounce" : "pausedAnnounce", { name: updated.name }));
     } catch (error) {
-      this.patchDialog({ error: this.fail(error) });
+      patch({ error: this.fail(error) });
     } finally {
-      this.patchDialog({ busy: false });
+      patch({ busy: false });
     }
   }
 

@@ -84,7 +84,7 @@ const de: Catalogue = {
   revokedBecause: "Grund: {reason}",
   adminsCreate: "In Ihrer Organisation erstellen nur Admins Schlüssel.",
   canaryTitle: "Canary-Schlüssel",
-  canaryIntro: "Honeytokens: Köder für Orte, die niemand lesen sollte. Jede Nutzung wird wie ein unbekannter Schlüssel abgewiesen und löst Alarm aus.",
+  canaryIntro: "Köder (Honeytokens) für Orte, die niemand lesen sollte: Jede Nutzung wird wie ein unbekannter Schlüssel abgewiesen und löst Alarm aus.",
 };
 
 export default de;

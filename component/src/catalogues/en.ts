@@ -87,7 +87,7 @@ const en = {
   revokedBecause: "Reason: {reason}",
   adminsCreate: "Your organization lets only its admins create keys.",
   canaryTitle: "Canary keys",
-  canaryIntro: "Honeytokens: decoys to plant where nobody should look. Any use is refused like an unknown key and raises an alert.",
+  canaryIntro: "Decoys (honeytokens) to plant where nobody should look: any use is refused like an unknown key and raises an alert.",
 };
 
 export type English = typeof en;

@@ -84,7 +84,7 @@ const es: Catalogue = {
   revokedBecause: "Motivo: {reason}",
   adminsCreate: "En su organización solo los administradores crean claves.",
   canaryTitle: "Claves canario",
-  canaryIntro: "Honeytokens: señuelos para colocar donde nadie debería leer. Cualquier uso se rechaza como una clave desconocida y dispara una alerta.",
+  canaryIntro: "Señuelos (honeytokens): cualquier uso se rechaza como una clave desconocida y dispara una alerta.",
 };
 
 export default es;

@@ -84,7 +84,7 @@ const fr: Catalogue = {
   revokedBecause: "Motif\u00a0: {reason}",
   adminsCreate: "Dans votre organisation, seuls les admins créent des clés.",
   canaryTitle: "Clés canari",
-  canaryIntro: "Honeytokens\u00a0: des leurres à placer là où personne ne devrait lire. Toute utilisation est refusée comme une clé inconnue et déclenche une alerte.",
+  canaryIntro: "Leurres (honeytokens)\u00a0: toute utilisation est refusée comme une clé inconnue et déclenche une alerte.",
 };
 
 export default fr;
