@@ -12,7 +12,7 @@ import { requestOrigin } from "../http/request-origin";
 import { defineRoute } from "../http/route-definition";
 import { ExternalId } from "../schemas/text";
 import { PutUserInput, UserResponse } from "../users/user-schemas";
-import { effectivePolicy, type OrgPolicyRecord, OrgPolicyStore } from "../orgs/org-policy";
+import { effectivePolicy, type OrgPolicyRecord, type OrgPolicySettings, OrgPolicyStore, policyConflicts } from "../orgs/org-policy";
 import { OrgPolicyResponse, type OrgPolicyView, PutOrgPolicyInput } from "../orgs/org-policy-schemas";
 import type { Config } from "../config";
 
@@ -84,17 +84,26 @@ const putOrgPolicy = createRoute({
   summary: "Set an org's policies",
   middleware: [stampArrival] as const,
   description:
-    "Replaces the org's policies with the body: an omitted or null field follows the deployment's default (LEAK_POLICY for leakPolicy). Applies from the next request on (a leak report arriving after this answer uses it). Stamped on arrival: of two racing updates, the one that arrived later stands.",
+    "Replaces the org's policies with the body: an omitted or null field follows the deployment's default (LEAK_POLICY, MAX_KEY_LIFETIME_DAYS, MAX_ACTIVE_KEYS_PER_USER; the others unrestricted). Applies from the next request on (a leak report or a create arriving after this answer uses it); which policies also reach existing keys is documented per field in the README. A refused body (422, each field named) changes nothing. Stamped on arrival: of two racing updates, the one that arrived later stands.",
   request: {
     params: orgParams,
-    body: { required: true, content: { "application/json": { schema: PutOrgPolicyInput, example: { leakPolicy: "flag" } } } },
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: PutOrgPolicyInput,
+          example: { leakPolicy: "flag", requireExpiry: true, maxKeyLifetimeDays: 90, defaultExpiryDays: 30, maxActiveKeysPerUser: 10, membersMayCreateKeys: false, revokeUnusedAfterDays: 60 },
+        },
+      },
+    },
   },
   responses: {
     200: { description: "The org's policies as they now stand.", content: { "application/json": { schema: OrgPolicyResponse } } },
     ...problemResponses([
       ["unauthenticated", "The Authorization header does not carry ADMIN_API_TOKEN."],
       ["not_found", "The org id is not 1–255 printable ASCII characters."],
-      ...BODY_PROBLEMS,
+      ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
+      ["validation_failed", "A field is invalid or unknown, or defaultExpiryDays exceeds the maximum lifetime (the org's, or MAX_KEY_LIFETIME_DAYS); errors lists each one."],
     ]),
   },
 });
@@ -159,7 +168,20 @@ export function adminRoutes() {
   defineRoute(admin, putOrgPolicy, async (c) => {
     const { orgId } = c.req.valid("param");
     const input = c.req.valid("json");
-    const record = await new OrgPolicyStore(c.env.DB).put(orgId, { leakPolicy: input.leakPolicy ?? null }, c.var.receivedAt);
+    const settings: OrgPolicySettings = {
+      leakPolicy: input.leakPolicy ?? null,
+      requireExpiry: input.requireExpiry ?? null,
+      maxKeyLifetimeDays: input.maxKeyLifetimeDays ?? null,
+      defaultExpiryDays: input.defaultExpiryDays ?? null,
+      maxActiveKeysPerUser: input.maxActiveKeysPerUser ?? null,
+      // Stored shortest window first, so equal ceilings read back alike.
+      keyLimitCeiling: input.keyLimitCeiling ? [...input.keyLimitCeiling].sort((a, b) => a.windowSeconds - b.windowSeconds) : null,
+      membersMayCreateKeys: input.membersMayCreateKeys ?? null,
+      revokeUnusedAfterDays: input.revokeUnusedAfterDays ?? null,
+    };
+    const errors = policyConflicts(settings, c.var.config);
+    if (errors.length > 0) throw new Failure("validation_failed", "The request body has invalid fields.", { errors });
+    const record = await new OrgPolicyStore(c.env.DB).put(orgId, settings, c.var.receivedAt);
     return c.json(orgPolicyView(record, c.var.config), 200);
   });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_KEY_LIMIT_CEILING } from "../../../worker/orgs/org-policy";
+import { POLICIES } from "../../../worker/limiter/sliding-window";
 import { ADMIN_TOKEN, call, createKey, type KeyJson, snapshotTables, type TestUser, unique, user, useKey } from "../helpers/api";
 import { githubReport, githubSigner, reportBody } from "../leaks/leak-helpers";
 
@@ -22,12 +24,133 @@ async function leakEvent(owner: TestUser, keyId: string): Promise<{ detail: Reco
   return events.find((e) => e.action === "key.leaked");
 }
 
+const UNSET = {
+  leakPolicy: null,
+  requireExpiry: null,
+  maxKeyLifetimeDays: null,
+  defaultExpiryDays: null,
+  maxActiveKeysPerUser: null,
+  keyLimitCeiling: null,
+  membersMayCreateKeys: null,
+  revokeUnusedAfterDays: null,
+};
+
+/** The test deployment's defaults (wrangler.toml's MAX_KEY_LIFETIME_DAYS and MAX_ACTIVE_KEYS_PER_USER, unset LEAK_POLICY). */
+const DEFAULTS = {
+  leakPolicy: "revoke",
+  requireExpiry: false,
+  maxKeyLifetimeDays: 365,
+  defaultExpiryDays: null,
+  maxActiveKeysPerUser: 50,
+  keyLimitCeiling: [
+    { windowSeconds: 1, limit: 10 },
+    { windowSeconds: 60, limit: 100 },
+  ],
+  membersMayCreateKeys: true,
+  revokeUnusedAfterDays: null,
+};
+
 describe("GET/PUT /v1/admin/orgs/{orgId}/policy", () => {
   it("answers the deployment's defaults for an org that never set anything", async () => {
     const orgId = unique("org");
     const res = await policyOf(orgId);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ orgId, settings: { leakPolicy: null }, effective: { leakPolicy: "revoke" }, updatedAt: null });
+    expect(await res.json()).toEqual({ orgId, settings: UNSET, effective: DEFAULTS, updatedAt: null });
+  });
+
+  it("keeps the default ceiling equal to the limiter's fixed policies", () => {
+    expect(DEFAULT_KEY_LIMIT_CEILING).toEqual(POLICIES.map((p) => ({ windowSeconds: p.windowMs / 1000, limit: p.quota })));
+  });
+
+  it("stores every key policy, answers it as it stands, and a PUT that omits them returns each to its default", async () => {
+    const orgId = unique("org");
+    const settings = {
+      leakPolicy: "flag",
+      requireExpiry: true,
+      maxKeyLifetimeDays: 90,
+      defaultExpiryDays: 30,
+      maxActiveKeysPerUser: 3,
+      keyLimitCeiling: [
+        { windowSeconds: 86_400, limit: 100_000 },
+        { windowSeconds: 1, limit: 50 },
+      ],
+      membersMayCreateKeys: false,
+      revokeUnusedAfterDays: 60,
+    };
+    const res = await putPolicy(orgId, settings);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { settings: unknown; effective: unknown };
+    // The ceiling is stored shortest window first.
+    const sorted = { ...settings, keyLimitCeiling: [settings.keyLimitCeiling[1], settings.keyLimitCeiling[0]] };
+    expect(body.settings).toEqual(sorted);
+    expect(body.effective).toEqual(sorted);
+    expect(await (await policyOf(orgId)).json()).toEqual(body);
+    const reset = (await (await putPolicy(orgId, { leakPolicy: "flag" })).json()) as { settings: unknown; effective: unknown };
+    expect(reset.settings).toEqual({ ...UNSET, leakPolicy: "flag" });
+    expect(reset.effective).toEqual({ ...DEFAULTS, leakPolicy: "flag" });
+  });
+
+  it("falls back to the deployment's vars for the lifetime and the cap", async () => {
+    const orgId = unique("org");
+    await putPolicy(orgId, { requireExpiry: false });
+    const res = await call("GET", `/v1/admin/orgs/${orgId}/policy`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      env: { MAX_KEY_LIFETIME_DAYS: "30", MAX_ACTIVE_KEYS_PER_USER: "7" },
+    });
+    expect(((await res.json()) as { effective: unknown }).effective).toEqual({ ...DEFAULTS, maxKeyLifetimeDays: 30, maxActiveKeysPerUser: 7 });
+  });
+
+  it.each([
+    ["a lifetime of 0 days", { maxKeyLifetimeDays: 0 }, "maxKeyLifetimeDays"],
+    ["a fractional lifetime", { maxKeyLifetimeDays: 1.5 }, "maxKeyLifetimeDays"],
+    ["a lifetime past ten years", { maxKeyLifetimeDays: 3651 }, "maxKeyLifetimeDays"],
+    ["a lifetime as a string", { maxKeyLifetimeDays: "90" }, "maxKeyLifetimeDays"],
+    ["requireExpiry as a string", { requireExpiry: "true" }, "requireExpiry"],
+    ["a default expiry past the org's maximum", { maxKeyLifetimeDays: 30, defaultExpiryDays: 31 }, "defaultExpiryDays"],
+    ["a default expiry past MAX_KEY_LIFETIME_DAYS", { defaultExpiryDays: 366 }, "defaultExpiryDays"],
+    ["a cap of 0", { maxActiveKeysPerUser: 0 }, "maxActiveKeysPerUser"],
+    ["a negative cap", { maxActiveKeysPerUser: -1 }, "maxActiveKeysPerUser"],
+    ["an empty ceiling", { keyLimitCeiling: [] }, "keyLimitCeiling"],
+    ["a ceiling window of 0 s", { keyLimitCeiling: [{ windowSeconds: 0, limit: 1 }] }, "keyLimitCeiling.0.windowSeconds"],
+    ["a ceiling window past 24 h", { keyLimitCeiling: [{ windowSeconds: 86_401, limit: 1 }] }, "keyLimitCeiling.0.windowSeconds"],
+    ["a ceiling limit of 0", { keyLimitCeiling: [{ windowSeconds: 1, limit: 0 }] }, "keyLimitCeiling.0.limit"],
+    ["a ceiling entry with an unknown field", { keyLimitCeiling: [{ windowSeconds: 1, limit: 1, name: "burst" }] }, "keyLimitCeiling.0"],
+    [
+      "a ceiling naming one window twice",
+      {
+        keyLimitCeiling: [
+          { windowSeconds: 60, limit: 1 },
+          { windowSeconds: 60, limit: 2 },
+        ],
+      },
+      "keyLimitCeiling",
+    ],
+    ["a ceiling of 11 windows", { keyLimitCeiling: Array.from({ length: 11 }, (_, i) => ({ windowSeconds: i + 1, limit: 5 })) }, "keyLimitCeiling"],
+    ["membersMayCreateKeys as a number", { membersMayCreateKeys: 0 }, "membersMayCreateKeys"],
+    ["unused-key revocation within the 7-day notice", { revokeUnusedAfterDays: 7 }, "revokeUnusedAfterDays"],
+  ])("refuses %s with 422 naming the field, and changes nothing", async (_label, json, field) => {
+    const orgId = unique("org");
+    await putPolicy(orgId, { leakPolicy: "flag", maxActiveKeysPerUser: 5 });
+    const before = await snapshotTables();
+    const res = await putPolicy(orgId, json);
+    expect(res.status).toBe(422);
+    expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+    const problem = (await res.json()) as { code: string; errors: Array<{ field: string; message: string }> };
+    expect(problem.code).toBe("validation_failed");
+    expect(problem.errors.map((e) => e.field)).toContain(field);
+    expect(await snapshotTables()).toEqual(before);
+  });
+
+  it("accepts the edges: 1-day lifetime with a 1-day default, 8 days of disuse, a 24-hour window", async () => {
+    const orgId = unique("org");
+    const res = await putPolicy(orgId, {
+      maxKeyLifetimeDays: 1,
+      defaultExpiryDays: 1,
+      revokeUnusedAfterDays: 8,
+      keyLimitCeiling: [{ windowSeconds: 86_400, limit: 1 }],
+      maxActiveKeysPerUser: 10_000,
+    });
+    expect(res.status).toBe(200);
   });
 
   it("stores a setting, answers it as it now stands, and null returns the org to the default", async () => {
@@ -35,24 +158,24 @@ describe("GET/PUT /v1/admin/orgs/{orgId}/policy", () => {
     const set = await putPolicy(orgId, { leakPolicy: "flag" });
     expect(set.status).toBe(200);
     const body = (await set.json()) as { settings: unknown; effective: unknown; updatedAt: string };
-    expect(body.settings).toEqual({ leakPolicy: "flag" });
-    expect(body.effective).toEqual({ leakPolicy: "flag" });
+    expect(body.settings).toEqual({ ...UNSET, leakPolicy: "flag" });
+    expect(body.effective).toEqual({ ...DEFAULTS, leakPolicy: "flag" });
     expect(body.updatedAt).toMatch(/Z$/);
     expect(await (await policyOf(orgId)).json()).toEqual(body);
 
     const reset = (await (await putPolicy(orgId, { leakPolicy: null })).json()) as { settings: unknown; effective: unknown };
-    expect(reset.settings).toEqual({ leakPolicy: null });
-    expect(reset.effective).toEqual({ leakPolicy: "revoke" });
+    expect(reset.settings).toEqual(UNSET);
+    expect(reset.effective).toEqual(DEFAULTS);
     // PUT replaces the whole policy: an omitted field is the default too.
     await putPolicy(orgId, { leakPolicy: "flag" });
-    expect(((await (await putPolicy(orgId, {})).json()) as { settings: unknown }).settings).toEqual({ leakPolicy: null });
+    expect(((await (await putPolicy(orgId, {})).json()) as { settings: unknown }).settings).toEqual(UNSET);
   });
 
   it("keeps one org's setting to that org", async () => {
     const flagged = unique("org");
     const other = unique("org");
     await putPolicy(flagged, { leakPolicy: "flag" });
-    expect(((await (await policyOf(other)).json()) as { effective: unknown }).effective).toEqual({ leakPolicy: "revoke" });
+    expect(((await (await policyOf(other)).json()) as { effective: unknown }).effective).toEqual(DEFAULTS);
   });
 
   it.each([
