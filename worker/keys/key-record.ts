@@ -1,4 +1,7 @@
+import type { Credits } from "../limiter/credits";
+import { POLICIES } from "../limiter/sliding-window";
 import { keyPermissions } from "../users/user-state";
+import { creditsView, type KeyLimit, limitsOf } from "./key-limits";
 import type { KeyView } from "./key-schemas";
 import { keyStatus } from "./key-status";
 
@@ -24,6 +27,10 @@ export interface KeyRecord {
   placedAt: number | null;
   /** The IP allowlist as canonical CIDR texts, or null: any address (keys/allowed-ips.ts). */
   allowedIps: string[] | null;
+  /** The chain's own rate limits, or null: the defaults. The chain's Durable Object holds the exact copy. */
+  limits: KeyLimit[] | null;
+  /** The chain's credits balance, or null: none. D1's copy lags the Durable Object's (its outbox). */
+  credits: Credits | null;
 }
 
 /** A key found in public: when the first report of it arrived, and where it was found. */
@@ -85,6 +92,8 @@ export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: Ke
     region: record.region,
     leak: record.leak === null ? null : { at: iso(record.leak.at), url: record.leak.url },
     allowedIps: record.allowedIps,
+    limits: record.limits ?? limitsOf(POLICIES),
+    credits: record.credits === null ? null : creditsView(record.credits),
     rotationRequiresOwner:
       viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };

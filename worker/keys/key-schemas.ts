@@ -2,6 +2,7 @@ import { z } from "zod";
 import { displayName, PermissionList, Timestamp } from "../schemas/text";
 import { AllowedIpsInput } from "./allowed-ips";
 import { KEY_ID_LENGTH } from "./key-format";
+import { CreditsChange, CreditsInput, CreditsView, KeyLimitsInput } from "./key-limits";
 
 /** Longest grace period a rotation may give the old key: 7 days. */
 export const MAX_GRACE_SECONDS = 604_800;
@@ -32,6 +33,8 @@ export const CreateKeyInput = z.strictObject({
       "Where the key's chain is placed: `auto` (the default) near the key's first request, or a Cloudflare location hint to place it at creation, for an integration that runs in a known place and must be fast from its first request.",
   }),
   allowedIps: AllowedIpsInput.optional(),
+  limits: KeyLimitsInput.optional(),
+  credits: CreditsInput.nullish().meta({ description: "A credits balance (each admitted request spends its cost; at 0: 429 credits_exhausted), optionally refilled daily or monthly. Omitted or null: no credits, every request is free." }),
 });
 export type CreateKeyInput = z.output<typeof CreateKeyInput>;
 
@@ -53,12 +56,18 @@ export const UpdateKeyInput = z
       description:
         "Replaces the key's IP allowlist (null or [] lifts it): the key's next request is checked against the new list. Entries as in create.",
     }),
+    limits: KeyLimitsInput.nullable().optional().meta({
+      description:
+        "Replaces the rate limits of the key's chain (null: the defaults), within the org's ceiling, from the next request on. Windows the chain counted before keep their history; see the README.",
+    }),
+    credits: CreditsChange.optional(),
   })
   .refine(
-    (input) => input.name !== undefined || input.expiresAt !== undefined || input.allowedIps !== undefined,
-    "Send at least one of name, expiresAt and allowedIps.",
+    (input) =>
+      input.name !== undefined || input.expiresAt !== undefined || input.allowedIps !== undefined || input.limits !== undefined || input.credits !== undefined,
+    "Send at least one of name, expiresAt, allowedIps, limits and credits.",
   )
-  .meta({ description: "At least one of name, expiresAt and allowedIps." });
+  .meta({ description: "At least one of name, expiresAt, allowedIps, limits and credits." });
 export type UpdateKeyInput = z.output<typeof UpdateKeyInput>;
 
 /** Body of `POST /v1/keys/{id}/rotate`. */
@@ -137,6 +146,16 @@ export const KeySchema = z
           "The key's IP allowlist in canonical CIDR form, or null: any address. A request from elsewhere (its CF-Connecting-IP) is refused with 403 ip_not_allowed. A rotation's successor inherits it.",
         example: ["203.0.113.0/24", "2001:db8::/32"],
       }),
+    limits: z
+      .array(z.object({ name: z.string(), limit: z.number().int(), windowSeconds: z.number().int() }))
+      .meta({
+        description:
+          "The rate limits the key is held to (its own, or the defaults): at most limit admitted requests in any windowSeconds each. Shared with the key's rotation chain (a successor inherits them, and both draw on one window).",
+      }),
+    credits: CreditsView.nullable().meta({
+      description:
+        "The credits balance of the key's chain, or null: none. GET /v1/keys/{id} reads it exactly from the key's Durable Object; the list's copy lags by up to 30 s of use.",
+    }),
     rotationRequiresOwner: z.boolean().meta({
       description:
         "True when the caller may not rotate this key: it belongs to someone else and can do something the caller can't. Only its owner can rotate it; the caller may revoke it.",

@@ -1,4 +1,6 @@
+import type { Credits } from "../limiter/credits";
 import type { CursorPosition } from "../paging/cursor";
+import type { KeyLimit } from "./key-limits";
 import type { KeyRecord, KeyRecordWithCreator } from "./key-record";
 import type { KeyStatus } from "./key-status";
 import type { DueExpiryNotice, ExpiryNotice } from "./expiry-notice";
@@ -23,6 +25,8 @@ interface KeyRow {
   leaked_at: number | null;
   leaked_url: string | null;
   allowed_ips: string | null;
+  limits: string | null;
+  credits: string | null;
   creator_name: string | null;
   creator_permissions: string | null;
 }
@@ -117,14 +121,16 @@ export class KeyStore {
     return this.db
       .prepare(
         `INSERT INTO api_keys (id, org_id, created_by, name, hint, secret_digest, scopes, created_at,
-           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at, allowed_ips)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at, allowed_ips,
+           limits, credits)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
       .bind(
         key.id, key.orgId, key.createdBy, key.name, key.hint, key.secretDigest,
         key.scopes === null ? null : JSON.stringify(key.scopes),
         key.createdAt, key.expiresAt, key.lifetimeMs, key.revokedAt, key.lastUsedAt,
         key.rotatedFromId, key.rotatedToId, key.region, key.placedAt, allowedIpsColumn(key.allowedIps),
+        jsonColumn(key.limits ?? null), jsonColumn(key.credits ?? null),
       );
   }
 
@@ -217,6 +223,23 @@ export class KeyStore {
       .bind(JSON.stringify(sent.map((n) => [n.id, n.expiresAt, n.notice])));
   }
 
+  /**
+   * Writes a chain's limits and/or credits (as its Durable Object holds them) to every key of the
+   * chain; `undefined` leaves that column as it is. Idempotent.
+   */
+  setTerms(ids: readonly string[], limits: KeyLimit[] | null | undefined, credits: Credits | null | undefined): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `UPDATE api_keys SET limits = CASE WHEN ? THEN ? ELSE limits END, credits = CASE WHEN ? THEN ? ELSE credits END
+         WHERE id IN (SELECT value FROM json_each(?))`,
+      )
+      .bind(
+        limits === undefined ? 0 : 1, limits === undefined ? null : jsonColumn(limits),
+        credits === undefined ? 0 : 1, credits === undefined ? null : jsonColumn(credits),
+        JSON.stringify(ids),
+      );
+  }
+
   /** Records last use, only ever moving it forward. */
   touch(id: string, lastUsedAt: number): D1PreparedStatement {
     return this.db
@@ -245,9 +268,16 @@ function fromRow(row: KeyRow): KeyRecordWithCreator {
     placedAt: row.placed_at,
     leak: row.leaked_at === null ? null : { at: row.leaked_at, url: row.leaked_url ?? "" },
     allowedIps: row.allowed_ips === null ? null : (JSON.parse(row.allowed_ips) as string[]),
+    limits: row.limits === null ? null : (JSON.parse(row.limits) as KeyLimit[]),
+    credits: row.credits === null ? null : (JSON.parse(row.credits) as Credits),
     creatorName: row.creator_name,
     creatorPermissions: row.creator_permissions === null ? null : (JSON.parse(row.creator_permissions) as string[]),
   };
+}
+
+/** A JSON column: the value as JSON, or NULL. */
+function jsonColumn(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
 }
 
 /** The `allowed_ips` column: a JSON array, or NULL for no restriction ([] included). */

@@ -20,6 +20,11 @@ import { type KeyRecord, type KeyRecordWithCreator, rotationRequiresOwner, toKey
 import type { CreateKeyInput, KeyView, UpdateKeyInput } from "../keys/key-schemas";
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
+import type { FieldError } from "../errors/failure";
+import { type CeilingEntry, ceilingBreaches, defaultPoliciesUnder } from "../limiter/ceiling";
+import { POLICIES } from "../limiter/sliding-window";
+import { type KeyLimit, limitsOf, policiesOf } from "../keys/key-limits";
+import { effectivePolicy, OrgPolicyStore } from "../orgs/org-policy";
 import { revokeKey } from "./revoke-key";
 import { findVisibleKey } from "./visible-key";
 
@@ -50,6 +55,9 @@ export interface KeyPage {
  * - `scopes_not_held`: the requested scopes include permissions the principal lacks.
  * - `invalid_expiry`: the requested expiry is not allowed (`message` says why).
  * - `usage_unavailable`: the key's Durable Object, which alone holds its usage, did not answer.
+ * - `limits_above_ceiling`: the requested limits let more through than the org's ceiling
+ *   (`errors` at `limits.N`, the policy that comes closest to each ceiling entry).
+ * - `no_credits`: a top-up (`credits: { add }`) of a key without a balance.
  */
 export type KeyRefusal =
   | { ok: false; reason: "not_found" }
@@ -61,6 +69,8 @@ export type KeyRefusal =
   | { ok: false; reason: "scopes_not_held"; missing: string[] }
   | { ok: false; reason: "invalid_expiry"; message: string }
   | { ok: false; reason: "usage_unavailable" }
+  | { ok: false; reason: "limits_above_ceiling"; errors: FieldError[] }
+  | { ok: false; reason: "no_credits" }
   | { ok: false; reason: "storage_unavailable" };
 
 /** The refusals whose reason is one of `R`. */
@@ -69,11 +79,13 @@ export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { re
 /** What `create` answers. */
 export type CreateOutcome =
   | ({ ok: true } & IssuedKey)
-  | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable">;
+  | RefusalOf<"invalid_expiry" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable" | "limits_above_ceiling">;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
 /** What `update` answers. */
-export type UpdateOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry">;
+export type UpdateOutcome =
+  | { ok: true; key: KeyView }
+  | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry" | "limits_above_ceiling" | "no_credits">;
 /** What `rotate` answers. */
 export type RotateOutcome =
   | ({ ok: true; previous: KeyView } & IssuedKey)
@@ -109,6 +121,8 @@ export class KeyService {
     const scopes = input.scopes ?? null;
     const missing = scopes === null ? [] : scopes.filter((scope) => !principal.permissions.includes(scope));
     if (missing.length > 0) return { ok: false, reason: "scopes_not_held", missing };
+    const limits = this.limitsUnder(input.limits ?? null, await this.ceilingOf(principal.orgId));
+    if (!limits.ok) return limits;
     const generated = await generateApiKey(this.config.keyPrefix, this.config.keyTagSecrets.current);
     const record: KeyRecord = {
       id: generated.id,
@@ -128,6 +142,8 @@ export class KeyService {
       region: input.region === undefined || input.region === "auto" ? null : input.region,
       placedAt: null,
       allowedIps: normalizeAllowedIps(input.allowedIps),
+      limits: limits.limits,
+      credits: input.credits ? { remaining: input.credits.remaining, refill: input.credits.refill ?? null, refilledAt: now } : null,
     };
     // The user's coordinator reserves the place first (exact cap, and never for a deactivated
     // user), noting that no object holds the chain yet; then the key and its event go to D1 (the
@@ -169,21 +185,27 @@ export class KeyService {
     return { ok: true, key: toKeyView(view, now, principal), secret: generated.secret };
   }
 
-  /** One key, with the exact last use from its Durable Object (the list's lags by up to 30 s). */
+  /**
+   * One key, with the exact last use and credits balance from its Durable Object (the list's lag
+   * by up to 30 s of use).
+   */
   async get(principal: Principal, id: string): Promise<KeyOutcome> {
     const record = await this.findVisible(principal, id);
     if (!record) return { ok: false, reason: "not_found" };
     let lastUsedAt = record.lastUsedAt;
+    let credits = record.credits;
     // No object holds an unused key yet: asking one would create it here, near the admin.
     if (record.placedAt !== null) {
       try {
-        lastUsedAt = Math.max((await authorityFor(this.env, id).lastUsed(id)) ?? 0, lastUsedAt ?? 0) || null;
+        const live = await authorityFor(this.env, id).liveView(id);
+        lastUsedAt = Math.max(live.lastUsedAt ?? 0, lastUsedAt ?? 0) || null;
+        credits = live.credits;
       } catch (error) {
-        // Reading is not worth failing for: D1's copy is at most 30 s behind.
+        // Reading is not worth failing for: D1's copies are at most 30 s behind.
         console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
       }
     }
-    return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal) };
+    return { ok: true, key: toKeyView({ ...record, lastUsedAt, credits }, this.clock(), principal) };
   }
 
   async list(principal: Principal, query: { status?: KeyStatus; limit?: number; cursor?: string }): Promise<KeyPage> {
@@ -226,7 +248,14 @@ export class KeyService {
       expiresAt = expiry.expiresAt;
     }
     const allowedIps = input.allowedIps === undefined ? undefined : normalizeAllowedIps(input.allowedIps);
-    const edited = await authorityFor(this.env, id).edit(id, { name: input.name, expiresAt, allowedIps }, [
+    let limits: KeyLimit[] | null | undefined;
+    if (input.limits !== undefined) {
+      const resolved = this.limitsUnder(input.limits, await this.ceilingOf(record.orgId));
+      if (!resolved.ok) return resolved;
+      limits = resolved.limits;
+    }
+    const changes = { name: input.name, expiresAt, allowedIps, limits, credits: input.credits };
+    const edited = await authorityFor(this.env, id).edit(id, changes, [
       { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null, ...(allowedIps === undefined ? {} : { allowedIps }) },
       { op: "appendAudit", event: this.event("key.updated", principal, record, now, origin) },
     ]);
@@ -238,6 +267,8 @@ export class KeyService {
           return { ok: false, reason: "key_not_editable", status: edited.status };
         case "not_earlier":
           return notLater(edited.expiresAt);
+        case "no_credits":
+          return { ok: false, reason: "no_credits" };
       }
     }
     if (edited.changed && expiresAt !== undefined) {
@@ -246,7 +277,15 @@ export class KeyService {
       await userAuthorityFor(this.env, owner).keyExpiryChanged(owner, id, expiresAt);
     }
     const lifetimeMs = edited.expiresAt === record.expiresAt ? record.lifetimeMs : edited.expiresAt! - record.createdAt;
-    const view = { ...record, name: edited.name, expiresAt: edited.expiresAt, lifetimeMs, allowedIps: edited.allowedIps };
+    const view = {
+      ...record,
+      name: edited.name,
+      expiresAt: edited.expiresAt,
+      lifetimeMs,
+      allowedIps: edited.allowedIps,
+      limits: edited.limits,
+      credits: edited.credits,
+    };
     return { ok: true, key: toKeyView(view, now, principal) };
   }
 
@@ -325,13 +364,42 @@ export class KeyService {
           throw error;
         });
       if (result.ok) {
-        const key = toKeyView({ ...successor, allowedIps: result.allowedIps }, now, principal);
-        return { ok: true, key, secret: generated.secret, previous: toKeyView({ ...previous, allowedIps: result.allowedIps }, now, principal) };
+        const held = { allowedIps: result.allowedIps, limits: result.limits, credits: result.credits };
+        const key = toKeyView({ ...successor, ...held }, now, principal);
+        return { ok: true, key, secret: generated.secret, previous: toKeyView({ ...previous, ...held }, now, principal) };
       }
       await release();
       if (result.reason === "not_active") break;
     }
     return { ok: false, reason: "key_not_active" };
+  }
+
+  /** The org's ceiling for per-key limits (its own, or the deployment's default). */
+  private async ceilingOf(orgId: string): Promise<CeilingEntry[]> {
+    const { settings } = await new OrgPolicyStore(this.env.DB).get(orgId);
+    return effectivePolicy(settings, this.config).keyLimitCeiling;
+  }
+
+  /**
+   * The limits to store for requested ones under a ceiling: the requested ones when they fit
+   * (ceilingBreaches), refused otherwise; none requested: null (the defaults) when the defaults
+   * fit, else the ceiling's own entries.
+   */
+  private limitsUnder(
+    requested: KeyLimit[] | null,
+    ceiling: readonly CeilingEntry[],
+  ): { ok: true; limits: KeyLimit[] | null } | RefusalOf<"limits_above_ceiling"> {
+    if (requested === null) {
+      const defaults = defaultPoliciesUnder(ceiling, POLICIES);
+      return { ok: true, limits: defaults === POLICIES ? null : limitsOf(defaults) };
+    }
+    const breaches = ceilingBreaches(policiesOf(requested), ceiling);
+    if (breaches.length === 0) return { ok: true, limits: requested };
+    const errors = breaches.map((b) => ({
+      field: `limits.${b.closest}`,
+      message: `Above the org's ceiling of ${b.ceiling.limit} requests in any ${b.ceiling.windowSeconds} s: these limits let up to ${b.bound} through in ${b.ceiling.windowSeconds} s (add or lower a policy with a window up to ${b.ceiling.windowSeconds} s).`,
+    }));
+    return { ok: false, reason: "limits_above_ceiling", errors };
   }
 
   private findVisible(principal: Principal, id: string): Promise<KeyRecordWithCreator | null> {

@@ -1,8 +1,8 @@
-import type { PolicyName } from "../limiter/sliding-window";
+import type { Policy, PolicyName } from "../limiter/sliding-window";
 
 /** Most keys remembered per isolate; beyond it the memory starts over (it can only deny). */
 const MAX_ENTRIES = 10_000;
-const limited = new Map<string, { until: number; policy: PolicyName; onlyFor: string | null }>();
+const limited = new Map<string, { until: number; policy: PolicyName; policies: readonly Policy[]; onlyFor: string | null }>();
 
 /**
  * An isolate-local memory of "this exact key is rate-limited until T", so a flood is shed
@@ -21,7 +21,11 @@ const limited = new Map<string, { until: number; policy: PolicyName; onlyFor: st
  * const known = limitedUntil(digest, Date.now(), clientAddress);
  * if (known) throw rateLimited(known.policy, known.until, Date.now());
  */
-export function limitedUntil(digest: string, now: number, clientAddress: string | null): { until: number; policy: PolicyName } | null {
+export function limitedUntil(
+  digest: string,
+  now: number,
+  clientAddress: string | null,
+): { until: number; policy: PolicyName; policies: readonly Policy[] } | null {
   const entry = limited.get(digest);
   if (!entry) return null;
   if (entry.until <= now) {
@@ -32,10 +36,11 @@ export function limitedUntil(digest: string, now: number, clientAddress: string 
 }
 
 /**
- * Remembers that the object refused the key with this digest until `until`: for every address,
- * or, for a key with an IP allowlist, only for `onlyFor`.
+ * Remembers that the object refused the key with this digest until `until`, under `policy` of the
+ * key's `policies` (for the rate-limit fields of the answers it sheds): for every address, or, for
+ * a key with an IP allowlist, only for `onlyFor`.
  */
-export function rememberLimited(digest: string, until: number, policy: PolicyName, onlyFor: string | null = null): void {
+export function rememberLimited(digest: string, until: number, policy: PolicyName, policies: readonly Policy[], onlyFor: string | null = null): void {
   if (limited.size >= MAX_ENTRIES) limited.clear();
-  limited.set(digest, { until, policy, onlyFor });
+  limited.set(digest, { until, policy, policies, onlyFor });
 }

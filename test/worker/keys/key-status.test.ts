@@ -38,7 +38,7 @@ describe("key status", () => {
         store.insert({
           id: ids[i]!, orgId, createdBy: "u", name: "n", hint: "h", secretDigest: "d", scopes: null,
           createdAt: NOW - 1000 + i, expiresAt: c.expiresAt, lifetimeMs: null, revokedAt: c.revokedAt,
-          lastUsedAt: null, rotatedFromId: null, rotatedToId: null, region: null, placedAt: null, allowedIps: null,
+          lastUsedAt: null, rotatedFromId: null, rotatedToId: null, region: null, placedAt: null, allowedIps: null, limits: null, credits: null,
         }),
       ),
     );

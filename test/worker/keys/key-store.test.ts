@@ -27,6 +27,8 @@ function record(orgId: string, revokedAt: number | null, expiresAt: number | nul
     region: null,
     placedAt: null,
     allowedIps: null,
+    limits: null,
+    credits: null,
   };
 }
 

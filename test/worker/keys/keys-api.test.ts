@@ -28,7 +28,7 @@ describe("POST /v1/keys", () => {
     });
     expect(body.key.hint).toBe(`ak_live_${body.secret.slice(8, 12)}…${body.secret.slice(-4)}`);
     expect(Object.keys(body.key).sort()).toEqual(
-      ["allowedIps", "createdAt", "createdBy", "expiresAt", "hint", "id", "lastUsedAt", "leak", "name", "region", "revokedAt", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status"],
+      ["allowedIps", "createdAt", "createdBy", "credits", "expiresAt", "hint", "id", "lastUsedAt", "leak", "limits", "name", "region", "revokedAt", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status"],
     );
   });
 
