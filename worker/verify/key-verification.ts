@@ -168,7 +168,7 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
       return { outcome: "refused", reason: "ip_not_allowed" };
     case "rate_limited": {
       const policies = result.usage.map((u) => u.policy);
-      rememberLimited(digest, result.retryAt, result.violated, policies, result.restricted ? clientAddress : null);
+      rememberLimited(digest, at, result.retryAt, result.violated, policies, result.restricted ? clientAddress : null);
       return { outcome: "refused", reason: "rate_limited", policy: result.violated, policies, retryAt: result.retryAt, now: result.now };
     }
     case "credits_exhausted":

@@ -125,7 +125,14 @@ export function putUser(orgId: string, userId: string, json: unknown): Promise<R
 /** Creates a key for a user and returns the parsed 201 body. */
 export async function createKey(
   owner: TestUser,
-  input: { name?: string; expiresAt?: string | null; scopes?: string[]; allowedIps?: string[] | null } = {},
+  input: {
+    name?: string;
+    expiresAt?: string | null;
+    scopes?: string[];
+    allowedIps?: string[] | null;
+    limits?: Array<{ name: string; limit: number; windowSeconds: number }>;
+    credits?: { remaining: number; refill?: { amount: number; interval: "day" | "month" } | null } | null;
+  } = {},
 ): Promise<{ key: KeyJson; secret: string }> {
   const res = await call("POST", "/v1/keys", { token: owner.token, json: { name: input.name ?? unique("key"), ...input } });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
