@@ -254,6 +254,9 @@ export class KeyService {
       if (!resolved.ok) return resolved;
       limits = resolved.limits;
     }
+    // A top-up of a key without a balance is refused; for a chain no object holds yet D1 is exact,
+    // so the refusal places nothing (once placed, the object decides).
+    if (input.credits && "add" in input.credits && record.placedAt === null && record.credits === null) return { ok: false, reason: "no_credits" };
     const changes = { name: input.name, expiresAt, allowedIps, limits, credits: input.credits };
     const edited = await authorityFor(this.env, id).edit(id, changes, [
       { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null, ...(allowedIps === undefined ? {} : { allowedIps }) },
