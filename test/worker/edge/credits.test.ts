@@ -5,7 +5,7 @@ import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { nextRefillAt } from "../../../worker/limiter/credits";
 import { call, createKey, type KeyJson, snapshotTables, type TestUser, user, useKey } from "../helpers/api";
 import { setCeiling, setChainClock, statuses } from "../helpers/key-terms";
-import { viaHttp } from "../verify/verify-helpers";
+import { consumers, viaBinding, viaHttp } from "../verify/verify-helpers";
 
 /** Limits high enough that only credits refuse: 1000 in any second, within a raised ceiling. */
 const WIDE = [{ name: "wide", limit: 1000, windowSeconds: 1 }];
@@ -65,11 +65,26 @@ describe("credits at the edge", () => {
     expect(outcomes.map((o) => o.code)).toEqual(["valid", "valid", "credits_exhausted", "valid", "credits_exhausted", "valid"]);
     expect(outcomes.map((o) => o.credits?.remaining)).toEqual([7, 2, undefined, 0, undefined, 0]);
     expect((await getKey(alice, key.id)).credits).toMatchObject({ remaining: 0 });
+    expect(await viaBinding(secret, { cost: 1 })).toMatchObject({ valid: false, code: "credits_exhausted" });
+    expect(await viaBinding(secret, { cost: 0 })).toMatchObject({ valid: true, credits: { remaining: 0, nextRefillAt: null } });
     for (const cost of [-1, 1.5, 1001, "2"]) {
       const res = await viaHttp({ key: secret, cost });
       expect(res.status).toBe(422);
       expect(((await res.json()) as { errors: Array<{ field: string }> }).errors[0]!.field).toBe("cost");
     }
+  });
+
+  it("spends the cost a route declares with apiKeyAuth({ cost }) in another Worker's Hono app", async () => {
+    const alice = await user();
+    const { secret } = await createKey(alice, { credits: { remaining: 25 } });
+    const report = () => consumers.HONO_CONSUMER.fetch("http://hono-consumer/priced/report", { headers: { "X-API-Key": secret, "CF-Connecting-IP": "2001:db8::25" } });
+    expect(await (await report()).json()).toEqual({ credits: { remaining: 15, nextRefillAt: null } });
+    expect(await (await report()).json()).toEqual({ credits: { remaining: 5, nextRefillAt: null } });
+    const refused = await report();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: "credits_exhausted" });
+    // A request of the default cost still fits in what is left.
+    expect(((await (await useKey(secret)).json()) as { credits: unknown }).credits).toEqual({ remaining: 4, nextRefillAt: null });
   });
 
   it("keeps the balance across eviction and restart, and whoami reports what is left", async () => {

@@ -133,6 +133,29 @@ describe("per-key limits at the edge", () => {
   });
 });
 
+describe("a chain placed before per-key limits and credits existed", () => {
+  it("gets their tables when its object next opens, with the defaults and no credits, and takes new limits", async () => {
+    const alice = await user();
+    const { key, secret } = await createKey(alice);
+    expect((await useKey(secret)).status).toBe(200);
+    await runInDurableObject(authorityFor(env, key.id), (_authority: KeyAuthority, state) => {
+      state.storage.sql.exec("DROP TABLE chain_terms; DROP TABLE limiter_buckets;");
+    });
+    await evictDurableObject(authorityFor(env, key.id));
+    const res = await useKey(secret);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("RateLimit-Policy")).toBe('"burst";q=10;w=1, "minute";q=100;w=60');
+    expect(((await res.json()) as { credits: unknown }).credits).toBeNull();
+    const patched = await call("PATCH", `/v1/keys/${key.id}`, { token: alice.token, json: { limits: [{ name: "slow", limit: 2, windowSeconds: 120 }], credits: { remaining: 9 } } });
+    expect(patched.status).toBe(200);
+    const next = await useKey(secret);
+    expect(next.headers.get("RateLimit-Policy")).toBe('"slow";q=2;w=120');
+    // The two admissions of the last minute count in the new 2-minute window (built from them).
+    expect(next.status).toBe(429);
+    expect(await next.json()).toMatchObject({ policy: "slow" });
+  });
+});
+
 describe("per-key limits: refusals change nothing", () => {
   it("refuses limits above the org's ceiling with 422 at limits.N, on create and on PATCH", async () => {
     const alice = await user();
