@@ -1,4 +1,4 @@
-import type { Credits } from "../limiter/credits";
+import { type Credits, refilled } from "../limiter/credits";
 import { POLICIES } from "../limiter/sliding-window";
 import { keyPermissions } from "../users/user-state";
 import type { KeyMeta } from "./key-meta";
@@ -109,7 +109,8 @@ export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: Ke
     revokedReason: record.revokedReason,
     canary: record.canary,
     limits: record.limits ?? limitsOf(POLICIES),
-    credits: record.credits === null ? null : creditsView(record.credits),
+    // D1's copy of a chain asleep across a refill boundary shows the refill it is owed, as the object will.
+    credits: record.credits === null ? null : creditsView(refilled(record.credits, now)),
     rotationRequiresOwner:
       viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };

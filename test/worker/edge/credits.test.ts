@@ -142,6 +142,20 @@ describe("credits at the edge", () => {
     });
   });
 
+  it("shows the refill a sleeping chain is owed in the list too, before its object wakes", async () => {
+    const alice = await user();
+    const { key } = await createKey(alice, { credits: { remaining: 2, refill: { amount: 500, interval: "day" } } });
+    // D1's copy as a chain asleep since two days ago leaves it: the list computes the owed refill.
+    const twoDaysAgo = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 2 * 86_400_000;
+    const stale = { remaining: 2, refill: { amount: 500, interval: "day" }, refilledAt: twoDaysAgo };
+    await env.DB.prepare("UPDATE api_keys SET credits = ? WHERE id = ?").bind(JSON.stringify(stale), key.id).run();
+    const res = await call("GET", "/v1/keys", { token: alice.token });
+    const listed = ((await res.json()) as { keys: KeyJson[] }).keys.find((k) => k.id === key.id)!;
+    expect(listed.credits!.remaining).toBe(500);
+    expect(Date.parse(listed.credits!.nextRefillAt!)).toBeGreaterThan(Date.now());
+    expect(Date.parse(listed.credits!.refilledAt)).toBe(nextRefillAt("day", Date.now()) - 86_400_000);
+  });
+
   it("shares one balance between a rotated key and its successor", async () => {
     const alice = await user();
     const { key, secret } = await createKey(alice, { credits: { remaining: 5 } });
