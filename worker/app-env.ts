@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import type { Principal } from "./auth/principal";
-import type { KeyIdentity } from "./authority/key-authority";
+import type { CreditBalance, KeyIdentity } from "./authority/key-authority";
 import type { PolicyUsage } from "./limiter/sliding-window";
 import type { StepObserver } from "./verify/key-verification";
 
@@ -18,6 +18,8 @@ export interface AppEnv {
     apiKey: KeyIdentity;
     /** The key's rate-limit usage after admitting this request. */
     rateLimit: PolicyUsage[];
+    /** The key's credits balance after this request, or null: the key has no credits. */
+    credits: CreditBalance | null;
     /** Hears the key check's step durations; set only by the local-development entry's `serverTiming()`. */
     verificationSteps?: StepObserver;
   };

@@ -29,6 +29,7 @@ export const CODE_TERMS: Record<string, TermKey> = {
   validation_failed: "errorRequest",
   rate_limited: "errorRateLimited",
   too_many_failed_attempts: "errorRateLimited",
+  credits_exhausted: "errorRateLimited",
   internal_error: "errorGeneric",
   server_misconfigured: "errorGeneric",
   upstream_unavailable: "errorGeneric",

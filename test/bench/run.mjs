@@ -14,6 +14,7 @@ import { concurrentBurst } from "./scenarios/concurrent-burst.mjs";
 import { failedAuthFlood } from "./scenarios/failed-auth-flood.mjs";
 import { firstUse } from "./scenarios/first-use.mjs";
 import { forgedKeyFlood, forgedKeyThroughput } from "./scenarios/forged-keys.mjs";
+import { BENCH_ADMIN_TOKEN, keyTerms } from "./scenarios/key-terms.mjs";
 import { BENCH_LEAK_SECRET, leakReportToRefused } from "./scenarios/leak-report.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
 import { pacedLoad } from "./scenarios/paced-load.mjs";
@@ -32,7 +33,8 @@ const PHASES = [
   {
     tracing: false,
     // HMAC-signed leak reports (POST /v1/leaks) for the "leak report → refused" rows.
-    vars: { LEAK_REPORT_HMAC_SECRET: BENCH_LEAK_SECRET },
+    // The admin API token, for the org ceiling the per-key limit rows raise.
+    vars: { LEAK_REPORT_HMAC_SECRET: BENCH_LEAK_SECRET, ADMIN_API_TOKEN: BENCH_ADMIN_TOKEN },
     scenarios: [
       { name: "overhead", run: overhead, position: 5 },
       { name: "request breakdown", run: requestBreakdown, position: 5.1 },
@@ -44,6 +46,7 @@ const PHASES = [
       { name: "forged-key throughput", run: forgedKeyThroughput, position: 6.5 },
       { name: "canary timing", run: canaryTiming, position: 6.6 },
       { name: "failed-auth flood", run: failedAuthFlood, position: 7 },
+      { name: "credits and per-key limits", run: keyTerms, position: 7.5 },
     ],
   },
   {

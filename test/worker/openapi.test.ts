@@ -194,7 +194,7 @@ const REQUIRED_OPERATIONS: Array<[method: string, path: string]> = [
 const KEY_MEMBERS = [
   "id", "name", "hint", "createdAt", "createdBy", "lastUsedAt", "expiresAt",
   "revokedAt", "status", "scopes", "rotatedFromId", "rotatedToId", "region", "leak", "allowedIps",
-  "enabled", "description", "meta", "revokedReason", "canary", "rotationRequiresOwner",
+  "enabled", "description", "meta", "revokedReason", "canary", "limits", "credits", "rotationRequiresOwner",
 ];
 
 /** What the key check answers on every key-protected operation, by status. */
@@ -384,7 +384,7 @@ describe("key verification in the document", () => {
     expect(document.components.securitySchemes.verifyToken).toMatchObject({ type: "http", scheme: "bearer" });
     const body = deref(document, op.requestBody!.content["application/json"]!.schema);
     expect(body.required).toEqual(["key"]);
-    expect(Object.keys(body.properties as Json).sort()).toEqual(["clientAddress", "key", "permission"]);
+    expect(Object.keys(body.properties as Json).sort()).toEqual(["clientAddress", "cost", "key", "permission"]);
     const ok = ((op.responses as Record<string, Json>)["200"]!.content as Record<string, { schema: Json }>)["application/json"]!.schema;
     const outcome = deref(document, ok);
     expect(outcome.required).toEqual(expect.arrayContaining(["valid", "code"]));

@@ -3,6 +3,18 @@ import { KeyAuthority } from "./key-authority";
 
 /** The longest history {@link DevKeyAuthority.simulateUsage} replays: what the counters keep. */
 export const MAX_SIMULATED_DAYS = 30;
+/** The longest load {@link DevKeyAuthority.simulateLoad} drives, in hours, and its highest rate. */
+export const MAX_SIMULATED_LOAD = { hours: 48, perSecond: 100 };
+
+/** What {@link DevKeyAuthority.simulateLoad} answers: the decisions made, and the limiter's storage after them. */
+export interface SimulatedLoad {
+  decisions: number;
+  admitted: number;
+  /** Rows of the limiter's tables: admission times (windows up to 60 s) and buckets (longer windows). */
+  rows: { admissions: number; buckets: number };
+  /** The object's whole SQLite database, in bytes (usage counters and keys included). */
+  databaseBytes: number;
+}
 
 /**
  * `KeyAuthority` as local development runs it: worker/dev.ts exports this class under the name
@@ -42,6 +54,44 @@ export class DevKeyAuthority extends KeyAuthority {
       minutes++;
     }
     return { minutes, added };
+  }
+
+  /**
+   * Drives `hours` of simulated load at `perSecond` requests a second through {@link KeyAuthority.verify}
+   * for `keyId` (its right secret, no client address), on a simulated clock that starts at the
+   * object's now (or just after the chain's last admission, so a load driven in several calls
+   * continues) and moves 1/perSecond s per request, so every decision, limiter write and usage
+   * count is the one a real request makes. The clock is put back afterwards; admissions were
+   * recorded at simulated times, so the key's windows hold that future until the real clock
+   * passes it (a development key for this measure only). Answers the decisions and the storage
+   * they leave; nothing for a key this chain lacks.
+   */
+  async simulateLoad(keyId: string, hours: number, perSecond: number): Promise<SimulatedLoad | null> {
+    const valid = (n: number, max: number) => Number.isInteger(n) && n >= 1 && n <= max;
+    if (!valid(hours, MAX_SIMULATED_LOAD.hours) || !valid(perSecond, MAX_SIMULATED_LOAD.perSecond)) return null;
+    await this.ensure(keyId, { digest: null, cause: "simulation" });
+    const key = this.open(false)?.store.findKey(keyId);
+    if (!key) return null;
+    const realClock = this.clock;
+    const step = 1000 / perSecond;
+    // A load driven in several calls continues where the previous one stopped.
+    const last = this.open(false)?.admissions.at(-1);
+    const start = Math.max(realClock(), last === undefined ? 0 : last + step);
+    let decisions = 0;
+    let admitted = 0;
+    try {
+      for (let i = 0; i < hours * 3600 * perSecond; i++) {
+        const at = Math.floor(start + i * step);
+        this.clock = () => at;
+        if ((await this.verify(keyId, key.secretDigest)).outcome === "admitted") admitted++;
+        decisions++;
+      }
+    } finally {
+      this.clock = realClock;
+    }
+    const sql = this.ctx.storage.sql;
+    const count = (table: string) => Number(sql.exec(`SELECT count(*) AS n FROM ${table}`).one().n);
+    return { decisions, admitted, rows: { admissions: count("admissions"), buckets: count("limiter_buckets") }, databaseBytes: sql.databaseSize };
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Credits } from "../limiter/credits";
+import type { Bucket, Policy } from "../limiter/sliding-window";
 import type { UserState } from "../users/user-state";
 import { UserStateRow } from "../users/user-state-row";
 
@@ -26,6 +28,16 @@ export interface AuthorityKey {
    * the creator's state). Null only for keys a chain took on before the object kept it.
    */
   createdBy: string | null;
+}
+
+/**
+ * What a chain's keys are held to, shared by a key and its rotated successors like the limiter's
+ * admissions: their own rate-limit policies (null: the defaults) and their credits balance
+ * (null: none, every request is free).
+ */
+export interface ChainTerms {
+  policies: Policy[] | null;
+  credits: Credits | null;
 }
 
 /** What placed a chain: its first use, a management call before that, or a region chosen at creation. */
@@ -77,6 +89,10 @@ const SCHEMA = `
     last_used_at INTEGER, flushed_last_used_at INTEGER, allowed_ips TEXT,
     enabled INTEGER NOT NULL DEFAULT 1, description TEXT, meta TEXT, canary INTEGER NOT NULL DEFAULT 0, created_by TEXT);
   CREATE TABLE IF NOT EXISTS admissions (at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS limiter_buckets (
+    width INTEGER NOT NULL, start INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (width, start)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS chain_terms (
+    one INTEGER PRIMARY KEY CHECK (one = 1), policies TEXT, credits TEXT, flushed_credits TEXT);
   CREATE TABLE IF NOT EXISTS placement (
     one INTEGER PRIMARY KEY CHECK (one = 1), at INTEGER NOT NULL, cause TEXT NOT NULL, hint TEXT, key_id TEXT NOT NULL);
 `;
@@ -184,6 +200,83 @@ export class AuthorityStore {
     this.sql.exec("INSERT INTO admissions (at) VALUES (?)", at);
     this.sql.exec("DELETE FROM admissions WHERE at <= ?", keepAfter);
   }
+
+  /** The limiter's bucket tracks (width → buckets, ascending). */
+  buckets(): Map<number, Bucket[]> {
+    const tracks = new Map<number, Bucket[]>();
+    for (const row of this.sql.exec<{ width: number; start: number; n: number }>("SELECT width, start, n FROM limiter_buckets ORDER BY width, start")) {
+      const track = tracks.get(row.width) ?? [];
+      track.push({ start: row.start, count: row.n });
+      tracks.set(row.width, track);
+    }
+    return tracks;
+  }
+
+  /** Stores a track's newest bucket as the limiter counted it; a new bucket also forgets those of the track at or before `keepAfter`. */
+  putBucket(width: number, bucket: Bucket, isNew: boolean, keepAfter: number): void {
+    this.sql.exec(
+      "INSERT INTO limiter_buckets (width, start, n) VALUES (?, ?, ?) ON CONFLICT (width, start) DO UPDATE SET n = excluded.n",
+      width, bucket.start, bucket.count,
+    );
+    if (isNew) this.sql.exec("DELETE FROM limiter_buckets WHERE width = ? AND start <= ?", width, keepAfter);
+  }
+
+  /** Replaces the tracks (after the policies changed): drops those not in `tracks`, writes those new. */
+  replaceTracks(tracks: ReadonlyMap<number, readonly Bucket[]>, kept: ReadonlySet<number>): void {
+    const widths = [...tracks.keys()];
+    this.sql.exec(`DELETE FROM limiter_buckets WHERE width NOT IN (${widths.map(() => "?").join(", ") || "NULL"})`, ...widths);
+    for (const [width, track] of tracks) {
+      if (kept.has(width)) continue;
+      for (const b of track) this.sql.exec("INSERT INTO limiter_buckets (width, start, n) VALUES (?, ?, ?)", width, b.start, b.count);
+    }
+  }
+
+  /** The chain's policies and credits; a chain placed before they existed has the defaults and no credits. */
+  terms(): ChainTerms {
+    const row = this.sql.exec<{ policies: string | null; credits: string | null }>("SELECT policies, credits FROM chain_terms").toArray()[0];
+    return {
+      policies: row?.policies ? (JSON.parse(row.policies) as Policy[]) : null,
+      credits: row?.credits ? (JSON.parse(row.credits) as Credits) : null,
+    };
+  }
+
+  /** Sets the chain's terms the first time (from the first key's D1 row); later calls change nothing. */
+  initTerms(terms: ChainTerms): void {
+    this.sql.exec(
+      "INSERT INTO chain_terms (one, policies, credits, flushed_credits) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO NOTHING",
+      jsonOrNull(terms.policies), jsonOrNull(terms.credits), jsonOrNull(terms.credits),
+    );
+  }
+
+  /** Replaces the chain's terms; `flushed` (when given) records the credits D1 holds from now on. */
+  putTerms(terms: ChainTerms, flushed?: Credits | null): void {
+    this.sql.exec(
+      `INSERT INTO chain_terms (one, policies, credits, flushed_credits) VALUES (1, ?, ?, ?)
+       ON CONFLICT (one) DO UPDATE SET policies = excluded.policies, credits = excluded.credits,
+         flushed_credits = CASE WHEN ? THEN excluded.flushed_credits ELSE flushed_credits END`,
+      jsonOrNull(terms.policies), jsonOrNull(terms.credits), jsonOrNull(flushed ?? null), flushed === undefined ? 0 : 1,
+    );
+  }
+
+  /** The balance when it differs from what D1 was last given, else null. */
+  unflushedCredits(): Credits | null {
+    const row = this.sql.exec<{ credits: string | null; flushed: string | null }>("SELECT credits, flushed_credits AS flushed FROM chain_terms").toArray()[0];
+    return row?.credits && row.credits !== row.flushed ? (JSON.parse(row.credits) as Credits) : null;
+  }
+
+  /** Records that D1 holds `credits` (unless the balance moved again meanwhile, which stays owed). */
+  markCreditsFlushed(credits: Credits): void {
+    this.sql.exec("UPDATE chain_terms SET flushed_credits = ?", JSON.stringify(credits));
+  }
+
+  /** The ids of the chain's keys. */
+  keyIds(): string[] {
+    return this.sql.exec<{ id: string }>("SELECT id FROM keys ORDER BY id").toArray().map((r) => r.id);
+  }
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
 }
 
 function fromRow(row: KeyRow): AuthorityKey {

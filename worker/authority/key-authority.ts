@@ -13,9 +13,11 @@ import type { KeyRecord } from "../keys/key-record";
 import { keyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
 import { userAuthorityName } from "./user-authority-name";
-import { type AuthorityKey, AuthorityStore, type Creator, type Placement, type PlacementCause } from "./key-authority-store";
+import { type AuthorityKey, AuthorityStore, type ChainTerms, type Creator, type Placement, type PlacementCause } from "./key-authority-store";
 import { Outbox, type OutboxOp, outboxStatements } from "./outbox";
-import { decide, POLICIES, type PolicyName, type PolicyUsage } from "../limiter/sliding-window";
+import { type Bucket, decide, EXACT_WINDOW_MS, POLICIES, type Policy, type PolicyName, type PolicyUsage, retentionOf, tracksFor } from "../limiter/sliding-window";
+import { type Credits, MAX_CREDITS, nextRefillOf, refilled } from "../limiter/credits";
+import { type CreditsChange, type KeyLimit, limitsOf, policiesOf } from "../keys/key-limits";
 import { type ShedBatch, UsageStore } from "./usage-store";
 import { type Drain, DrainStore, idleEndOf } from "./drain-store";
 import { EventSampler, type SampledOrigin, type SampledReport } from "./event-sampler";
@@ -36,9 +38,18 @@ export interface KeyIdentity {
   meta: string | null;
 }
 
+/** A chain's balance after a decision: what is left, and when it is next refilled (null: never). */
+export interface CreditBalance {
+  remaining: number;
+  nextRefillAt: number | null;
+}
+
 /** The answer of {@link KeyAuthority.verify}: expected outcomes are values, not exceptions. */
 export type VerifyResult =
-  | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[] }
+  /** `credits`: the balance after this request's cost was spent, or null: the key has no credits. */
+  | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[]; credits: CreditBalance | null }
+  /** The balance is below the request's cost; `retryAt` is the next refill, or null: none is scheduled. */
+  | { outcome: "credits_exhausted"; retryAt: number | null; now: number }
   /**
    * No such key here, or a wrong secret; or the right secret of a canary key, answered alike.
    * `canary`: an active canary's right secret, so the caller reports the use ({@link KeyAuthority.canaryUsed})
@@ -64,6 +75,8 @@ export interface DrainReport {
   drain: Drain;
   /** When the grace will end by idleness if the old key is not used again; null: not known yet (or no idle rule, or ended). */
   endsWhenIdleAt: number | null;
+  /** The chain's balance with any refill it is owed, as {@link KeyAuthority.liveView} reads it. */
+  credits: Credits | null;
 }
 
 /** Reads the current time, in epoch milliseconds. */
@@ -85,6 +98,7 @@ export interface UsageReport {
 const COUNTED: Record<Exclude<VerifyResult["outcome"], "unknown">, keyof UsageCounts> = {
   admitted: "admitted",
   rate_limited: "rateLimited",
+  credits_exhausted: "rateLimited",
   revoked: "refused",
   expired: "refused",
   deactivated: "refused",
@@ -101,7 +115,6 @@ const MAX_CANDIDATES = 256;
 const USE_FLUSH_DELAY_MS = 30_000;
 /** How soon a failed D1 write is retried. */
 const RETRY_DELAY_MS = 10_000;
-const LONGEST_WINDOW_MS = Math.max(...POLICIES.map((p) => p.windowMs));
 
 /**
  * One Durable Object per key chain (a key and its rotated successors), named by the key id's
@@ -161,7 +174,7 @@ export class KeyAuthority extends DurableObject<Env> {
    * their own answers. Such a refusal is audited as `key.ip_refused`, sampled (ip-refusal-sampler.ts),
    * through the outbox: its D1 write never holds up the answer.
    */
-  async verify(keyId: string, digest: string, clientAddress: string | null = null): Promise<VerifyResult> {
+  async verify(keyId: string, digest: string, clientAddress: string | null = null, cost = 1): Promise<VerifyResult> {
     const key = this.open(false)?.store.findKey(keyId) ?? (await this.ensure(keyId, { digest, cause: "use" }));
     const chain = this.opened;
     if (!chain || !key || !digestsEqual(key.secretDigest, digest)) return { outcome: "unknown" };
@@ -171,7 +184,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const now = Math.max(this.clock(), chain.admissions.at(-1) ?? 0);
     // A grace that has ended by idleness by now is recorded before the answer, which it decides.
     const current = this.settleDrain(chain, key.id, now) ?? key;
-    const result = this.answer(chain, current, now, clientAddress);
+    const result = this.answer(chain, current, now, clientAddress, Number.isSafeInteger(cost) && cost >= 0 ? cost : 1);
     if (result.outcome === "admitted") this.noteDrainUse(chain, keyId, now);
     chain.usage.count(keyId, now, { [COUNTED[result.outcome]]: 1 });
     return result;
@@ -301,13 +314,23 @@ export class KeyAuthority extends DurableObject<Env> {
    */
   async edit(
     keyId: string,
-    changes: { name?: string; expiresAt?: number; allowedIps?: string[] | null; enabled?: boolean; description?: string | null; meta?: string | null },
+    changes: {
+      name?: string;
+      expiresAt?: number;
+      allowedIps?: string[] | null;
+      enabled?: boolean;
+      description?: string | null;
+      meta?: string | null;
+      limits?: KeyLimit[] | null;
+      credits?: CreditsChange;
+    },
     ops: OutboxOp[],
     toggle: { paused: OutboxOp[]; resumed: OutboxOp[] } = { paused: [], resumed: [] },
   ): Promise<
     | { ok: false; reason: "unknown" }
     | { ok: false; reason: "not_active"; status: "expired" | "revoked" }
     | { ok: false; reason: "not_earlier"; expiresAt: number }
+    | { ok: false; reason: "no_credits" }
     | {
         ok: true;
         name: string;
@@ -316,6 +339,8 @@ export class KeyAuthority extends DurableObject<Env> {
         enabled: boolean;
         description: string | null;
         meta: string | null;
+        limits: KeyLimit[] | null;
+        credits: Credits | null;
         changed: boolean;
         toggled: boolean;
         synced: boolean;
@@ -329,6 +354,8 @@ export class KeyAuthority extends DurableObject<Env> {
     if (status !== "active") return { ok: false, reason: "not_active", status };
     const expiresAt = changes.expiresAt ?? key.expiresAt;
     if (key.expiresAt !== null && expiresAt !== null && expiresAt > key.expiresAt) return { ok: false, reason: "not_earlier", expiresAt: key.expiresAt };
+    const terms = this.termsChange(chain, changes, this.clock());
+    if (!terms) return { ok: false, reason: "no_credits" };
     const name = changes.name ?? key.name;
     const allowedIps = changes.allowedIps === undefined ? key.allowedIps : changes.allowedIps?.length ? changes.allowedIps : null;
     const enabled = changes.enabled ?? key.enabled;
@@ -339,12 +366,28 @@ export class KeyAuthority extends DurableObject<Env> {
       expiresAt !== key.expiresAt ||
       JSON.stringify(allowedIps) !== JSON.stringify(key.allowedIps) ||
       description !== key.description ||
-      meta !== key.meta;
+      meta !== key.meta ||
+      terms.changed;
     const toggled = enabled !== key.enabled;
     if (changed || toggled) chain.store.putKey({ ...key, name, expiresAt, allowedIps, enabled, description, meta });
     if (changed) chain.outbox.enqueue(ops);
     if (toggled) chain.outbox.enqueue(enabled ? toggle.resumed : toggle.paused);
-    return { ok: true, name, expiresAt, allowedIps, enabled, description, meta, changed, toggled, synced: await this.flush() };
+    if (terms.stored) this.putTerms(chain, terms.next);
+    const limits = terms.next.policies === null ? null : limitsOf(terms.next.policies);
+    const credits = terms.next.credits;
+    return { ok: true, name, expiresAt, allowedIps, enabled, description, meta, limits, credits, changed, toggled, synced: await this.flush() };
+  }
+
+  /**
+   * The chain's exact state for a key's view (`GET /v1/keys/{id}`): its last use, and the chain's
+   * balance with any refill it is owed (nothing is stored: the refill is stored by the next
+   * decision). Nulls for a key this chain lacks.
+   */
+  liveView(keyId: string): { lastUsedAt: number | null; credits: Credits | null } {
+    const chain = this.open(false);
+    const key = chain?.store.findKey(keyId);
+    if (!chain || !key) return { lastUsedAt: null, credits: null };
+    return { lastUsedAt: key.lastUsedAt, credits: chain.terms.credits && refilled(chain.terms.credits, this.clock()) };
   }
 
   /**
@@ -360,7 +403,10 @@ export class KeyAuthority extends DurableObject<Env> {
     oldExpiresAt: number | null,
     ops: OutboxOp[],
     graceIdleMs: number | null = null,
-  ): Promise<{ ok: false; reason: "not_active" | "id_taken" } | ({ ok: true; synced: boolean } & Inherited)> {
+  ): Promise<
+    | { ok: false; reason: "not_active" | "id_taken" }
+    | ({ ok: true; limits: KeyLimit[] | null; credits: Credits | null; synced: boolean } & Inherited)
+  > {
     await this.ensure(oldId, { digest: null, cause: "rotate" });
     const chain = this.open(false);
     const old = chain?.store.findKey(oldId);
@@ -373,12 +419,18 @@ export class KeyAuthority extends DurableObject<Env> {
     // The old key's grace is tracked from here: its uses, the successor's first use, and (with
     // `graceIdleMs`, graceUntilIdle) its end once the successor is used and the old key is idle.
     chain.drains.start(oldId, successor.id, this.clock(), graceIdleMs);
+    // The successor joins the chain's limits and balance: its D1 row carries them as they are now.
+    const credits = chain.terms.credits && refilled(chain.terms.credits, this.clock());
+    const limits = chain.terms.policies === null ? null : limitsOf(chain.terms.policies);
+    if (credits !== chain.terms.credits) this.putTerms(chain, { ...chain.terms, credits });
     chain.outbox.enqueue(
       ops.map((op) =>
-        op.op === "insertKey" && op.key.id === successor.id ? { ...op, key: { ...op.key, ...inherited, meta: metaOf(inherited.meta) } } : op,
+        op.op === "insertKey" && op.key.id === successor.id
+          ? { ...op, key: { ...op.key, ...inherited, meta: metaOf(inherited.meta), limits, credits } }
+          : op,
       ),
     );
-    return { ok: true, ...inherited, synced: await this.flush() };
+    return { ok: true, ...inherited, limits, credits, synced: await this.flush() };
   }
 
   /**
@@ -407,7 +459,8 @@ export class KeyAuthority extends DurableObject<Env> {
     const drain = chain.drains.find(keyId);
     if (!drain) return null;
     const endsWhenIdleAt = drain.endedAt === null && keyStatus(key, this.clock()) === "active" ? idleEndOf(drain, key.lastUsedAt) : null;
-    return { lastUsedAt: key.lastUsedAt, expiresAt: key.expiresAt, drain, endsWhenIdleAt };
+    const credits = chain.terms.credits && refilled(chain.terms.credits, this.clock());
+    return { lastUsedAt: key.lastUsedAt, expiresAt: key.expiresAt, drain, endsWhenIdleAt, credits };
   }
 
   /** The exact last use of a key (D1's copy lags by up to USE_FLUSH_DELAY_MS, 30 s). */
@@ -429,6 +482,12 @@ export class KeyAuthority extends DurableObject<Env> {
     for (const next of [chain.ipRefusals.nextDueAt(), chain.canaryUses.nextDueAt()]) if (next !== null) this.scheduleAlarm(next);
     // Graces that end by idleness end on time even when no request comes (their ops join this flush).
     for (const drain of chain.drains.openIdle()) this.settleDrain(chain, drain.keyId, now);
+    const credits = chain.store.unflushedCredits();
+    if (credits) {
+      // The balance reaches D1 (the list's copy) through the outbox, with the chain's other writes.
+      chain.outbox.enqueue([{ op: "setTerms", ids: chain.store.keyIds(), credits }]);
+      chain.store.markCreditsFlushed(credits);
+    }
     let ok = await this.flush();
     const uses = chain.store.unflushedUses();
     if (uses.length > 0) {
@@ -503,13 +562,28 @@ export class KeyAuthority extends DurableObject<Env> {
     const now = this.clock();
     const { store } = this.open(true);
     store.putKey({ ...authorityKeyOf(record), lastUsedAt: record.lastUsedAt });
+    // The first key met sets the chain's terms; a key met later (its D1 copy may lag) changes none.
+    store.initTerms({ policies: record.limits === null ? null : policiesOf(record.limits), credits: record.credits });
+    this.opened!.terms = store.terms();
+    this.opened!.buckets = tracksFor(this.opened!.admissions, store.buckets(), policiesIn(this.opened!.terms));
     store.recordPlacement({ at: now, cause: how.cause, hint: how.hint ?? null, keyId });
     this.candidates.delete(keyId);
     return store.findKey(keyId);
   }
 
-  /** The limiter's and the key's answer to its right secret at `now`; admits and records the use when it may proceed. */
-  private answer(chain: Chain, key: AuthorityKey, now: number, clientAddress: string | null): Exclude<VerifyResult, { outcome: "unknown" }> {
+  /**
+   * The limiter's and the key's answer to its right secret at `now`; admits and records the use
+   * when it may proceed. The chain's rate limits and its balance are decided together, in this
+   * one synchronous block: a request refused by either takes nothing from the other, and two
+   * requests can never spend the same credit.
+   */
+  private answer(
+    chain: Chain,
+    key: AuthorityKey,
+    now: number,
+    clientAddress: string | null,
+    cost: number,
+  ): Exclude<VerifyResult, { outcome: "unknown" }> {
     const status = keyStatus(key, now);
     if (status !== "active") return { outcome: status };
     if (!key.enabled) return { outcome: "disabled" };
@@ -519,16 +593,88 @@ export class KeyAuthority extends DurableObject<Env> {
     }
     const creator = chain.store.creator();
     if (!creator?.active) return { outcome: "deactivated" };
-    const decision = decide(chain.admissions, now);
+    const held = chain.terms.credits;
+    const credits = held && refilled(held, now);
+    if (credits !== held) {
+      // A refill that came due while the chain slept: stored now, and carried to D1 by the alarm.
+      this.putTerms(chain, { ...chain.terms, credits });
+      this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
+    }
+    if (credits && credits.remaining < cost) {
+      return { outcome: "credits_exhausted", retryAt: nextRefillOf(credits), now };
+    }
+    const decision = decide(chain.admissions, now, policiesIn(chain.terms), chain.buckets);
     if (!decision.admitted) {
       const restricted = key.allowedIps !== null && key.allowedIps.length > 0;
       return { outcome: "rate_limited", violated: decision.violated!, retryAt: decision.retryAt!, now, usage: decision.usage, restricted };
     }
     chain.admissions = decision.admissions;
-    chain.store.admit(now, now - LONGEST_WINDOW_MS);
+    chain.store.admit(now, now - EXACT_WINDOW_MS);
+    for (const [width, track] of decision.buckets) {
+      const newest = track.at(-1)!;
+      chain.store.putBucket(width, newest, newest.start !== chain.buckets.get(width)?.at(-1)?.start, now - retentionOf(width));
+    }
+    chain.buckets = decision.buckets;
+    let balance: CreditBalance | null = null;
+    if (credits) {
+      const spent = { ...credits, remaining: credits.remaining - cost };
+      if (cost > 0) this.putTerms(chain, { ...chain.terms, credits: spent });
+      balance = { remaining: spent.remaining, nextRefillAt: nextRefillOf(spent) };
+    }
     chain.store.touchKey(key.id, now);
     this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
-    return { outcome: "admitted", identity: identityOf(key, creator), usage: decision.usage };
+    return { outcome: "admitted", identity: identityOf(key, creator), usage: decision.usage, credits: balance };
+  }
+
+  /**
+   * What an edit makes of the chain's terms at `now`: the limits replaced (null: the defaults),
+   * the balance set, topped up or lifted, after the refill it is owed. Null: a top-up of a chain
+   * without credits. `stored`: the terms must be written (they changed, or a refill came due);
+   * `changed`: the edit itself changed something.
+   */
+  private termsChange(
+    chain: Chain,
+    changes: { limits?: KeyLimit[] | null; credits?: CreditsChange },
+    now: number,
+  ): { next: ChainTerms; changed: boolean; stored: boolean } | null {
+    const held = chain.terms;
+    const current = held.credits && refilled(held.credits, now);
+    let credits = current;
+    const change = changes.credits;
+    if (change === null) credits = null;
+    else if (change !== undefined && "add" in change) {
+      if (!current) return null;
+      credits = { ...current, remaining: Math.min(MAX_CREDITS, current.remaining + change.add) };
+    } else if (change !== undefined) credits = { remaining: change.remaining, refill: change.refill ?? null, refilledAt: now };
+    const policies = changes.limits === undefined ? held.policies : changes.limits === null ? null : policiesOf(changes.limits);
+    const next = { policies, credits };
+    const changed = JSON.stringify(policies) !== JSON.stringify(held.policies) || JSON.stringify(credits) !== JSON.stringify(current);
+    return { next, changed, stored: changed || current !== held.credits };
+  }
+
+  /**
+   * Stores the chain's terms. New limits rebuild the limiter's bucket tracks (those the new
+   * windows share with the old keep their counts; tracksFor) and go to D1 through the outbox,
+   * with the balance; a balance alone reaches D1 with the next alarm (30 s of use at most).
+   */
+  private putTerms(chain: Chain, next: ChainTerms): void {
+    const limitsChanged = JSON.stringify(next.policies) !== JSON.stringify(chain.terms.policies);
+    if (limitsChanged) {
+      const tracks = tracksFor(chain.admissions, chain.buckets, policiesIn(next));
+      chain.store.replaceTracks(tracks, new Set([...tracks.keys()].filter((w) => chain.buckets.has(w))));
+      chain.buckets = tracks;
+      chain.store.putTerms(next, next.credits);
+      chain.outbox.enqueue([
+        { op: "setTerms", ids: chain.store.keyIds(), limits: next.policies === null ? null : limitsOf(next.policies), credits: next.credits },
+      ]);
+    } else if (JSON.stringify(next.credits?.refill ?? null) !== JSON.stringify(chain.terms.credits?.refill ?? null) || !next.credits !== !chain.terms.credits) {
+      // A new refill rule (or credits given or lifted) is shown at once in the list; spending is not.
+      chain.store.putTerms(next, next.credits);
+      chain.outbox.enqueue([{ op: "setTerms", ids: chain.store.keyIds(), credits: next.credits }]);
+    } else {
+      chain.store.putTerms(next);
+    }
+    chain.terms = next;
   }
 
   /**
@@ -669,6 +815,8 @@ export class KeyAuthority extends DurableObject<Env> {
       canaryUses: new EventSampler(sql, "canary_uses"),
       drains: new DrainStore(sql),
       admissions: store.admissions(),
+      terms: store.terms(),
+      buckets: store.buckets(),
     };
     return this.opened;
   }
@@ -689,6 +837,15 @@ interface Chain {
   canaryUses: EventSampler;
   drains: DrainStore;
   admissions: number[];
+  /** The chain's limits and balance (a copy of chain_terms). */
+  terms: ChainTerms;
+  /** The limiter's bucket tracks, for windows over a minute (a copy of limiter_buckets). */
+  buckets: Map<number, Bucket[]>;
+}
+
+/** The policies a chain's terms hold it to: its own, or the defaults. */
+function policiesIn(terms: ChainTerms): readonly Policy[] {
+  return terms.policies ?? POLICIES;
 }
 
 /** What a rotation's successor takes from the old key as the chain's object holds it. */

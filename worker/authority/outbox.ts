@@ -1,7 +1,9 @@
 import type { AuditRecord } from "../audit/audit-store";
 import { AuditStore } from "../audit/audit-store";
 import type { KeyMeta } from "../keys/key-meta";
+import type { KeyLimit } from "../keys/key-limits";
 import type { KeyRecord } from "../keys/key-record";
+import type { Credits } from "../limiter/credits";
 import { KeyStore } from "../keys/key-store";
 import { type UserRecord, UserStore } from "../users/user-store";
 import { batchWithWebhooks, type WebhookBindings } from "../webhooks/webhook-queue";
@@ -23,6 +25,8 @@ export type OutboxOp =
   | { op: "markRotated"; id: string; successorId: string; expiresAt: number | null }
   | { op: "appendAudit"; event: AuditRecord }
   | { op: "touchKey"; id: string; at: number }
+  /** A chain's limits and/or credits for every key of the chain; an absent field is left as it is. */
+  | { op: "setTerms"; ids: string[]; limits?: KeyLimit[] | null; credits?: Credits | null }
   | { op: "upsertUser"; user: UserRecord };
 
 /**
@@ -53,6 +57,8 @@ export function outboxStatements(db: D1Database, ops: readonly OutboxOp[]): D1Pr
         return audit.append(op.event);
       case "touchKey":
         return keys.touch(op.id, op.at);
+      case "setTerms":
+        return keys.setTerms(op.ids, op.limits, op.credits);
       case "upsertUser":
         return users.upsert(op.user);
     }

@@ -15,6 +15,7 @@ export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
   ["user_deactivated", "The key's creator has been deactivated: none of their keys is admitted."],
   "ip_not_allowed",
   "rate_limited",
+  "credits_exhausted",
   "too_many_failed_attempts",
   "limiter_unavailable",
 ];
@@ -30,14 +31,16 @@ export const KEY_CHECK_PROBLEMS: ProblemSpec[] = [
  * query). A refusal is thrown as the problem
  * http/outcome-problems.ts maps it to; every invalid-key answer is the same generic 401 and
  * counts against the client address. Admitted requests get `c.var.apiKey` and the IETF
- * `RateLimit-Policy` / `RateLimit` fields.
+ * `RateLimit-Policy` / `RateLimit` fields (the key's own policies). A key with credits spends
+ * `options.cost` of them per admitted request (default 1; 0–1000), decided with its rate limits in
+ * one step of its Durable Object: a balance below the cost is refused with 429 `credits_exhausted`.
  *
  * @example
  * const api = new Hono<AppEnv>();
  * api.use(apiKeyAuth());
  * api.get("/contacts", requirePermission("contacts:read"), (c) => c.json(list(c.var.apiKey.orgId)));
  */
-export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
+export function apiKeyAuth(options: { cost?: number } = {}): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuthHandler(c, next) {
     // Two X-API-Key headers arrive joined by ", ", which no key contains: refused as malformed.
     const result = await verifyApiKey(
@@ -50,12 +53,14 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
         // Read only when the key is a canary, for its key.canary_used event.
         userAgent: c.req.header("User-Agent") ?? null,
         path: c.req.path,
+        cost: options.cost,
       },
       { waitUntil: (work) => c.executionCtx.waitUntil(work), onStep: c.var.verificationSteps },
     );
     if (result.outcome !== "admitted") throw verificationProblem(result);
     c.set("apiKey", result.identity);
     c.set("rateLimit", result.usage);
+    c.set("credits", result.credits);
     await next();
     for (const [name, value] of Object.entries(rateLimitHeaders(result.usage))) c.res.headers.set(name, value);
   };

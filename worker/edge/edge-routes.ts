@@ -124,7 +124,7 @@ export function edgeRoutes(options: { sampleContacts?: readonly object[] } = {})
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
   });
 
-  defineRoute(api, whoami, (c) => c.json(identityJson(c.var.apiKey, c.var.rateLimit), 200));
+  defineRoute(api, whoami, (c) => c.json(identityJson(c.var.apiKey, c.var.rateLimit, c.var.credits), 200));
 
   // The demo's route, not in the document: in production it answers as /api/{path} does.
   api.get("/contacts", requirePermission("contacts:read"), async (c) => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { POLICIES, type PolicyName } from "../limiter/sliding-window";
+
 
 /**
  * Response shapes of the edge's routes that build their JSON inline (`/api/whoami`, the JWKS),
@@ -17,15 +17,21 @@ export const RateLimitState = z
   })
   .meta({ id: "RateLimitState" });
 
-/** Every policy of the key's limiter (`burst`, `minute`) by name. */
-export const RateLimitStates = z
-  .strictObject(
-    Object.fromEntries(POLICIES.map((p) => [p.name, RateLimitState])) as Record<PolicyName, typeof RateLimitState>,
-  )
-  .meta({
-    id: "RateLimitStates",
-    description: POLICIES.map((p) => `${p.name}: ${p.quota} requests in any ${p.windowMs / 1000} s`).join("; ") + ". Shared by a rotated key and its successor.",
-  });
+/** Every policy of the key's limiter by name: its own, or the defaults `burst` and `minute`. */
+export const RateLimitStates = z.record(z.string(), RateLimitState).meta({
+  id: "RateLimitStates",
+  description:
+    "Each of the key's rate limits by its name: the key's own, or the defaults burst (10 requests in any 1 s) and minute (100 in any 60 s). Shared by a rotated key and its successor.",
+  example: { burst: { limit: 10, windowSeconds: 1, remaining: 9, resetSeconds: 1 }, minute: { limit: 100, windowSeconds: 60, remaining: 99, resetSeconds: 60 } },
+});
+
+/** A key's credits after the request. */
+export const CreditsState = z
+  .strictObject({
+    remaining: z.number().int().meta({ description: "The balance after this request's cost was spent." }),
+    nextRefillAt: z.string().nullable().meta({ description: "RFC 3339: when the balance is next refilled (00:00 UTC), or null: never." }),
+  })
+  .meta({ id: "CreditsState" });
 
 /** What `GET /api/whoami` answers: the key, its org and creator, effective permissions and limits. */
 export const WhoamiResponse = z
@@ -35,6 +41,7 @@ export const WhoamiResponse = z
     user: z.strictObject({ id: z.string(), name: z.string().nullable().meta({ description: "The creator's display name, if known." }) }),
     permissions: z.array(z.string()).meta({ description: "Effective permissions: the creator's current permissions ∩ the key's scopes." }),
     rateLimit: RateLimitStates,
+    credits: CreditsState.nullable().meta({ description: "The key's credits after this request, or null: the key has none." }),
   })
   .meta({ id: "Whoami" });
 

@@ -29,6 +29,7 @@ export type FailureCode =
   | "unsupported_media_type"
   | "validation_failed"
   | "rate_limited"
+  | "credits_exhausted"
   | "too_many_failed_attempts"
   | "internal_error"
   | "server_misconfigured"
@@ -54,6 +55,8 @@ export interface FailureExtra {
   retryAfterSeconds?: number;
   /** `rate_limited`: the name of the limit that was reached. */
   policy?: string;
+  /** `rate_limited`: the key's policies, as the `RateLimit-Policy` field lists them (default: the deployment's). */
+  rateLimitPolicy?: string;
   /** `unauthenticated`: which credential the caller should have sent (the challenge's realm). */
   realm?: string;
   /** `method_not_allowed`: the methods the path does take. */

@@ -1,5 +1,6 @@
 import { Failure } from "../errors/failure";
-import { POLICIES, type PolicyName } from "../limiter/sliding-window";
+import { policyHeader } from "../limiter/rate-limit-headers";
+import { POLICIES, type Policy, type PolicyName } from "../limiter/sliding-window";
 import type { KeyRefusal } from "../manage/key-service";
 import type { Verification } from "../verify/key-verification";
 import type { WebhookRefusal } from "../webhooks/webhook-service";
@@ -49,7 +50,9 @@ export function verificationProblem(refusal: Extract<Verification, { outcome: "r
     case "forbidden":
       return missingPermission(refusal.permission);
     case "rate_limited":
-      return rateLimited(refusal.policy, refusal.retryAt, refusal.now);
+      return rateLimited(refusal.policy, refusal.retryAt, refusal.now, refusal.policies);
+    case "credits_exhausted":
+      return creditsExhausted(refusal.retryAt, refusal.now);
     case "limiter_unavailable":
       return new Failure("limiter_unavailable", "The rate limiter is unavailable; the request was not admitted.", {
         retryAfterSeconds: refusal.retryAfterSeconds,
@@ -70,17 +73,33 @@ export function missingPermission(permission: string): Failure {
 /**
  * The 429 for a key over one of its limits: `Retry-After` in whole seconds until a request would
  * be admitted, the violated policy in the body, and (from the renderer) the rate-limit fields
- * with nothing remaining.
+ * with nothing remaining, listing the key's `policies` (the defaults unless given).
  *
  * @example
  * rateLimited("burst", retryAt, now).extra.retryAfterSeconds; // 1
  */
-export function rateLimited(policy: PolicyName, retryAt: number, now: number): Failure {
+export function rateLimited(policy: PolicyName, retryAt: number, now: number, policies: readonly Policy[] = POLICIES): Failure {
   const retryAfterSeconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
-  const { quota, windowMs } = POLICIES.find((p) => p.name === policy)!;
-  return new Failure("rate_limited", `Rate limit "${policy}" exceeded: at most ${quota} requests in any ${windowMs / 1000} s.`, {
+  const found = policies.find((p) => p.name === policy);
+  const limit = found ? `: at most ${found.quota} requests in any ${found.windowMs / 1000} s` : "";
+  return new Failure("rate_limited", `Rate limit "${policy}" exceeded${limit}.`, {
     retryAfterSeconds,
     policy,
+    rateLimitPolicy: policyHeader(policies),
+  });
+}
+
+/**
+ * The 429 for a key whose credits balance is below the request's cost: `Retry-After` until the
+ * next refill when one is scheduled, none otherwise (only a top-up helps).
+ *
+ * @example
+ * creditsExhausted(null, now).extra.retryAfterSeconds; // undefined
+ */
+export function creditsExhausted(retryAt: number | null, now: number): Failure {
+  if (retryAt === null) return new Failure("credits_exhausted", "This API key has no credits left, and no refill is scheduled.");
+  return new Failure("credits_exhausted", "This API key has no credits left until its next refill.", {
+    retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)),
   });
 }
 
@@ -134,6 +153,12 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       });
     case "canary_not_rotatable":
       return new Failure("key_not_active", "A canary key cannot be rotated: revoke it and create another.");
+    case "limits_above_ceiling":
+      return new Failure("validation_failed", "The request body has invalid fields.", { errors: refusal.errors });
+    case "no_credits":
+      return new Failure("validation_failed", "The request body has invalid fields.", {
+        errors: [{ field: "credits.add", message: "This key has no credits balance to top up; set one with { remaining }." }],
+      });
     case "scopes_not_held":
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "scopes", message: `Scopes must be among your permissions; you lack: ${refusal.missing.join(", ")}.` }],

@@ -54,7 +54,9 @@ export const PROBLEM_MEANINGS: Record<FailureCode, string> = {
   unsupported_media_type: "The body is not Content-Type: application/json.",
   validation_failed: "A field is invalid or unknown; errors lists each one.",
   rate_limited:
-    "Over one of the key's limits (burst: 10 requests in any 1 s; minute: 100 in any 60 s); policy names which, Retry-After says when a request would be admitted.",
+    "Over one of the key's limits (its own, or burst: 10 requests in any 1 s and minute: 100 in any 60 s); policy names which, Retry-After says when a request would be admitted, RateLimit-Policy lists the key's policies.",
+  credits_exhausted:
+    "The key's credits balance is below this request's cost (1 unless the route declares another). Retry-After says when the next refill comes; without one, only a top-up (PATCH /v1/keys/{id} with credits) helps. Takes nothing from the rate limits.",
   too_many_failed_attempts:
     "This client address presented too many invalid keys; Retry-After is the rest of the throttle's period. No key's limit was reached, so no policy.",
   internal_error: "Something went wrong on our side; the request id is in the log.",
@@ -70,6 +72,7 @@ const PROBLEM_HEADERS: Partial<Record<FailureCode, HeaderName[]>> = {
   unauthenticated: ["WWW-Authenticate"],
   invalid_api_key: ["WWW-Authenticate"],
   rate_limited: ["Retry-After", "RateLimit", "RateLimit-Policy"],
+  credits_exhausted: ["Retry-After"],
   too_many_failed_attempts: ["Retry-After"],
   limiter_unavailable: ["Retry-After"],
   storage_unavailable: ["Retry-After"],

@@ -35,6 +35,7 @@ export const PROBLEM_STATUS: Record<FailureCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   validation_failed: 422,
   rate_limited: 429,
+  credits_exhausted: 429,
   too_many_failed_attempts: 429,
   internal_error: 500,
   server_misconfigured: 500,
@@ -67,6 +68,7 @@ const TITLES: Record<FailureCode, string> = {
   unsupported_media_type: "Unsupported media type",
   validation_failed: "Validation failed",
   rate_limited: "Too many requests",
+  credits_exhausted: "Credits exhausted",
   too_many_failed_attempts: "Too many failed attempts",
   internal_error: "Internal error",
   server_misconfigured: "Server misconfigured",
@@ -134,13 +136,13 @@ export function problemJson(failure: Failure, requestId: string): string {
  * return renderProblem(new Failure("not_found", "No such route."), requestId);
  */
 export function renderProblem(failure: Failure, requestId: string): Response {
-  const { retryAfterSeconds, policy, realm, allow } = failure.extra;
+  const { retryAfterSeconds, policy, rateLimitPolicy, realm, allow } = failure.extra;
   const headers = new Headers({ "Content-Type": "application/problem+json", "Cache-Control": "no-store" });
   if (failure.code === "invalid_api_key") headers.set("WWW-Authenticate", 'ApiKey header="X-API-Key"');
   if (failure.code === "unauthenticated") headers.set("WWW-Authenticate", `Bearer realm="${realm ?? "api-keys"}"`);
   if (allow) headers.set("Allow", allow.join(", "));
   if (policy !== undefined) {
-    headers.set("RateLimit-Policy", policyHeader(POLICIES));
+    headers.set("RateLimit-Policy", rateLimitPolicy ?? policyHeader(POLICIES));
     headers.set("RateLimit", `"${policy}";r=0;t=${retryAfterSeconds ?? 0}`);
   }
   headers.set("X-Request-Id", requestId);

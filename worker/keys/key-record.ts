@@ -1,5 +1,8 @@
+import { type Credits, refilled } from "../limiter/credits";
+import { POLICIES } from "../limiter/sliding-window";
 import { keyPermissions } from "../users/user-state";
 import type { KeyMeta } from "./key-meta";
+import { creditsView, type KeyLimit, limitsOf } from "./key-limits";
 import type { KeyView } from "./key-schemas";
 import { keyStatus } from "./key-status";
 
@@ -35,6 +38,10 @@ export interface KeyRecord {
   revokedReason: string | null;
   /** A honeytoken: every use is answered like an unknown key and audited as key.canary_used. */
   canary: boolean;
+  /** The chain's own rate limits, or null: the defaults. The chain's Durable Object holds the exact copy. */
+  limits: KeyLimit[] | null;
+  /** The chain's credits balance, or null: none. D1's copy lags the Durable Object's (its outbox). */
+  credits: Credits | null;
 }
 
 /** A key found in public: when the first report of it arrived, and where it was found. */
@@ -101,6 +108,9 @@ export function toKeyView(record: KeyRecordWithCreator, now: number, viewer?: Ke
     meta: record.meta,
     revokedReason: record.revokedReason,
     canary: record.canary,
+    limits: record.limits ?? limitsOf(POLICIES),
+    // D1's copy of a chain asleep across a refill boundary shows the refill it is owed, as the object will.
+    credits: record.credits === null ? null : creditsView(refilled(record.credits, now)),
     rotationRequiresOwner:
       viewer !== undefined && rotationRequiresOwner(viewer, record.createdBy, record.creatorPermissions ?? [], record.scopes),
   };

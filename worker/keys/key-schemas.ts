@@ -3,6 +3,7 @@ import { displayName, PermissionList, Timestamp } from "../schemas/text";
 import { AllowedIpsInput } from "./allowed-ips";
 import { KeyDescription, KeyMetaInput, RevocationReason } from "./key-meta";
 import { KEY_ID_LENGTH } from "./key-format";
+import { CreditsChange, CreditsInput, CreditsView, KeyLimitsInput } from "./key-limits";
 
 /** Longest grace period a rotation may give the old key: 7 days. */
 export const MAX_GRACE_SECONDS = 604_800;
@@ -46,6 +47,8 @@ export const CreateKeyInput = z.strictObject({
       description:
         "true creates a canary key (a honeytoken) to plant where nobody should ever read it: every use is answered exactly like an unknown key (the generic 401 invalid_api_key) and recorded as a key.canary_used audit event with the client's IP, user agent and path. Never counts against the active-key cap, cannot be rotated, paused or given an IP allowlist (enabled: false and allowedIps are refused with it); revoke it to retire it. Default false.",
     }),
+  limits: KeyLimitsInput.optional(),
+  credits: CreditsInput.nullish().meta({ description: "A credits balance (each admitted request spends its cost; at 0: 429 credits_exhausted), optionally refilled daily or monthly. Omitted or null: no credits, every request is free." }),
 });
 export type CreateKeyInput = z.output<typeof CreateKeyInput>;
 
@@ -76,12 +79,17 @@ export const UpdateKeyInput = z
       }),
     description: KeyDescription.nullable().optional().meta({ description: "Replaces the description; null removes it." }),
     meta: KeyMetaInput.nullable().optional().meta({ description: "Replaces the whole meta object (nothing is merged); null or {} removes it. Rules as in create." }),
+    limits: KeyLimitsInput.nullable().optional().meta({
+      description:
+        "Replaces the rate limits of the key's chain (null: the defaults), within the org's ceiling, from the next request on. Windows the chain counted before keep their history; see the README.",
+    }),
+    credits: CreditsChange.optional(),
   })
   .refine(
     (input) => Object.values(input).some((value) => value !== undefined),
-    "Send at least one of name, expiresAt, allowedIps, enabled, description and meta.",
+    "Send at least one of name, expiresAt, allowedIps, enabled, description, meta, limits and credits.",
   )
-  .meta({ description: "At least one of name, expiresAt, allowedIps, enabled, description and meta." });
+  .meta({ description: "At least one of name, expiresAt, allowedIps, enabled, description, meta, limits and credits." });
 export type UpdateKeyInput = z.output<typeof UpdateKeyInput>;
 
 /** Shortest idle time of `graceUntilIdle`: a minute. */
@@ -223,6 +231,16 @@ export const KeySchema = z
     canary: z.boolean().meta({
       description:
         "A canary key (honeytoken): every use is answered like an unknown key and audited as key.canary_used. It never counts against the cap and cannot be rotated.",
+    }),
+    limits: z
+      .array(z.object({ name: z.string(), limit: z.number().int(), windowSeconds: z.number().int() }))
+      .meta({
+        description:
+          "The rate limits the key is held to (its own, or the defaults): at most limit admitted requests in any windowSeconds each. Shared with the key's rotation chain (a successor inherits them, and both draw on one window).",
+      }),
+    credits: CreditsView.nullable().meta({
+      description:
+        "The credits balance of the key's chain, or null: none. GET /v1/keys/{id} reads it exactly from the key's Durable Object; the list's copy lags by up to 30 s of use.",
     }),
     rotationRequiresOwner: z.boolean().meta({
       description:

@@ -1,4 +1,6 @@
+import type { Credits } from "../limiter/credits";
 import type { CursorPosition } from "../paging/cursor";
+import type { KeyLimit } from "./key-limits";
 import type { KeyRecord, KeyRecordWithCreator } from "./key-record";
 import type { KeyStatus } from "./key-status";
 import type { DueExpiryNotice, ExpiryNotice } from "./expiry-notice";
@@ -29,6 +31,8 @@ interface KeyRow {
   meta: string | null;
   revoked_reason: string | null;
   canary: number;
+  limits: string | null;
+  credits: string | null;
   creator_name: string | null;
   creator_permissions: string | null;
 }
@@ -133,8 +137,8 @@ export class KeyStore {
       .prepare(
         `INSERT INTO api_keys (id, org_id, created_by, name, hint, secret_digest, scopes, created_at,
            expires_at, lifetime_ms, revoked_at, last_used_at, rotated_from_id, rotated_to_id, region, placed_at, allowed_ips,
-           enabled, description, meta, canary)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           enabled, description, meta, canary, limits, credits)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
       .bind(
         key.id, key.orgId, key.createdBy, key.name, key.hint, key.secretDigest,
@@ -143,6 +147,7 @@ export class KeyStore {
         key.rotatedFromId, key.rotatedToId, key.region, key.placedAt, allowedIpsColumn(key.allowedIps),
         // Absent in records written before these fields existed (an outbox op queued then): the defaults.
         key.enabled === false ? 0 : 1, key.description ?? null, metaColumn(key.meta), key.canary === true ? 1 : 0,
+        jsonColumn(key.limits ?? null), jsonColumn(key.credits ?? null),
       );
   }
 
@@ -253,6 +258,23 @@ export class KeyStore {
       .bind(JSON.stringify(sent.map((n) => [n.id, n.expiresAt, n.notice])));
   }
 
+  /**
+   * Writes a chain's limits and/or credits (as its Durable Object holds them) to every key of the
+   * chain; `undefined` leaves that column as it is. Idempotent.
+   */
+  setTerms(ids: readonly string[], limits: KeyLimit[] | null | undefined, credits: Credits | null | undefined): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `UPDATE api_keys SET limits = CASE WHEN ? THEN ? ELSE limits END, credits = CASE WHEN ? THEN ? ELSE credits END
+         WHERE id IN (SELECT value FROM json_each(?))`,
+      )
+      .bind(
+        limits === undefined ? 0 : 1, limits === undefined ? null : jsonColumn(limits),
+        credits === undefined ? 0 : 1, credits === undefined ? null : jsonColumn(credits),
+        JSON.stringify(ids),
+      );
+  }
+
   /** Records last use, only ever moving it forward. */
   touch(id: string, lastUsedAt: number): D1PreparedStatement {
     return this.db
@@ -286,9 +308,16 @@ function fromRow(row: KeyRow): KeyRecordWithCreator {
     meta: metaOf(row.meta),
     revokedReason: row.revoked_reason,
     canary: row.canary === 1,
+    limits: row.limits === null ? null : (JSON.parse(row.limits) as KeyLimit[]),
+    credits: row.credits === null ? null : (JSON.parse(row.credits) as Credits),
     creatorName: row.creator_name,
     creatorPermissions: row.creator_permissions === null ? null : (JSON.parse(row.creator_permissions) as string[]),
   };
+}
+
+/** A JSON column: the value as JSON, or NULL. */
+function jsonColumn(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
 }
 
 /** The `allowed_ips` column: a JSON array, or NULL for no restriction ([] included). */

@@ -22,6 +22,10 @@ import type { CreateKeyInput, DrainView, KeyView, UpdateKeyInput } from "../keys
 import { keyStatus, type KeyStatus } from "../keys/key-status";
 import { KeyStore } from "../keys/key-store";
 import { batchWithWebhooks } from "../webhooks/webhook-queue";
+import type { FieldError } from "../errors/failure";
+import { type CeilingEntry, ceilingBreaches, defaultPoliciesUnder } from "../limiter/ceiling";
+import { POLICIES } from "../limiter/sliding-window";
+import { type KeyLimit, limitsOf, policiesOf } from "../keys/key-limits";
 import { type EffectivePolicy, effectivePolicy, OrgPolicyStore } from "../orgs/org-policy";
 import { revokeKey } from "./revoke-key";
 import { findVisibleKey } from "./visible-key";
@@ -56,6 +60,9 @@ export interface KeyPage {
  * - `usage_unavailable`: the key's Durable Object, which alone holds its usage, did not answer.
  * - `canary_conflict`: a canary key cannot be paused or given an IP allowlist (`field` says which was sent).
  * - `canary_not_rotatable`: a canary key cannot be rotated (revoke it and create another).
+ * - `limits_above_ceiling`: the requested limits let more through than the org's ceiling
+ *   (`errors` at `limits.N`, the policy that comes closest to each ceiling entry).
+ * - `no_credits`: a top-up (`credits: { add }`) of a key without a balance.
  */
 export type KeyRefusal =
   | { ok: false; reason: "not_found" }
@@ -70,7 +77,9 @@ export type KeyRefusal =
   | { ok: false; reason: "usage_unavailable" }
   | { ok: false; reason: "storage_unavailable" }
   | { ok: false; reason: "canary_conflict"; field: "enabled" | "allowedIps" }
-  | { ok: false; reason: "canary_not_rotatable" };
+  | { ok: false; reason: "canary_not_rotatable" }
+  | { ok: false; reason: "limits_above_ceiling"; errors: FieldError[] }
+  | { ok: false; reason: "no_credits" };
 
 /** The refusals whose reason is one of `R`. */
 export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { reason: R }>;
@@ -78,13 +87,24 @@ export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { re
 /** What `create` answers. */
 export type CreateOutcome =
   | ({ ok: true } & IssuedKey)
-  | RefusalOf<"invalid_expiry" | "members_may_not_create" | "scopes_not_held" | "owner_deactivated" | "active_key_limit" | "storage_unavailable" | "canary_conflict">;
+  | RefusalOf<
+      | "invalid_expiry"
+      | "members_may_not_create"
+      | "scopes_not_held"
+      | "owner_deactivated"
+      | "active_key_limit"
+      | "storage_unavailable"
+      | "canary_conflict"
+      | "limits_above_ceiling"
+    >;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
 /** What `get` answers: the key, and its grace period when it was rotated. */
 export type GetOutcome = { ok: true; key: KeyView; drain: DrainView | null } | RefusalOf<"not_found">;
 /** What `update` answers. */
-export type UpdateOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry" | "canary_conflict">;
+export type UpdateOutcome =
+  | { ok: true; key: KeyView }
+  | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry" | "canary_conflict" | "limits_above_ceiling" | "no_credits">;
 /** What `rotate` answers. */
 export type RotateOutcome =
   | ({ ok: true; previous: KeyView } & IssuedKey)
@@ -134,6 +154,8 @@ export class KeyService {
     const scopes = input.scopes ?? null;
     const missing = scopes === null ? [] : scopes.filter((scope) => !principal.permissions.includes(scope));
     if (missing.length > 0) return { ok: false, reason: "scopes_not_held", missing };
+    const limits = this.limitsUnder(input.limits ?? null, await this.ceilingOf(principal.orgId));
+    if (!limits.ok) return limits;
     const generated = await generateApiKey(this.config.keyPrefix, this.config.keyTagSecrets.current);
     const record: KeyRecord = {
       id: generated.id,
@@ -158,6 +180,8 @@ export class KeyService {
       meta: normalizeMeta(input.meta),
       revokedReason: null,
       canary,
+      limits: limits.limits,
+      credits: input.credits ? { remaining: input.credits.remaining, refill: input.credits.refill ?? null, refilledAt: now } : null,
     };
     // The user's coordinator reserves the place first (exact cap, the org's as read above, and
     // never for a deactivated user), noting that no object holds the chain yet; then the key and its event go to D1 (the
@@ -202,20 +226,21 @@ export class KeyService {
   }
 
   /**
-   * One key, with the exact last use from its Durable Object (the list's lags by up to 30 s), and
-   * for a rotated key its grace period (drain-aware rotation), exactly, from the same object in
-   * the same one call.
+   * One key, with the exact last use and credits balance from its Durable Object (the list's lag
+   * by up to 30 s of use), and for a rotated key its grace period (drain-aware rotation), exactly,
+   * from the same object in the same one call.
    */
   async get(principal: Principal, id: string): Promise<GetOutcome> {
     const record = await this.findVisible(principal, id);
     if (!record) return { ok: false, reason: "not_found" };
     let lastUsedAt = record.lastUsedAt;
+    let credits = record.credits;
     if (record.rotatedToId !== null && record.placedAt !== null) {
       try {
         const report = await authorityFor(this.env, id).drainReport(id);
         if (report) {
           // The object's expiry is the grace's end as it stands (D1 follows through its outbox).
-          const view = { ...record, lastUsedAt: report.lastUsedAt ?? record.lastUsedAt, expiresAt: report.expiresAt };
+          const view = { ...record, lastUsedAt: report.lastUsedAt ?? record.lastUsedAt, expiresAt: report.expiresAt, credits: report.credits };
           return { ok: true, key: toKeyView(view, this.clock(), principal), drain: drainViewOf(report) };
         }
       } catch (error) {
@@ -225,13 +250,15 @@ export class KeyService {
     // No object holds an unused key yet: asking one would create it here, near the admin.
     if (record.placedAt !== null) {
       try {
-        lastUsedAt = Math.max((await authorityFor(this.env, id).lastUsed(id)) ?? 0, lastUsedAt ?? 0) || null;
+        const live = await authorityFor(this.env, id).liveView(id);
+        lastUsedAt = Math.max(live.lastUsedAt ?? 0, lastUsedAt ?? 0) || null;
+        credits = live.credits;
       } catch (error) {
-        // Reading is not worth failing for: D1's copy is at most 30 s behind.
+        // Reading is not worth failing for: D1's copies are at most 30 s behind.
         console.error(`exact last use unavailable for ${id}: ${(error as Error).message}`);
       }
     }
-    return { ok: true, key: toKeyView({ ...record, lastUsedAt }, this.clock(), principal), drain: null };
+    return { ok: true, key: toKeyView({ ...record, lastUsedAt, credits }, this.clock(), principal), drain: null };
   }
 
   async list(principal: Principal, query: { status?: KeyStatus; canary?: boolean; limit?: number; cursor?: string }): Promise<KeyPage> {
@@ -286,9 +313,27 @@ export class KeyService {
     const allowedIps = input.allowedIps === undefined ? undefined : normalizeAllowedIps(input.allowedIps);
     const description = input.description;
     const meta = input.meta === undefined ? undefined : normalizeMeta(input.meta);
+    let limits: KeyLimit[] | null | undefined;
+    if (input.limits !== undefined) {
+      const resolved = this.limitsUnder(input.limits, await this.ceilingOf(record.orgId));
+      if (!resolved.ok) return resolved;
+      limits = resolved.limits;
+    }
+    // A top-up of a key without a balance is refused; for a chain no object holds yet D1 is exact,
+    // so the refusal places nothing (once placed, the object decides).
+    if (input.credits && "add" in input.credits && record.placedAt === null && record.credits === null) return { ok: false, reason: "no_credits" };
     const edited = await authorityFor(this.env, id).edit(
       id,
-      { name: input.name, expiresAt, allowedIps, enabled: input.enabled, description, meta: meta === undefined ? undefined : metaColumn(meta) },
+      {
+        name: input.name,
+        expiresAt,
+        allowedIps,
+        enabled: input.enabled,
+        description,
+        meta: meta === undefined ? undefined : metaColumn(meta),
+        limits,
+        credits: input.credits,
+      },
       [
         { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null, ...(allowedIps === undefined ? {} : { allowedIps }) },
         ...(description === undefined && meta === undefined ? [] : [{ op: "describeKey" as const, id, description, meta }]),
@@ -313,6 +358,8 @@ export class KeyService {
           return { ok: false, reason: "key_not_editable", status: edited.status };
         case "not_earlier":
           return notLater(edited.expiresAt);
+        case "no_credits":
+          return { ok: false, reason: "no_credits" };
       }
     }
     if (edited.changed && expiresAt !== undefined) {
@@ -330,6 +377,8 @@ export class KeyService {
       enabled: edited.enabled,
       description: edited.description,
       meta: metaOf(edited.meta),
+      limits: edited.limits,
+      credits: edited.credits,
     };
     return { ok: true, key: toKeyView(view, now, principal) };
   }
@@ -421,13 +470,42 @@ export class KeyService {
         });
       if (result.ok) {
         const inherited = { allowedIps: result.allowedIps, enabled: result.enabled, description: result.description, meta: metaOf(result.meta) };
-        const key = toKeyView({ ...successor, ...inherited }, now, principal);
-        return { ok: true, key, secret: generated.secret, previous: toKeyView({ ...previous, ...inherited }, now, principal) };
+        const held = { ...inherited, limits: result.limits, credits: result.credits };
+        const key = toKeyView({ ...successor, ...held }, now, principal);
+        return { ok: true, key, secret: generated.secret, previous: toKeyView({ ...previous, ...held }, now, principal) };
       }
       await release();
       if (result.reason === "not_active") break;
     }
     return { ok: false, reason: "key_not_active" };
+  }
+
+  /** The org's ceiling for per-key limits (its own, or the deployment's default). */
+  private async ceilingOf(orgId: string): Promise<CeilingEntry[]> {
+    const { settings } = await new OrgPolicyStore(this.env.DB).get(orgId);
+    return effectivePolicy(settings, this.config).keyLimitCeiling;
+  }
+
+  /**
+   * The limits to store for requested ones under a ceiling: the requested ones when they fit
+   * (ceilingBreaches), refused otherwise; none requested: null (the defaults) when the defaults
+   * fit, else the ceiling's own entries.
+   */
+  private limitsUnder(
+    requested: KeyLimit[] | null,
+    ceiling: readonly CeilingEntry[],
+  ): { ok: true; limits: KeyLimit[] | null } | RefusalOf<"limits_above_ceiling"> {
+    if (requested === null) {
+      const defaults = defaultPoliciesUnder(ceiling, POLICIES);
+      return { ok: true, limits: defaults === POLICIES ? null : limitsOf(defaults) };
+    }
+    const breaches = ceilingBreaches(policiesOf(requested), ceiling);
+    if (breaches.length === 0) return { ok: true, limits: requested };
+    const errors = breaches.map((b) => ({
+      field: `limits.${b.closest}`,
+      message: `Above the org's ceiling of ${b.ceiling.limit} requests in any ${b.ceiling.windowSeconds} s: these limits let up to ${b.bound} through in ${b.ceiling.windowSeconds} s (add or lower a policy with a window up to ${b.ceiling.windowSeconds} s).`,
+    }));
+    return { ok: false, reason: "limits_above_ceiling", errors };
   }
 
   private findVisible(principal: Principal, id: string): Promise<KeyRecordWithCreator | null> {

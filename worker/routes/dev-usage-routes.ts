@@ -1,8 +1,8 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import type { DevKeyAuthority } from "../authority/dev-key-authority";
-import { MAX_SIMULATED_DAYS } from "../authority/dev-key-authority";
+import { MAX_SIMULATED_DAYS, MAX_SIMULATED_LOAD } from "../authority/dev-key-authority";
 import { authorityFor } from "../authority/key-authority-client";
 import { Failure } from "../errors/failure";
 import { authenticate } from "../http/authenticate";
@@ -15,6 +15,11 @@ const SimulatedUsageInput = z.strictObject({
   days: z.number().int().min(1).max(MAX_SIMULATED_DAYS).optional(),
 });
 
+const SimulatedLoadInput = z.strictObject({
+  hours: z.number().int().min(1).max(MAX_SIMULATED_LOAD.hours),
+  perSecond: z.number().int().min(1).max(MAX_SIMULATED_LOAD.perSecond),
+});
+
 /**
  * `POST /dev/keys/{id}/simulated-usage` (local development only, like `/dev/session`: mounted by
  * worker/dev.ts, answering only where `DEV_LOGIN` is `"true"` on a loopback host; a plain 404
@@ -24,17 +29,23 @@ const SimulatedUsageInput = z.strictObject({
  * has a month to show. Body `{ "days"?: n }`; answers `{ keyId, minutes, added }`. The bench's
  * usage row seeds its key with it.
  *
+ * `POST /dev/keys/{id}/simulated-load` (the same guard and rights): body `{ hours, perSecond }`
+ * (1–48, 1–100); drives that much load through the key's real decisions on the object's
+ * simulated clock (`DevKeyAuthority.simulateLoad`) and answers `{ keyId, decisions, admitted,
+ * rows: { admissions, buckets }, databaseBytes }`: the bench's memory row for a 24 h window.
+ *
  * @example
  * app.route("/dev", devUsageRoutes());
  */
 export function devUsageRoutes() {
   const dev = new Hono<AppEnv>();
+  const devOnly: MiddlewareHandler<AppEnv> = async function devOnly(c, next) {
+    if (!devLoginAllowed(c)) throw new Failure("not_found", "No such route.");
+    await next();
+  };
   dev.post(
     "/keys/:id/simulated-usage",
-    async function devOnly(c, next) {
-      if (!devLoginAllowed(c)) throw new Failure("not_found", "No such route.");
-      await next();
-    },
+    devOnly,
     authenticate(),
     async (c) => {
       const id = c.req.param("id");
@@ -45,5 +56,14 @@ export function devUsageRoutes() {
       return c.json({ keyId: id, minutes, added });
     },
   );
+  dev.post("/keys/:id/simulated-load", devOnly, authenticate(), async (c) => {
+    const id = c.req.param("id");
+    const input = await readJsonBody(c, SimulatedLoadInput);
+    if (!(await findVisibleKey(new KeyStore(c.env.DB), c.var.principal, id))) throw new Failure("not_found", "No key with that id.");
+    const stub = authorityFor(c.env, id) as unknown as DurableObjectStub<DevKeyAuthority>;
+    const load = await stub.simulateLoad(id, input.hours, input.perSecond);
+    if (!load) throw new Failure("not_found", "No key with that id.");
+    return c.json({ keyId: id, ...load });
+  });
   return dev;
 }

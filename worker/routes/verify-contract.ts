@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { POLICIES, type PolicyName } from "../limiter/sliding-window";
-import { RateLimitStates } from "../edge/edge-schemas";
+import { CreditsState, RateLimitStates } from "../edge/edge-schemas";
 
 /*
  * ─── The documented contract of POST /v1/verify (and the KeyVerifier binding) ───────────────
@@ -22,6 +21,7 @@ export const VERIFY_REFUSAL_CODES = [
   "ip_not_allowed",
   "forbidden",
   "rate_limited",
+  "credits_exhausted",
   "too_many_failed_attempts",
   "limiter_unavailable",
 ] as const;
@@ -61,15 +61,18 @@ export const VerifyOutcome = z
       .optional()
       .meta({ description: `Effective permissions (the creator's current permissions ∩ the key's scopes). ${WHEN_IDENTIFIED}` }),
     rateLimit: RateLimitStates.optional().meta({ description: `Each policy's state after this check, as /api/whoami reports it. ${WHEN_IDENTIFIED}` }),
-    policy: z
-      .enum(POLICIES.map((p) => p.name) as [PolicyName, ...PolicyName[]])
+    credits: CreditsState.nullable()
       .optional()
-      .meta({ description: "rate_limited only: the limit that was reached." }),
+      .meta({ description: `The key's credits after this check (null: the key has none). ${WHEN_IDENTIFIED}` }),
+    policy: z.string().optional().meta({ description: "rate_limited only: the name of the key's limit that was reached." }),
     retryAfterSeconds: z
       .number()
       .int()
       .min(1)
       .optional()
-      .meta({ description: "rate_limited, too_many_failed_attempts and limiter_unavailable: whole seconds until a check can succeed." }),
+      .meta({
+        description:
+          "rate_limited, too_many_failed_attempts and limiter_unavailable: whole seconds until a check can succeed; credits_exhausted: until the next refill, absent when none is scheduled.",
+      }),
   })
   .meta({ id: "VerifyOutcome" });

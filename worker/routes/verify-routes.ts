@@ -80,7 +80,13 @@ export function verifyRoutes() {
     const verification = await verifyApiKey(
       c.env,
       c.var.config,
-      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress), clientAddress: input.clientAddress },
+      {
+        key: input.key,
+        permission: input.permission,
+        throttleKey: throttleKeyFor(input.clientAddress),
+        clientAddress: input.clientAddress,
+        cost: input.cost,
+      },
       { waitUntil: (work) => c.executionCtx.waitUntil(work) },
     );
     return c.json(toVerificationResult(verification), 200, { "Cache-Control": "no-store" });

@@ -10,9 +10,10 @@ import { tallyShed, type WaitUntil } from "./shed-tally";
 import { digestKey } from "../crypto/hmac";
 import { hasValidTag, parseApiKey } from "../keys/key-format";
 import { authorityFor } from "../authority/key-authority-client";
-import type { Clock, KeyIdentity, VerifyResult } from "../authority/key-authority";
+import type { Clock, CreditBalance, KeyIdentity, VerifyResult } from "../authority/key-authority";
 import type { SampledOrigin } from "../authority/event-sampler";
-import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
+import type { Policy, PolicyName, PolicyUsage } from "../limiter/sliding-window";
+import { MAX_COST } from "../keys/key-limits";
 
 /** How long a check waits for its key's Durable Object before failing closed, unless told otherwise. */
 export const LIMITER_DEADLINE_MS = 5000;
@@ -58,7 +59,8 @@ export type StepObserver = (step: VerificationStep, ms: number) => void;
  * response (`apiKeyAuth`), `POST /v1/verify` and the `KeyVerifier` binding to JSON.
  */
 export type Verification =
-  | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[] }
+  /** `credits`: the key's balance after this request's cost, or null: the key has no credits. */
+  | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[]; credits: CreditBalance | null }
   /** Missing, malformed, forged, unknown, or a wrong secret: one reason for all, so none is told apart. */
   | { outcome: "refused"; reason: "invalid_api_key" }
   | { outcome: "refused"; reason: "api_key_revoked" }
@@ -70,9 +72,14 @@ export type Verification =
   /** The right secret, from an address outside the key's IP allowlist (or with no usable address). */
   | { outcome: "refused"; reason: "ip_not_allowed" }
   /** Admitted (and counted), but the key lacks the permission the check asked for. */
-  | { outcome: "refused"; reason: "forbidden"; permission: string; identity: KeyIdentity; usage: PolicyUsage[] }
-  /** Over a limit: `retryAt` is the instant a request would be admitted again, `now` the decision's clock. */
-  | { outcome: "refused"; reason: "rate_limited"; policy: PolicyName; retryAt: number; now: number }
+  | { outcome: "refused"; reason: "forbidden"; permission: string; identity: KeyIdentity; usage: PolicyUsage[]; credits: CreditBalance | null }
+  /**
+   * Over a limit: `policy` names it among the key's `policies`; `retryAt` is the instant a request
+   * would be admitted again, `now` the decision's clock.
+   */
+  | { outcome: "refused"; reason: "rate_limited"; policy: PolicyName; policies: readonly Policy[]; retryAt: number; now: number }
+  /** The key's credits balance is below the request's cost; `retryAt`: its next refill, or null: none scheduled. */
+  | { outcome: "refused"; reason: "credits_exhausted"; retryAt: number | null; now: number }
   /** The client address presented too many invalid keys; no key was looked at. */
   | { outcome: "refused"; reason: "too_many_failed_attempts"; retryAfterSeconds: number }
   /** The key's Durable Object did not answer in time (or at all): never admitted. */
@@ -101,6 +108,11 @@ export interface VerificationRequest {
    */
   userAgent?: string | null;
   path?: string | null;
+  /**
+   * The credits an admitted request spends (0–1000; default 1) from a key with a balance. A key
+   * whose balance is below it is refused with `credits_exhausted`. Rate limits count 1 whatever it is.
+   */
+  cost?: number;
 }
 
 /**
@@ -141,12 +153,13 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
   const clientAddress = request.clientAddress ?? null;
   const shed = limitedUntil(digest, at, clientAddress);
   if (shed && runtime.waitUntil && tallyShed(env, parsed.id, digest, at, runtime.waitUntil)) {
-    return { outcome: "refused", reason: "rate_limited", policy: shed.policy, retryAt: shed.until, now: at };
+    return { outcome: "refused", reason: "rate_limited", policy: shed.policy, policies: shed.policies, retryAt: shed.until, now: at };
   }
+  const cost = request.cost === undefined ? 1 : Math.min(MAX_COST, Math.max(0, Math.trunc(request.cost)));
 
   let result: VerifyResult;
   try {
-    result = await step("object", () => withDeadline(verifyAtAuthority(env, parsed.id, digest, clientAddress), deadlineMs));
+    result = await step("object", () => withDeadline(verifyAtAuthority(env, parsed.id, digest, clientAddress, cost), deadlineMs));
   } catch (error) {
     console.error(`key authority unreachable: ${(error as Error).message}`);
     return { outcome: "refused", reason: "limiter_unavailable", retryAfterSeconds: 1 };
@@ -166,15 +179,20 @@ export async function verifyApiKey(env: Env, config: Config, request: Verificati
       return { outcome: "refused", reason: "user_deactivated" };
     case "ip_not_allowed":
       return { outcome: "refused", reason: "ip_not_allowed" };
-    case "rate_limited":
-      rememberLimited(digest, result.retryAt, result.violated, result.restricted ? clientAddress : null);
-      return { outcome: "refused", reason: "rate_limited", policy: result.violated, retryAt: result.retryAt, now: result.now };
+    case "rate_limited": {
+      const policies = result.usage.map((u) => u.policy);
+      rememberLimited(digest, at, result.retryAt, result.violated, policies, result.restricted ? clientAddress : null);
+      return { outcome: "refused", reason: "rate_limited", policy: result.violated, policies, retryAt: result.retryAt, now: result.now };
+    }
+    case "credits_exhausted":
+      // Not remembered in the isolate: a top-up must work on the very next request.
+      return { outcome: "refused", reason: "credits_exhausted", retryAt: result.retryAt, now: result.now };
     case "admitted": {
-      const { identity, usage } = result;
+      const { identity, usage, credits } = result;
       if (request.permission && !identity.permissions.includes(request.permission)) {
-        return { outcome: "refused", reason: "forbidden", permission: request.permission, identity, usage };
+        return { outcome: "refused", reason: "forbidden", permission: request.permission, identity, usage, credits };
       }
-      return { outcome: "admitted", identity, usage };
+      return { outcome: "admitted", identity, usage, credits };
     }
   }
 }
@@ -195,8 +213,8 @@ function reportCanaryUse(env: Env, keyId: string, digest: string, origin: Sample
 }
 
 /** One call to the key's Durable Object. */
-async function verifyAtAuthority(env: Env, keyId: string, digest: string, clientAddress: string | null): Promise<VerifyResult> {
-  return await authorityFor(env, keyId).verify(keyId, digest, clientAddress);
+async function verifyAtAuthority(env: Env, keyId: string, digest: string, clientAddress: string | null, cost: number): Promise<VerifyResult> {
+  return await authorityFor(env, keyId).verify(keyId, digest, clientAddress, cost);
 }
 
 /**

@@ -16,6 +16,11 @@ export interface VerifyOptions {
    * lock out all the others.
    */
   clientAddress?: string | null;
+  /**
+   * The credits an admitted check spends from a key with a balance (0–1000; default 1). A key
+   * whose balance is below it is refused with `credits_exhausted`.
+   */
+  cost?: number;
 }
 
 /**
@@ -39,7 +44,13 @@ export class KeyVerifier extends WorkerEntrypoint<Env> {
     const verification = await verifyApiKey(
       this.env,
       configOf(this.env),
-      { key: input.key, permission: input.permission, throttleKey: throttleKeyFor(input.clientAddress), clientAddress: input.clientAddress },
+      {
+        key: input.key,
+        permission: input.permission,
+        throttleKey: throttleKeyFor(input.clientAddress),
+        clientAddress: input.clientAddress,
+        cost: input.cost,
+      },
       { waitUntil: (work) => this.ctx.waitUntil(work) },
     );
     return toVerificationResult(verification);

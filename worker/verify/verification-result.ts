@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { KeyIdentity } from "../authority/key-authority";
+import type { CreditBalance, KeyIdentity } from "../authority/key-authority";
+import { MAX_COST } from "../keys/key-limits";
 import { type KeyMeta, metaOf } from "../keys/key-meta";
 import type { PolicyName, PolicyUsage } from "../limiter/sliding-window";
 import { Permission } from "../schemas/text";
@@ -30,8 +31,18 @@ export const VerifyInput = z
           description:
             "The IP address of your client (the one that sent the key, its CF-Connecting-IP). Checked against the key's IP allowlist: a key with an allowlist is refused with ip_not_allowed when this is outside it, omitted or not a valid address. Invalid keys count against that address's failed-attempt throttle. Omitted: nothing is throttled.",
         }),
+      cost: z
+        .number({ error: `cost must be a whole number from 0 to ${MAX_COST}.` })
+        .int(`cost must be a whole number from 0 to ${MAX_COST}.`)
+        .min(0, `cost must be a whole number from 0 to ${MAX_COST}.`)
+        .max(MAX_COST, `cost must be a whole number from 0 to ${MAX_COST}.`)
+        .optional()
+        .meta({
+          description:
+            "The credits this request spends from a key with a balance (default 1; 0: free). A key whose balance is below it is refused with credits_exhausted. Rate limits count 1 whatever the cost.",
+        }),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? "Only key, permission and clientAddress are accepted." : undefined) },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? "Only key, permission, clientAddress and cost are accepted." : undefined) },
   )
   .meta({ id: "VerifyRequest" });
 export type VerifyInput = z.output<typeof VerifyInput>;
@@ -51,7 +62,17 @@ export interface VerifiedIdentity {
   user: { id: string; name: string | null };
   /** Effective permissions: the creator's current permissions ∩ the key's scopes. */
   permissions: string[];
+  /** The key's policies by name (its own, or `burst` and `minute`). */
   rateLimit: Record<PolicyName, RateLimitState>;
+  /** The key's credits after this request, or null: the key has no credits. */
+  credits: CreditsState | null;
+}
+
+/** A key's credits after a check, as `/api/whoami` reports them. */
+export interface CreditsState {
+  remaining: number;
+  /** RFC 3339: the next refill (00:00 UTC), or null: none. */
+  nextRefillAt: string | null;
 }
 
 /**
@@ -80,6 +101,8 @@ export type VerificationResult =
     }
   | ({ valid: false; code: "forbidden"; detail: string } & VerifiedKeyIdentity)
   | { valid: false; code: "rate_limited"; detail: string; policy: PolicyName; retryAfterSeconds: number }
+  /** `retryAfterSeconds` only when a refill is scheduled: the time until it. */
+  | { valid: false; code: "credits_exhausted"; detail: string; retryAfterSeconds?: number }
   | { valid: false; code: "too_many_failed_attempts" | "limiter_unavailable"; detail: string; retryAfterSeconds: number };
 
 /** What each refusal says to a person reading the result; constant per code, never naming the key. */
@@ -91,6 +114,7 @@ const DETAIL = {
   user_deactivated: "The user who created this API key has been deactivated.",
   ip_not_allowed: "This API key may not be used from the client's address.",
   forbidden: "This API key lacks the permission the check asked for.",
+  credits_exhausted: "This API key has no credits left for this request.",
   too_many_failed_attempts: "Too many invalid API keys from this client address; try again later.",
   limiter_unavailable: "The rate limiter is unavailable; the key was not admitted. Try again shortly.",
 } as const;
@@ -102,7 +126,9 @@ const DETAIL = {
  * return c.json(toVerificationResult(await verifyApiKey(env, config, request)));
  */
 export function toVerificationResult(verification: Verification): VerificationResult {
-  if (verification.outcome === "admitted") return { valid: true, code: "valid", ...verifiedJson(verification.identity, verification.usage) };
+  if (verification.outcome === "admitted") {
+    return { valid: true, code: "valid", ...verifiedJson(verification.identity, verification.usage, verification.credits) };
+  }
   switch (verification.reason) {
     case "invalid_api_key":
     case "api_key_revoked":
@@ -114,7 +140,7 @@ export function toVerificationResult(verification: Verification): VerificationRe
     case "forbidden":
       // The caller knows which permission it asked for; not repeating it means a key passed there
       // by mistake is not echoed either.
-      return { valid: false, code: "forbidden", detail: DETAIL.forbidden, ...verifiedJson(verification.identity, verification.usage) };
+      return { valid: false, code: "forbidden", detail: DETAIL.forbidden, ...verifiedJson(verification.identity, verification.usage, verification.credits) };
     case "rate_limited":
       return {
         valid: false,
@@ -123,6 +149,15 @@ export function toVerificationResult(verification: Verification): VerificationRe
         policy: verification.policy,
         retryAfterSeconds: Math.max(1, Math.ceil((verification.retryAt - verification.now) / 1000)),
       };
+    case "credits_exhausted": {
+      const { retryAt, now } = verification;
+      return {
+        valid: false,
+        code: "credits_exhausted",
+        detail: DETAIL.credits_exhausted,
+        ...(retryAt === null ? {} : { retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)) }),
+      };
+    }
     case "too_many_failed_attempts":
     case "limiter_unavailable":
       return { valid: false, code: verification.reason, detail: DETAIL[verification.reason], retryAfterSeconds: verification.retryAfterSeconds };
@@ -147,9 +182,9 @@ export function throttleKeyFor(clientAddress: string | null | undefined): string
  * admitted (or forbidden) verification outcome.
  *
  * @example
- * return c.json(identityJson(c.var.apiKey, c.var.rateLimit));
+ * return c.json(identityJson(c.var.apiKey, c.var.rateLimit, c.var.credits));
  */
-export function identityJson(identity: KeyIdentity, usage: PolicyUsage[]): VerifiedIdentity {
+export function identityJson(identity: KeyIdentity, usage: PolicyUsage[], credits: CreditBalance | null): VerifiedIdentity {
   return {
     key: { id: identity.keyId, name: identity.keyName },
     org: { id: identity.orgId },
@@ -161,11 +196,15 @@ export function identityJson(identity: KeyIdentity, usage: PolicyUsage[]): Verif
         { limit: u.policy.quota, windowSeconds: u.policy.windowMs / 1000, remaining: u.remaining, resetSeconds: Math.ceil(u.resetMs / 1000) },
       ]),
     ) as Record<PolicyName, RateLimitState>,
+    credits:
+      credits === null
+        ? null
+        : { remaining: credits.remaining, nextRefillAt: credits.nextRefillAt === null ? null : new Date(credits.nextRefillAt).toISOString() },
   };
 }
 
 /** {@link identityJson} with the key's description and meta, for a verifying backend. */
-function verifiedJson(identity: KeyIdentity, usage: PolicyUsage[]): VerifiedKeyIdentity {
-  const json = identityJson(identity, usage);
+function verifiedJson(identity: KeyIdentity, usage: PolicyUsage[], credits: CreditBalance | null): VerifiedKeyIdentity {
+  const json = identityJson(identity, usage, credits);
   return { ...json, key: { ...json.key, description: identity.description, meta: metaOf(identity.meta) } };
 }

@@ -154,6 +154,7 @@ describe("verifying X-API-Key", () => {
         burst: { limit: 10, windowSeconds: 1, remaining: 9, resetSeconds: 1 },
         minute: { limit: 100, windowSeconds: 60, remaining: 99, resetSeconds: 60 },
       },
+      credits: null,
     });
   });
 

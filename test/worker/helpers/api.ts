@@ -134,6 +134,8 @@ export async function createKey(
     description?: string | null;
     meta?: Record<string, unknown> | null;
     canary?: boolean;
+    limits?: Array<{ name: string; limit: number; windowSeconds: number }>;
+    credits?: { remaining: number; refill?: { amount: number; interval: "day" | "month" } | null } | null;
   } = {},
 ): Promise<{ key: KeyJson; secret: string }> {
   const res = await call("POST", "/v1/keys", { token: owner.token, json: { name: input.name ?? unique("key"), ...input } });

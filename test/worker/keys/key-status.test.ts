@@ -39,7 +39,7 @@ describe("key status", () => {
           id: ids[i]!, orgId, createdBy: "u", name: "n", hint: "h", secretDigest: "d", scopes: null,
           createdAt: NOW - 1000 + i, expiresAt: c.expiresAt, lifetimeMs: null, revokedAt: c.revokedAt,
           lastUsedAt: null, rotatedFromId: null, rotatedToId: null, region: null, placedAt: null, allowedIps: null,
-          enabled: true, description: null, meta: null, revokedReason: null, canary: false,
+          enabled: true, description: null, meta: null, revokedReason: null, canary: false, limits: null, credits: null,
         }),
       ),
     );

@@ -28,6 +28,8 @@ function record(orgId: string, revokedAt: number | null, expiresAt: number | nul
     placedAt: null,
     allowedIps: null,
     enabled: true, description: null, meta: null, revokedReason: null, canary: false,
+    limits: null,
+    credits: null,
   };
 }
 

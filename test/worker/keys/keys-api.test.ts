@@ -29,8 +29,8 @@ describe("POST /v1/keys", () => {
     expect(body.key.hint).toBe(`ak_live_${body.secret.slice(8, 12)}…${body.secret.slice(-4)}`);
     expect(Object.keys(body.key).sort()).toEqual(
       [
-        "allowedIps", "canary", "createdAt", "createdBy", "description", "enabled", "expiresAt", "hint", "id", "lastUsedAt", "leak", "meta",
-        "name", "region", "revokedAt", "revokedReason", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status",
+        "allowedIps", "canary", "createdAt", "createdBy", "credits", "description", "enabled", "expiresAt", "hint", "id", "lastUsedAt", "leak",
+        "limits", "meta", "name", "region", "revokedAt", "revokedReason", "rotatedFromId", "rotatedToId", "rotationRequiresOwner", "scopes", "status",
       ],
     );
   });

@@ -224,6 +224,8 @@ describe("expiry reminders: bounded work", () => {
       secretDigest: `digest-${i}`,
       scopes: null,
       allowedIps: null,
+      limits: null,
+      credits: null,
       createdAt: now - DAY,
       expiresAt: now + expiresIn,
       lifetimeMs: expiresIn + DAY,

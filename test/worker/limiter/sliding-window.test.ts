@@ -277,7 +277,7 @@ function checkSchedule(seed: number, tally: Tally): string | null {
       state = d.admissions;
       continue;
     }
-    tally[d.violated!]++;
+    tally[d.violated as keyof Tally]++;
     const retryAt = d.retryAt!;
     if (JSON.stringify(d.admissions) !== JSON.stringify(state.filter((at) => at > now - MINUTE)))
       return `${where}: a refusal changed the state`;

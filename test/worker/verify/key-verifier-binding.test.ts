@@ -20,6 +20,7 @@ describe("the KeyVerifier entrypoint, called from another Worker over a service 
       user: { id: alice.userId, name: "Alice Example" },
       permissions: ["invoices:read"],
       rateLimit: RATE_LIMIT_FRESH,
+      credits: null,
     });
   });
 

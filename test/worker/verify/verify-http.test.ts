@@ -39,6 +39,7 @@ describe("POST /v1/verify: outcomes", () => {
       user: { id: alice.userId, name: "Alice Example" },
       permissions: ["invoices:read"],
       rateLimit: FRESH,
+      credits: null,
     });
   });
 
