@@ -373,18 +373,22 @@ export class ApiKeysSettings extends LitElement {
 
   /**
    * Opens the details of `key` on a window (or shows another window): its usage, its audit
-   * events (kept from before while another window loads) and, in a rotation's grace period, its
-   * drain. A late answer for another window or a closed dialog is dropped; a failure is announced.
+   * events (kept from before while another window loads), the key read exactly (its credits) and,
+   * in a rotation's grace period, its drain. A late answer for another window or a closed dialog
+   * is dropped; a failure is announced.
    */
   private async showDetails(key: ApiKey, window: UsageWindow): Promise<void> {
     this.dialog = { ...(this.dialog as DetailsState), kind: "details", key, window, usage: undefined };
     try {
       const api = this.api();
-      // A key in a rotation's grace period: how its integrations drain from it, exactly.
-      const drain = key.rotatedToId && key.status === "active" ? api.get(key.id).then((answer) => answer.drain ?? null) : null;
-      const [usage, { events }, found] = await Promise.all([api.usage(key.id, window), api.events(key.id), drain]);
+      // The key as its Durable Object has it (exact credits and last use; the list's copy lags)
+      // and, in a rotation's grace period, how its integrations drain from it.
+      const exact = api.get(key.id).catch(() => null);
+      const [usage, { events }, found] = await Promise.all([api.usage(key.id, window), api.events(key.id), exact]);
       const shown = this.dialog as DetailsState | null;
-      if (shown?.kind === "details" && shown.key.id === key.id && shown.window === window) this.patchDialog({ usage, events, drain: found });
+      if (shown?.kind !== "details" || shown.key.id !== key.id || shown.window !== window) return;
+      this.patchDialog(found?.key ? { usage, events, key: found.key, drain: found.drain ?? null } : { usage, events });
+      if (found?.key) this.keys.replace(found.key);
     } catch (error) {
       this.fail(error);
     }

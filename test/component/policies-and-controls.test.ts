@@ -268,12 +268,45 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await expectAccessible(el, "details of a revoked key with its reason");
   });
 
+  it("shows a key's credits, exact from its Durable Object, and its own rate limits within a raised org ceiling", async () => {
+    const orgId = unique("org");
+    const ceiling = [
+      { windowSeconds: 1, limit: 50 },
+      { windowSeconds: 86_400, limit: 100_000 },
+    ];
+    expect((await setOrgPolicy(orgId, { keyLimitCeiling: ceiling })).status).to.equal(200);
+    const { el, token } = await asNewUser(["contacts:read"], orgId);
+    const created = await callApi<{ key: ApiKey; secret: string }>(token, "POST", "/v1/keys", {
+      name: "Metered",
+      credits: { remaining: 100, refill: { amount: 100, interval: "month" } },
+      limits: [
+        { name: "burst", limit: 50, windowSeconds: 1 },
+        { name: "daily", limit: 20_000, windowSeconds: 86_400 },
+      ],
+    });
+    expect(created.status).to.equal(201);
+    for (let i = 0; i < 3; i++) expect(await useKey(created.body.secret)).to.equal(200);
+    await el.load();
+    await openDetails(el, "Metered");
+    await until(() => text(el, "[part=facts]").includes("97 credits"), "the exact balance");
+    const { key } = await keyOf(token, created.body.key.id);
+    const refill = new Intl.DateTimeFormat("en", { dateStyle: "medium" }).format(new Date(key.credits!.nextRefillAt!));
+    expect(pairs(el, "[part=facts]")).to.deep.equal([
+      ["Credits", `97 credits left · refills 100 monthly on ${refill}`],
+      ["Rate limits", "50 per second, 20,000 per day"],
+    ]);
+    await expectAccessible(el, "details with credits and limits");
+  });
+
   it("shows the description and the metadata read-only with their warning, and edits the description", async () => {
     const { el, token } = await asNewUser();
     const { key } = await createThroughApi(token, "CRM sync", { description: "Nightly export to the CRM", meta: { plan: "pro", seats: 5 } });
     await el.load();
     await openDetails(el, "CRM sync");
-    expect(pairs(el, "[part=facts]")).to.deep.equal([["Description", "Nightly export to the CRM"]]);
+    expect(pairs(el, "[part=facts]")).to.deep.equal([
+      ["Description", "Nightly export to the CRM"],
+      ["Rate limits", "10 per second, 100 per minute"],
+    ]);
     expect(pairs(el, "[part=meta]")).to.deep.equal([
       ["plan", "pro"],
       ["seats", "5"],

@@ -87,17 +87,23 @@ export function renderDetails(ctx: ViewContext, state: DetailsState, actions: De
 }
 
 // What the key is, beyond its row: only the facts it has (a paused key's state, a canary, a
-// description, a revocation's reason, credits, its own limits).
+// description, a revocation's reason, and while it works its credits and rate limits).
 function facts(ctx: ViewContext, key: ApiKey) {
+  const rows = factRows(ctx, key);
+  return rows.length ? html`<dl class="summary" part="facts">${rows.map(([term, text]) => html`<dt>${term}</dt><dd>${text}</dd>`)}</dl>` : nothing;
+}
+
+function factRows(ctx: ViewContext, key: ApiKey): [string, string][] {
   const { t } = ctx;
   const rows: [string, string][] = [];
   if (key.status === "active" && key.enabled === false) rows.push([t("colStatus"), t("pausedNote")]);
   if (key.canary) rows.push([t("colStatus"), t("canaryNote")]);
   if (key.description) rows.push([t("descriptionTitle"), key.description]);
   if (key.revokedReason) rows.push([t("revokedReasonTitle"), key.revokedReason]);
+  if (key.status !== "active") return rows;
   if (key.credits) rows.push([t("creditsTitle"), creditsText(ctx, key.credits)]);
   if (key.limits?.length) rows.push([t("limitsTitle"), limitsText(ctx, key.limits)]);
-  return rows.length ? html`<dl class="summary" part="facts">${rows.map(([term, text]) => html`<dt>${term}</dt><dd>${text}</dd>`)}</dl>` : nothing;
+  return rows;
 }
 
 // The owner's key/values, read-only (values that are not text shown as JSON), and what they are
