@@ -38,8 +38,9 @@ export interface DetailsActions {
 
 /**
  * A key's details, titled with its name: a leaked key's banner (the element's, as in its row),
- * what the key is (paused, its description, a revoked key's reason, its credits and own rate
- * limits, when it has them), its metadata (with the warning that everyone who can see the key
+ * once the key has been read exactly (with its first usage and events) what it is (paused, its
+ * description, a revoked key's reason, its credits and own rate limits, when it has them), its
+ * metadata (with the warning that everyone who can see the key
  * reads it), how it drains during a rotation's grace period, a window (24 hours, 7 days, 30
  * days), its chart, the totals (admitted, 429s, refused), when the key was last used, its audit
  * events (action, actor, time), and Pause or Resume for an active key (not a canary).
@@ -54,8 +55,7 @@ export function renderDetails(ctx: ViewContext, state: DetailsState, actions: De
   return html`
     <h3 id="dialog-title">${key.name}</h3>
     ${actions.banner}
-    ${facts(ctx, key)}
-    ${meta(ctx, key)}
+    ${state.events ? html`${facts(ctx, key)}${meta(ctx, key)}` : nothing}
     ${state.drain ? drainSummary(ctx, state.drain) : nothing}
     <div class="field">
       <label for="usage-window">${t("windowLabel")}</label>
