@@ -47,7 +47,7 @@ const VERIFY_INTERVAL_MS = 3000;
  * @attr token - The signed-in user's bearer token (or set the `getToken` property).
  * @attr locale - BCP 47 locale for text, numbers, dates and relative times: `en`, `de`, `fr`, `es` and their regional variants (`fr-CA` → French); others fall back to English. Default: the page's `lang`.
  * @attr theme - `light`, `dark` or `auto` (follows `prefers-color-scheme`). Default `auto`.
- * @attr default-expiry-days - Preselected expiry of a new key: 30, 60, 90 (default), 180 or 365.
+ * @attr default-expiry-days - Preselected expiry of a new key: 30, 60, 90 (default), 180 or 365, when the org's policy sets no default expiry and allows it.
  * @attr verify-interval - Milliseconds between the rotation wizard's checks, in step 3, of whether the new key has been used (default 3000).
  *
  * @fires {ApiKeyCreatedEvent} api-key-created - A key was created (`event.key`, never the secret).
@@ -209,7 +209,7 @@ export class ApiKeysSettings extends LitElement {
   declare locale: string;
   /** `light`, `dark` or `auto` (follows `prefers-color-scheme`). */
   declare theme: "light" | "dark" | "auto";
-  /** Preselected expiry of a new key in days: 30, 60, 90, 180 or 365; any other value means 90. */
+  /** Preselected expiry of a new key in days: 30, 60, 90, 180 or 365; any other value means 90. The org's default expiry (GET /v1/org/policy) wins, and a value its maximum lifetime forbids is not offered. */
   declare defaultExpiryDays: number;
   /** Milliseconds between the rotation wizard's checks, in step 3, of whether the new key has been used. Anything but a positive number means 3000. */
   declare verifyInterval: number;
