@@ -1,4 +1,4 @@
-import type { ApiKey, AuditEvent, Problem, Usage, UsageWindow } from "./types";
+import type { ApiKey, AuditEvent, Drain, OrgPolicy, Problem, Usage, UsageWindow } from "./types";
 
 /** A refused or failed call: the problem the API sent, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -41,22 +41,28 @@ export class ApiClient {
     return this.request("GET", `/v1/keys${qs ? `?${qs}` : ""}`);
   }
 
-  get(id: string): Promise<{ key: ApiKey }> {
+  /** One key; for a key in a rotation's grace period also its `drain` (null otherwise). */
+  get(id: string): Promise<{ key: ApiKey; drain?: Drain | null }> {
     return this.request("GET", `/v1/keys/${encodeURIComponent(id)}`);
   }
 
-  create(body: { name: string; expiresAt: string | null; scopes?: string[]; region?: string; allowedIps?: string[] }): Promise<{ key: ApiKey; secret: string }> {
+  create(body: { name: string; expiresAt: string | null; scopes?: string[]; region?: string; allowedIps?: string[]; description?: string; canary?: boolean }): Promise<{ key: ApiKey; secret: string }> {
     return this.request("POST", "/v1/keys", body);
   }
 
-  /** Renames a key, moves its expiry earlier and/or sets its IP allowlist (null: any address). */
-  update(id: string, body: { name?: string; expiresAt?: string; allowedIps?: string[] | null }): Promise<{ key: ApiKey }> {
+  /** Renames a key, moves its expiry earlier, sets its IP allowlist (null: any address) or description (null: none), pauses or resumes it. */
+  update(id: string, body: { name?: string; expiresAt?: string; allowedIps?: string[] | null; description?: string | null; enabled?: boolean }): Promise<{ key: ApiKey }> {
     return this.request("PATCH", `/v1/keys/${encodeURIComponent(id)}`, body);
   }
 
   /** The signed-in user's current permissions (the choices for a key's scopes), and whether they are an org admin. */
-  me(): Promise<{ permissions: string[]; isAdmin: boolean }> {
+  me(): Promise<{ user: { id: string; name: string | null }; permissions: string[]; isAdmin: boolean }> {
     return this.request("GET", "/v1/me");
+  }
+
+  /** The org's key policies as they apply now (read-only): what the create form may offer. */
+  policy(): Promise<{ policy: OrgPolicy }> {
+    return this.request("GET", "/v1/org/policy");
   }
 
   /** A key's usage over a window, in the window's default buckets (24h and 7d: hours; 30d: days). */
@@ -69,12 +75,20 @@ export class ApiClient {
     return this.request("GET", `/v1/audit-events?keyId=${encodeURIComponent(keyId)}`);
   }
 
-  revoke(id: string): Promise<{ key: ApiKey }> {
-    return this.request("POST", `/v1/keys/${encodeURIComponent(id)}/revoke`, {});
+  /** Revokes a key, with the reason shown on it from then on when one is given. */
+  revoke(id: string, reason?: string): Promise<{ key: ApiKey }> {
+    return this.request("POST", `/v1/keys/${encodeURIComponent(id)}/revoke`, reason ? { reason } : {});
   }
 
-  rotate(id: string, graceSeconds: number | null): Promise<{ key: ApiKey; secret: string; previous: ApiKey }> {
-    return this.request("POST", `/v1/keys/${encodeURIComponent(id)}/rotate`, graceSeconds === null ? {} : { graceSeconds });
+  /**
+   * Issues a key's successor. The old key keeps working for `graceSeconds` (null: until revoked);
+   * with `idleSeconds` its grace also ends by itself once the successor has been used and the old
+   * key has been idle that long.
+   */
+  rotate(id: string, graceSeconds: number | null, idleSeconds?: number): Promise<{ key: ApiKey; secret: string; previous: ApiKey }> {
+    // JSON leaves out what is undefined.
+    const body = { graceSeconds: graceSeconds ?? undefined, graceUntilIdle: idleSeconds ? { idleSeconds } : undefined };
+    return this.request("POST", `/v1/keys/${encodeURIComponent(id)}/rotate`, body);
   }
 
   /**

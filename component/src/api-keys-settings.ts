@@ -9,7 +9,7 @@ import type { RotationController } from "./rotation-controller";
 import { styles } from "./styles";
 import { loadLanguage, type TermKey, translator, type Values } from "./terms";
 import { UsageController } from "./usage-controller";
-import type { ApiKey, UsageWindow } from "./types";
+import type { ApiKey, OrgPolicy, UsageWindow } from "./types";
 import type { ViewContext } from "./view-context";
 import { VirtualRows } from "./virtual-rows";
 import type { WebhooksController } from "./webhooks-controller";
@@ -21,7 +21,7 @@ import { renderList } from "./views/list-view";
 import { usageChart, WINDOWS } from "./views/usage-chart";
 import { type LoadingState, renderLoading } from "./views/loading-view";
 import { type RevealState, renderReveal } from "./views/reveal-view";
-import { type RevokeState, renderRevoke } from "./views/revoke-view";
+import type { RevokeState } from "./views/revoke-view";
 import type { RotateState } from "./views/rotate-view";
 import type { WebhookDialog } from "./views/webhooks-view";
 
@@ -33,11 +33,13 @@ type KeyForms = typeof import("./lazy/key-forms");
 const VERIFY_INTERVAL_MS = 3000;
 
 /**
- * The "Settings → API Keys" page: list, create (the secret shown once), edit (name, expiry, IP
- * allowlist), revoke, a guided rotation, a leaked key's banner with a one-click "Rotate now", and,
- * for org admins, the org's webhook endpoints and their deliveries; talking to the management API
- * with the host's signed-in user token. The dialogs beyond the list and the webhooks section are
- * chunks fetched when first needed.
+ * The "Settings → API Keys" page: list, create (the secret shown once; only the lifetimes the org's
+ * policy allows, with that policy shown read-only), edit (name, description, expiry, IP
+ * allowlist), pause and resume, revoke (with an optional reason), a guided rotation that shows how
+ * the old key drains and can end its grace once it is idle, canary keys (honeytokens) listed apart,
+ * a leaked key's banner with a one-click "Rotate now", and, for org admins, the org's webhook
+ * endpoints and their deliveries; talking to the management API with the host's signed-in user
+ * token. The dialogs beyond the list and the webhooks section are chunks fetched when first needed.
  *
  * @tag api-keys-settings
  *
@@ -45,12 +47,12 @@ const VERIFY_INTERVAL_MS = 3000;
  * @attr token - The signed-in user's bearer token (or set the `getToken` property).
  * @attr locale - BCP 47 locale for text, numbers, dates and relative times: `en`, `de`, `fr`, `es` and their regional variants (`fr-CA` → French); others fall back to English. Default: the page's `lang`.
  * @attr theme - `light`, `dark` or `auto` (follows `prefers-color-scheme`). Default `auto`.
- * @attr default-expiry-days - Preselected expiry of a new key: 30, 60, 90 (default), 180 or 365.
+ * @attr default-expiry-days - Preselected expiry of a new key: 30, 60, 90 (default), 180 or 365, when the org's policy sets no default expiry and allows it.
  * @attr verify-interval - Milliseconds between the rotation wizard's checks, in step 3, of whether the new key has been used (default 3000).
  *
  * @fires {ApiKeyCreatedEvent} api-key-created - A key was created (`event.key`, never the secret).
  * @fires {ApiKeyRevokedEvent} api-key-revoked - A key was revoked (`event.key`).
- * @fires {ApiKeyUpdatedEvent} api-key-updated - A key was renamed or its expiry moved earlier (`event.key`).
+ * @fires {ApiKeyUpdatedEvent} api-key-updated - A key was edited, paused or resumed (`event.key`).
  * @fires {ApiKeyRotatedEvent} api-key-rotated - A key was rotated (`event.key`, `event.previous`).
  * @fires {ApiKeysErrorEvent} api-keys-error - An API call failed (`event.status`, `event.code`, `event.message`).
  *
@@ -58,6 +60,7 @@ const VERIFY_INTERVAL_MS = 3000;
  * @csspart title - The heading.
  * @csspart filter - The status filter.
  * @csspart create-button - The "New API key" button.
+ * @csspart create-note - Stands in for it where the org lets only its admins create keys (and the user is not one).
  * @csspart table - The key table.
  * @csspart row - One key's row.
  * @csspart name - The name cell (the name is a button that opens the key's usage and activity).
@@ -67,6 +70,10 @@ const VERIFY_INTERVAL_MS = 3000;
  * @csspart rotate-now-button - A leaked key's "Rotate now" (a rotation without grace, the old key revoked, the new one shown once).
  * @csspart ip-restricted - The "IP-restricted" marker of a key with an IP allowlist (the list on hover and for screen readers).
  * @csspart badge - A status badge.
+ * @csspart paused - The "Paused" badge of a paused key.
+ * @csspart revoked-reason - A revoked key's reason, under its badge.
+ * @csspart canaries - The canary keys' section (honeytokens), below the other keys.
+ * @csspart canary-table - Its table.
  * @csspart hint - A best-practice hint (rotate, unused, expires soon).
  * @csspart rotate-button - A row's Rotate button.
  * @csspart rotate-owner-note - Stands in for Rotate on a key that can do more than the viewer (only its owner may rotate it).
@@ -82,6 +89,12 @@ const VERIFY_INTERVAL_MS = 3000;
  * @csspart wizard-step - The rotation wizard's "Step n of 4" line.
  * @csspart verify-status - Step 3's "not used yet" or "used" status.
  * @csspart revoke-old-button - Step 4's "Revoke old key now" button.
+ * @csspart drain - How the old key is still used during its grace period (the wizard's steps 3 and 4, a rotated key's details).
+ * @csspart pause-button - The details view's "Pause key" or "Resume key".
+ * @csspart policy - The create form's read-only "Your organization's key policy".
+ * @csspart facts - A key's state beyond its row in its details: paused, canary, description, revocation reason, credits, its own rate limits.
+ * @csspart meta - A key's metadata in its details, with the warning that it and the description are visible to everyone who can see the key.
+ * @csspart active-count - The create form's "You have n of max active keys".
  * @csspart secret - The once-only key with its Copy button.
  * @csspart copy-button - A Copy button.
  * @csspart warning - The "no expiry" warning.
@@ -124,6 +137,7 @@ export class ApiKeysSettings extends LitElement {
     announcement: { state: true },
     rotatingNow: { state: true },
     isAdmin: { state: true },
+    policy: { state: true },
     apiBase: { attribute: "api-base" },
     token: {},
     getToken: { attribute: false },
@@ -180,6 +194,8 @@ export class ApiKeysSettings extends LitElement {
   private declare rotatingNow: string | null;
   /** The signed-in user is an org admin (GET /v1/me): the webhooks section shows. */
   private declare isAdmin: boolean;
+  /** The org's key policies (GET /v1/org/policy, read at sign-in and when the create form opens); null until known. */
+  private declare policy: OrgPolicy | null;
 
   // Public reactive properties
 
@@ -193,7 +209,7 @@ export class ApiKeysSettings extends LitElement {
   declare locale: string;
   /** `light`, `dark` or `auto` (follows `prefers-color-scheme`). */
   declare theme: "light" | "dark" | "auto";
-  /** Preselected expiry of a new key in days: 30, 60, 90, 180 or 365; any other value means 90. */
+  /** Preselected expiry of a new key in days: 30, 60, 90, 180 or 365; any other value means 90. The org's default expiry (GET /v1/org/policy) wins, and a value its maximum lifetime forbids is not offered. */
   declare defaultExpiryDays: number;
   /** Milliseconds between the rotation wizard's checks, in step 3, of whether the new key has been used. Anything but a positive number means 3000. */
   declare verifyInterval: number;
@@ -206,6 +222,7 @@ export class ApiKeysSettings extends LitElement {
     this.announcement = "";
     this.rotatingNow = null;
     this.isAdmin = false;
+    this.policy = null;
     this.apiBase = "";
     this.token = null;
     this.getToken = null;
@@ -355,17 +372,23 @@ export class ApiKeysSettings extends LitElement {
   }
 
   /**
-   * Opens the details of `key` on a window (or shows another window): its usage, and its audit
-   * events (kept from before while another window loads). A late answer for another window or a
-   * closed dialog is dropped; a failure is announced.
+   * Opens the details of `key` on a window (or shows another window): its usage, its audit
+   * events (kept from before while another window loads), the key read exactly (its credits) and,
+   * in a rotation's grace period, its drain. A late answer for another window or a closed dialog
+   * is dropped; a failure is announced.
    */
   private async showDetails(key: ApiKey, window: UsageWindow): Promise<void> {
     this.dialog = { ...(this.dialog as DetailsState), kind: "details", key, window, usage: undefined };
     try {
       const api = this.api();
-      const [usage, { events }] = await Promise.all([api.usage(key.id, window), api.events(key.id)]);
+      // The key as its Durable Object has it (exact credits and last use; the list's copy lags)
+      // and, in a rotation's grace period, how its integrations drain from it.
+      const exact = api.get(key.id).catch(() => null);
+      const [usage, { events }, found] = await Promise.all([api.usage(key.id, window), api.events(key.id), exact]);
       const shown = this.dialog as DetailsState | null;
-      if (shown?.key === key && shown.window === window) this.patchDialog({ usage, events });
+      if (shown?.kind !== "details" || shown.key.id !== key.id || shown.window !== window) return;
+      this.patchDialog(found?.key ? { usage, events, key: found.key, drain: found.drain ?? null } : { usage, events });
+      if (found?.key) this.keys.replace(found.key);
     } catch (error) {
       this.fail(error);
     }
@@ -375,14 +398,33 @@ export class ApiKeysSettings extends LitElement {
     const state = this.dialog as RevokeState;
     this.patchDialog({ busy: true });
     try {
-      const { key } = await this.api().revoke(state.key.id);
+      const { key } = await this.api().revoke(state.key.id, state.reason.trim() || undefined);
       this.keys.replace(key);
       this.dispatchEvent(new ApiKeyRevokedEvent(key));
       this.announceKey("revokedAnnounce", key.name);
       this.closeDialog();
     } catch (error) {
-      this.patchDialog({ busy: false });
+      // A refused reason says why in the server's words; anything else in the catalogue's.
+      this.patchDialog({ busy: false, error: fieldErrorsOf(error, (k, v) => this.t(k, v)).form });
       this.fail(error);
+    }
+  }
+
+  /** The details view's Pause and Resume: at once at the edge, like a revoke; the row and the view show it. */
+  private async setEnabled(key: ApiKey, enabled: boolean): Promise<void> {
+    // Only this key's details view, if it is still open, shows the outcome.
+    const patch = (change: Partial<DetailsState>) => this.dialog?.kind === "details" && this.dialog.key.id === key.id && this.patchDialog(change);
+    patch({ busy: true, error: undefined });
+    try {
+      const { key: updated } = await this.api().update(key.id, { enabled });
+      this.keys.replace(updated);
+      patch({ key: updated });
+      this.dispatchEvent(new ApiKeyUpdatedEvent(updated));
+      this.say(this.t(enabled ? "resumedAnnounce" : "pausedAnnounce", { name: updated.name }));
+    } catch (error) {
+      patch({ error: this.fail(error) });
+    } finally {
+      patch({ busy: false });
     }
   }
 
@@ -550,6 +592,7 @@ export class ApiKeysSettings extends LitElement {
         return this.withPart(ctx, this.details, (m) =>
           m.renderDetails(ctx, d, {
             onWindow: (window) => void this.showDetails(d.key, window),
+            onEnabled: (enabled) => void this.setEnabled(d.key, enabled),
             onClose: close,
             banner: this.leakBannerOf(ctx, this.keys.state.keys.find((k) => k.id === d.key.id) ?? d.key),
             chart: (usage) => usageChart(ctx, usage, true),
@@ -570,11 +613,12 @@ export class ApiKeysSettings extends LitElement {
       case "reveal":
         return renderReveal(ctx, d, (m) => this.say(m), close);
       case "revoke":
-        return renderRevoke(ctx, d, () => void this.confirmRevoke(), close);
+        return this.withPart(ctx, this.forms, (m) => m.renderRevoke(ctx, d, (reason) => this.patchDialog({ reason }), () => void this.confirmRevoke(), close));
       case "rotate":
         return this.withPart(ctx, this.rotations, (m) =>
           m.renderRotate(ctx, d, base, {
             onGrace: (grace) => this.rotation?.setGrace(grace),
+            onIdle: (idle) => this.rotation?.setIdle(idle),
             onCreate: () => void this.rotation?.create(),
             onStep: (step) => this.rotation?.step(step),
             onCheck: () => void this.rotation?.check(),
@@ -605,6 +649,7 @@ export class ApiKeysSettings extends LitElement {
     // Before this render: the list is emptied at once, so no row of the last user's keys renders
     // (and asks for its usage) with the new user's token.
     this.isAdmin = false;
+    this.policy = null;
     this.renewed = null;
     this.fresh = null;
     if (!(this.token || this.getToken)) return;
@@ -619,6 +664,13 @@ export class ApiKeysSettings extends LitElement {
           if (this.isAdmin) void this.startWebhooks();
         },
         () => undefined, // no admin mode without an answer; the list says what went wrong
+      );
+    // The org's policies: whether the user may create keys (without an answer the server still applies them).
+    this.api()
+      .policy()
+      .then(
+        ({ policy }) => signIn === this.signIns && (this.policy = policy ?? null),
+        () => undefined,
       );
   }
 
@@ -638,21 +690,24 @@ export class ApiKeysSettings extends LitElement {
     // The content says its language, so a screen reader reads German as German on an English page.
     return html`<div lang=${ctx.lang}>
       ${renderList(ctx, this.keys.state, {
+        mayCreate: this.isAdmin || this.policy?.membersMayCreateKeys !== false,
         onCreate: (opener) =>
           this.openLazy(this.forms, opener, (forms) => {
-            this.dialog = forms.createState(this.defaultExpiryDays);
-            // The scopes to choose from: the user's permissions as they are now.
-            this.api()
-              .me()
-              .then(
-                ({ permissions }) => this.patchDialog({ permissions }),
-                (error) => this.patchDialog({ errors: { scopes: this.fail(error, false) } }),
-              );
+            this.dialog = forms.createState(this.defaultExpiryDays, this.policy);
+            // The scopes, the lifetimes and the count as they are now.
+            const state = () => (this.dialog?.kind === "create" ? this.dialog : null);
+            forms.fillCreate(this.api(), {
+              state,
+              patch: (patch) => state() && this.patchDialog(patch),
+              policy: (policy) => (this.policy = policy),
+              fail: (error) => this.fail(error, false),
+              defaultExpiryDays: this.defaultExpiryDays,
+            });
           }),
         onEdit: (key, opener) => this.openLazy(this.forms, opener, (forms) => (this.dialog = forms.editState(key))),
         onDetails: (key, opener) => this.openLazy(this.details, opener, () => void this.showDetails(key, "24h")),
         usage: (id) => this.usage.get(id),
-        onRevoke: (key, opener) => this.open({ kind: "revoke", key, busy: false }, opener),
+        onRevoke: (key, opener) => this.openLazy(this.forms, opener, () => (this.dialog = { kind: "revoke", key, reason: "", busy: false })),
         onRotateNow: (key, opener) => void this.rotateNow(key, opener),
         isRotatingNow: (id) => this.rotatingNow === id,
         onRotate: (key, opener) =>

@@ -16,13 +16,14 @@ export type Hint = [key: TermKey, days: number];
  * The help article's best-practice hints for a key at `now`: rotate keys older than 90 days,
  * consider revoking keys never used (for 30 days since creation) or unused for 30 days, and
  * notice keys expiring within 7 days; and, once its last 24 hours of `usage` are known, keys
- * refused with 429 at least {@link LIMIT_HINT_THRESHOLD} times. Only active keys get hints.
+ * refused with 429 at least {@link LIMIT_HINT_THRESHOLD} times. Only active keys get hints, and
+ * never a canary key (never used is what a decoy is for).
  *
  * @example
  * hintsFor(key, Date.now(), usage); // [["hintRotate", 90], ["hintExpiresSoon", 7]]
  */
 export function hintsFor(key: ApiKey, now: number, usage?: Usage | null): Hint[] {
-  if (key.status !== "active") return [];
+  if (key.status !== "active" || key.canary) return [];
   const hints: Hint[] = [];
   if (now - Date.parse(key.createdAt) > 90 * DAY) hints.push(["hintRotate", 90]);
   if (key.lastUsedAt === null) {

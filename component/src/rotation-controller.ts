@@ -25,9 +25,11 @@ export interface RotationOptions {
 }
 
 /**
- * The four steps of a rotation, and their state: create the successor, show it, watch for its
- * first use (polling `lastUsedAt` every `interval()` ms while step 3 is open), and revoke the old
- * key. Changes re-render the host.
+ * The four steps of a rotation, and their state: create the successor (by default with
+ * `graceUntilIdle`: the old key stops by itself once idle), show it, watch for its first use
+ * (polling its `lastUsedAt` every `interval()` ms while step 3 is open) and, in steps 3 and 4, how
+ * the old key drains (its `drain`, polled until its grace has ended), and revoke the old key.
+ * Changes re-render the host.
  *
  * @example
  * private readonly rotation = new RotationController(this, { api: () => this.api(), keys: this.keys, … });
@@ -52,7 +54,7 @@ export class RotationController implements ReactiveController {
 
   /** Opens the wizard at step 1 for `old`. */
   open(old: ApiKey): void {
-    this.state = { kind: "rotate", step: 1, old, grace: "", busy: false, error: null, next: null, secret: null, previous: null };
+    this.state = { kind: "rotate", step: 1, old, grace: "", idle: "3600", busy: false, error: null, next: null, secret: null, previous: null, drain: null };
     this.host.requestUpdate();
   }
 
@@ -61,13 +63,18 @@ export class RotationController implements ReactiveController {
     this.set({ grace });
   }
 
-  /** Step 1: issues the successor; the old key keeps working for the chosen grace period. */
+  /** Step 1: whether the old key's grace ends once it is idle ("" for not), and after how many seconds. */
+  setIdle(idle: string): void {
+    this.set({ idle });
+  }
+
+  /** Step 1: issues the successor; the old key keeps working for the chosen grace period, or until idle. */
   async create(): Promise<void> {
     const { state, options } = this;
     if (!state) return;
     this.set({ busy: true, error: null });
     try {
-      const { key, secret, previous } = await options.api().rotate(state.old.id, state.grace ? Number(state.grace) : null);
+      const { key, secret, previous } = await options.api().rotate(state.old.id, state.grace ? Number(state.grace) : null, Number(state.idle) || undefined);
       options.keys.replace(previous);
       options.keys.prepend(key);
       options.rotated(key, previous);
@@ -78,25 +85,39 @@ export class RotationController implements ReactiveController {
     }
   }
 
-  /** Moves to a step. Step 3 starts watching for the first use; step 4 drops the secret. */
+  /** Moves to a step. Steps 3 and 4 start watching (the first use, the drain); step 4 drops the secret. */
   step(step: RotateState["step"]): void {
     clearInterval(this.poll);
-    if (step === 3) {
+    if (step >= 3) {
       this.poll = setInterval(() => void this.check(), this.options.interval());
     }
     this.set(step === 4 ? { step, secret: null } : { step });
-    if (step === 3) void this.check();
+    if (step >= 3) void this.check();
   }
 
-  /** Step 3: reads the new key's exact `lastUsedAt`; once it has one, the watching stops. */
+  /**
+   * Steps 3 and 4: reads the new key's exact `lastUsedAt` (in step 3, until it has one) and the
+   * old key with its drain. The watching stops once there is nothing left to wait for: the new
+   * key used, and the old key's grace over (or no drain to follow).
+   */
   async check(): Promise<void> {
-    const next = this.state?.next;
-    if (!next) return;
+    const state = this.state;
+    if (!state?.next) return;
+    const api = this.options.api();
+    const watchNext = state.step === 3 && !state.next.lastUsedAt;
     try {
-      const { key } = await this.options.api().get(next.id);
-      if (key.lastUsedAt) clearInterval(this.poll);
-      this.set({ next: key });
-      this.options.keys.replace(key);
+      const [next, old] = await Promise.all([watchNext ? api.get(state.next.id) : null, api.get(state.old.id)]);
+      if (next?.key) {
+        this.set({ next: next.key });
+        this.options.keys.replace(next.key);
+      }
+      const drain = old?.key ? (old.drain ?? null) : null;
+      if (old?.key) {
+        this.set({ previous: old.key, drain });
+        this.options.keys.replace(old.key);
+      }
+      const draining = drain && !drain.endedWhenIdleAt && old.key.status === "active";
+      if (!draining && (this.state?.step === 4 || this.state?.next?.lastUsedAt)) clearInterval(this.poll);
     } catch (error) {
       this.options.fail(error);
     }

@@ -87,6 +87,7 @@ export const styles = css`
   .badge.active { color: var(--_ok); }
   .badge.expired { color: var(--_warn); }
   .badge.revoked { color: var(--_danger); }
+  .badge.paused { color: var(--_warn); margin-inline-start: 0.25em; }
   .hint { display: inline-block; margin: 0.25em 0.25em 0 0; font-size: 0.75em; color: var(--_warn); background: var(--_warn-bg); border-radius: var(--_radius); padding: 0 0.4em; }
   .state { padding: calc(var(--_space) * 2) var(--_space); text-align: center; border: 1px dashed var(--_border); border-radius: var(--_radius); }
   .more { margin-top: var(--_space); text-align: center; }

@@ -20,6 +20,62 @@ export interface ApiKey {
   allowedIps: string[] | null;
   /** The caller may not rotate this key: it can do things the caller can't (only its owner may). */
   rotationRequiresOwner: boolean;
+  /** false: the key is paused (refused with 401 `api_key_disabled`) until it is resumed. */
+  enabled?: boolean;
+  /** The owner's note about the key (visible to everyone who can see it: never a secret). */
+  description?: string | null;
+  /** The owner's key/values about the key, forwarded upstream (visible like the description). */
+  meta?: Record<string, unknown> | null;
+  /** Why the key was revoked, when a reason was given. */
+  revokedReason?: string | null;
+  /** A honeytoken: any use is refused like an unknown key and raises an alert. */
+  canary?: boolean;
+  /** The key's own rate limits, when it has them. */
+  limits?: KeyLimit[] | null;
+  /** The key's usage credits, when it has them. */
+  credits?: KeyCredits | null;
+}
+
+/** One of a key's own rate limits: at most `limit` requests in any `windowSeconds`. */
+export interface KeyLimit {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** A key's usage credits: what is left, and how it refills (null: never). */
+export interface KeyCredits {
+  remaining: number;
+  refill: { amount: number; interval: "day" | "month" } | null;
+  refilledAt?: string | null;
+  nextRefillAt?: string | null;
+}
+
+/** The old key's use during a rotation's grace period (`GET /v1/keys/{id}`'s `drain`), exactly. */
+export interface Drain {
+  successorId: string;
+  rotatedAt: string;
+  usesSinceRotation: number;
+  lastUsedAt: string | null;
+  /** When the old key stops working as things stand; null: when revoked by hand. */
+  graceEndsAt: string | null;
+  idleSeconds: number | null;
+  successorFirstUsedAt: string | null;
+  /** With `graceUntilIdle`: when the grace ends if the old key is not used again. */
+  endsWhenIdleAt: string | null;
+  endedWhenIdleAt: string | null;
+}
+
+/** The org's key policies as they apply now (`GET /v1/org/policy`), read-only. */
+export interface OrgPolicy {
+  requireExpiry: boolean;
+  maxKeyLifetimeDays: number;
+  /** The expiry a new key gets by default, in days; null: none. */
+  defaultExpiryDays: number | null;
+  maxActiveKeysPerUser: number;
+  keyLimitCeiling: { windowSeconds: number; limit: number }[];
+  membersMayCreateKeys: boolean;
+  revokeUnusedAfterDays: number | null;
 }
 
 export type KeyStatus = "active" | "expired" | "revoked";

@@ -84,6 +84,11 @@ export function setLeakPolicy(orgId: string, leakPolicy: "revoke" | "flag"): Pro
   return executeServerCommand("set-leak-policy", { orgId, leakPolicy }) as Promise<number>;
 }
 
+/** Sets an org's whole policy document through the admin API (`PUT /v1/admin/orgs/{orgId}/policy`); returns the status and body. */
+export function setOrgPolicy(orgId: string, policy: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  return executeServerCommand("set-org-policy", { orgId, policy }) as never;
+}
+
 /** Sends `count` key-authenticated requests at once from Node; returns their statuses (over 10 in a second get 429). */
 export function useKeyBurst(secret: string, count: number): Promise<number[]> {
   return executeServerCommand("use-key-burst", { secret, count }) as Promise<number[]>;
@@ -120,7 +125,11 @@ export async function callApi<T = Record<string, never>>(token: string, method: 
 }
 
 /** Creates a key through the API (not the element): `name` and any other field of the create body. */
-export async function createThroughApi(token: string, name: string, extra: { expiresAt?: string; scopes?: string[]; region?: string; allowedIps?: string[] } = {}) {
+export async function createThroughApi(
+  token: string,
+  name: string,
+  extra: { expiresAt?: string; scopes?: string[]; region?: string; allowedIps?: string[]; description?: string; meta?: Record<string, unknown>; canary?: boolean } = {},
+) {
   return (await callApi<{ key: ApiKey; secret: string }>(token, "POST", "/v1/keys", { name, ...extra })).body;
 }
 

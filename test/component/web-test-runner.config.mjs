@@ -58,6 +58,16 @@ async function setLeakPolicy({ orgId, leakPolicy }) {
   return response.status;
 }
 
+/** An org's whole policy document through the admin API (`PUT` replaces it): answers the status and the body. */
+async function setOrgPolicy({ orgId, policy }) {
+  const response = await fetch(`${worker.baseUrl}/v1/admin/orgs/${encodeURIComponent(orgId)}/policy`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify(policy),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 /** @type {import("@web/test-runner").TestRunnerConfig} */
 export default {
   rootDir: root,
@@ -88,11 +98,13 @@ export default {
   ],
   plugins: [
     {
-      // "report-leak" { token, url }: an HMAC-signed leak report; "set-leak-policy" { orgId, leakPolicy }.
+      // "report-leak" { token, url }: an HMAC-signed leak report; "set-leak-policy" { orgId, leakPolicy };
+      // "set-org-policy" { orgId, policy }: the org's whole policy document.
       name: "leaks",
       executeCommand({ command, payload }) {
         if (command === "report-leak") return reportLeak(payload);
         if (command === "set-leak-policy") return setLeakPolicy(payload);
+        if (command === "set-org-policy") return setOrgPolicy(payload);
         return undefined;
       },
     },

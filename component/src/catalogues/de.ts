@@ -48,9 +48,6 @@ const de: Catalogue = {
   copied: "In die Zwischenablage kopiert.",
   copyFallback: "Markiert: Drücken Sie Strg+C (⌘C) zum Kopieren.",
   stored: "Ich habe ihn gespeichert",
-  revokeTitle: "„{name}“ widerrufen?",
-  revokeBody: "Integrationen mit diesem Schlüssel funktionieren sofort nicht mehr. Das lässt sich nicht rückgängig machen.",
-  revokeConfirm: "Schlüssel widerrufen",
   revokedAnnounce: "{name} wurde widerrufen.",
   createdAnnounce: "{name} wurde erstellt.",
   rotatedAnnounce: "{name} wurde rotiert.",
@@ -83,6 +80,11 @@ const de: Catalogue = {
   ipRestrictedTo: "Nur nutzbar von {list}",
   errorEndpointLimit: "Ihre Organisation hat bereits die Höchstzahl an Webhook-Endpunkten. Löschen Sie zuerst einen.",
   errorEndpointDisabled: "Dieser Endpunkt ist deaktiviert. Aktivieren Sie ihn zuerst.",
+  paused: "Pausiert",
+  revokedBecause: "Grund: {reason}",
+  adminsCreate: "In Ihrer Organisation erstellen nur Admins Schlüssel.",
+  canaryTitle: "Canary-Schlüssel",
+  canaryIntro: "Köder (Honeytokens) für Orte, die niemand lesen sollte: Jede Nutzung wird wie ein unbekannter Schlüssel abgewiesen und löst Alarm aus.",
 };
 
 export default de;

@@ -1,7 +1,7 @@
 import type { Catalogue } from "../terms";
 
-// English: every sentence of the element's first render (the list, its rows, the reveal and revoke
-// dialogs, errors and announcements), by key. The other languages have the same keys (TypeScript
+// English: every sentence of the element's first render (the list, its rows, the reveal dialog,
+// errors and announcements), by key. The other languages have the same keys (TypeScript
 // checks that, through `Catalogue`); each language is a chunk of its own. The words of the parts
 // fetched on demand are in en-dialogs.ts and en-webhooks.ts.
 const en = {
@@ -51,9 +51,6 @@ const en = {
   copied: "Copied to the clipboard.",
   copyFallback: "Selected: press Ctrl+C (⌘C) to copy.",
   stored: "I have stored it",
-  revokeTitle: "Revoke “{name}”?",
-  revokeBody: "Integrations using this key stop working immediately. This cannot be undone.",
-  revokeConfirm: "Revoke key",
   revokedAnnounce: "{name} was revoked.",
   createdAnnounce: "{name} was created.",
   rotatedAnnounce: "{name} was rotated.",
@@ -86,6 +83,11 @@ const en = {
   ipRestrictedTo: "Usable only from {list}",
   errorEndpointLimit: "Your organisation has the most webhook endpoints it may have. Delete one first.",
   errorEndpointDisabled: "This endpoint is disabled. Enable it first.",
+  paused: "Paused",
+  revokedBecause: "Reason: {reason}",
+  adminsCreate: "Your organization lets only its admins create keys.",
+  canaryTitle: "Canary keys",
+  canaryIntro: "Decoys (honeytokens) to plant where nobody should look: any use is refused like an unknown key and raises an alert.",
 };
 
 export type English = typeof en;

@@ -48,9 +48,6 @@ const es: Catalogue = {
   copied: "Copiada al portapapeles.",
   copyFallback: "Seleccionada: pulse Ctrl+C (⌘C) para copiarla.",
   stored: "Ya la he guardado",
-  revokeTitle: "¿Revocar «{name}»?",
-  revokeBody: "Las integraciones que usan esta clave dejan de funcionar de inmediato. Esta acción no se puede deshacer.",
-  revokeConfirm: "Revocar clave",
   revokedAnnounce: "Se ha revocado la clave {name}.",
   createdAnnounce: "Se ha creado la clave {name}.",
   rotatedAnnounce: "Se ha rotado la clave {name}.",
@@ -83,6 +80,11 @@ const es: Catalogue = {
   ipRestrictedTo: "Solo se puede usar desde {list}",
   errorEndpointLimit: "Su organización ya tiene el máximo de endpoints de webhook. Elimine uno primero.",
   errorEndpointDisabled: "Este endpoint está desactivado. Actívelo primero.",
+  paused: "En pausa",
+  revokedBecause: "Motivo: {reason}",
+  adminsCreate: "En su organización solo los administradores crean claves.",
+  canaryTitle: "Claves canario",
+  canaryIntro: "Señuelos (honeytokens): cualquier uso se rechaza como una clave desconocida y dispara una alerta.",
 };
 
 export default es;

@@ -48,9 +48,6 @@ const fr: Catalogue = {
   copied: "Copiée dans le presse-papiers.",
   copyFallback: "Sélectionnée\u00a0: appuyez sur Ctrl+C (⌘C) pour copier.",
   stored: "Je l’ai enregistrée",
-  revokeTitle: "Révoquer «\u00a0{name}\u00a0»\u00a0?",
-  revokeBody: "Les intégrations qui utilisent cette clé cessent immédiatement de fonctionner. Cette action est irréversible.",
-  revokeConfirm: "Révoquer la clé",
   revokedAnnounce: "La clé {name} a été révoquée.",
   createdAnnounce: "La clé {name} a été créée.",
   rotatedAnnounce: "La clé {name} a été renouvelée.",
@@ -83,6 +80,11 @@ const fr: Catalogue = {
   ipRestrictedTo: "Utilisable uniquement depuis {list}",
   errorEndpointLimit: "Votre organisation a déjà le nombre maximal de points de terminaison webhook. Supprimez-en un d’abord.",
   errorEndpointDisabled: "Ce point de terminaison est désactivé. Activez-le d’abord.",
+  paused: "En pause",
+  revokedBecause: "Motif\u00a0: {reason}",
+  adminsCreate: "Dans votre organisation, seuls les admins créent des clés.",
+  canaryTitle: "Clés canari",
+  canaryIntro: "Leurres (honeytokens)\u00a0: toute utilisation est refusée comme une clé inconnue et déclenche une alerte.",
 };
 
 export default fr;

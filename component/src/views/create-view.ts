@@ -1,9 +1,14 @@
 import { html, nothing, type TemplateResult } from "lit";
+import { localDate } from "../local-date";
 import type { TermKey } from "../terms";
+import type { OrgPolicy } from "../types";
 import type { ViewContext } from "../view-context";
+import { descriptionField } from "./description-field";
 import { ipAllowlistField } from "./ip-allowlist-field";
+import { policySummary } from "./policy-summary";
 
-const EXPIRY_PRESETS = [30, 60, 90, 180, 365] as const;
+const EXPIRY_PRESETS = [30, 60, 90, 180, 365];
+const DAY = 86_400_000;
 
 /**
  * The places a new key's chain may be put at registration (`region` of `POST /v1/keys`):
@@ -14,6 +19,8 @@ const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me
 export interface CreateState {
   kind: "create";
   name: string;
+  /** The optional description's text. */
+  description: string;
   /** A preset's day count, "custom" or "none". */
   expiry: string;
   customDate: string;
@@ -25,20 +32,59 @@ export interface CreateState {
   region: string;
   /** The IP allowlist's text, entries one per line; empty: any address. */
   allowedIps: string;
+  /** A canary key (honeytoken) rather than one for an integration. */
+  canary: boolean;
+  /** The org's policies the form follows (GET /v1/org/policy); null: not known, every choice offered (the server still decides). */
+  policy: OrgPolicy | null;
+  /** The user's active keys, against the policy's cap; null until counted (or when they could not be). */
+  activeKeys: number | null;
   errors: Record<string, string>;
   busy: boolean;
 }
 
 /**
- * A fresh create form: `defaultExpiryDays` preselected when it is one of the presets, else the
- * recommended 90; full access; automatic placement.
+ * The expiries the form offers, in days: the presets within the org's maximum lifetime, that
+ * maximum itself when it is shorter than a year and no preset, and the org's default expiry.
  *
  * @example
- * this.dialog = createState(this.defaultExpiryDays);
+ * expiryChoices({ maxKeyLifetimeDays: 45, defaultExpiryDays: 14, … }); // [14, 30, 45]
  */
-export function createState(defaultExpiryDays: number): CreateState {
-  const days = (EXPIRY_PRESETS as readonly number[]).includes(defaultExpiryDays) ? defaultExpiryDays : 90;
-  return { kind: "create", name: "", expiry: String(days), customDate: "", scopes: null, permissions: null, region: "auto", allowedIps: "", errors: {}, busy: false };
+export function expiryChoices(policy: OrgPolicy | null): number[] {
+  if (!policy) return [...EXPIRY_PRESETS];
+  const max = policy.maxKeyLifetimeDays;
+  const days: number[] = EXPIRY_PRESETS.filter((n) => n <= max);
+  if (max < 365 && !days.includes(max)) days.push(max);
+  const preset = policy.defaultExpiryDays;
+  if (preset && preset <= max && !days.includes(preset)) days.push(preset);
+  return days.sort((a, b) => a - b);
+}
+
+/**
+ * The expiry a new key starts with: the org's default expiry when it has one; else
+ * `defaultExpiryDays` when the form offers it, else the recommended 90, else the longest offered.
+ *
+ * @example
+ * defaultExpiry(30, null); // "30"
+ */
+export function defaultExpiry(defaultExpiryDays: number, policy: OrgPolicy | null): string {
+  const choices = expiryChoices(policy);
+  const wanted = [policy?.defaultExpiryDays, defaultExpiryDays, 90].find((n) => n && choices.includes(n));
+  return String(wanted ?? choices[choices.length - 1]);
+}
+
+/**
+ * A fresh create form: the org's default expiry, or `defaultExpiryDays` when it is one of the
+ * presets, else the recommended 90 (always within the org's maximum lifetime); full access;
+ * automatic placement; not a canary.
+ *
+ * @example
+ * this.dialog = createState(this.defaultExpiryDays, this.policy);
+ */
+export function createState(defaultExpiryDays: number, policy: OrgPolicy | null = null): CreateState {
+  return {
+    kind: "create", name: "", description: "", expiry: defaultExpiry(defaultExpiryDays, policy), customDate: "", scopes: null, permissions: null,
+    region: "auto", allowedIps: "", canary: false, policy, activeKeys: null, errors: {}, busy: false,
+  };
 }
 
 /** What a form dialog (create, edit) does with the user's input. */
@@ -59,9 +105,11 @@ interface FormState {
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
 /**
- * The "New API key" form: name, expiry presets, a custom date or none (with its warning), the
- * permission picker (full access by default, or restricted to some of the user's permissions),
- * under "Advanced" where the key is checked and the addresses it may be used from, and the
+ * The "New API key" form: name, description, the expiries the org's policy allows (presets, a
+ * custom date up to its maximum lifetime, or none unless it requires an expiry, with its warning),
+ * the permission picker (full access by default, or restricted to some of the user's
+ * permissions), under "Advanced" where the key is checked, the addresses it may be used from and
+ * the canary option, the user's active keys against the cap, the org's policy read-only, and the
  * server's refusals shown next to the field they concern.
  *
  * @example
@@ -69,24 +117,29 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
  */
 export function renderCreate(ctx: ViewContext, state: CreateState, actions: FormActions<CreateState>): TemplateResult {
   const { t } = ctx;
+  const { policy } = state;
+  const latest = policy && localDate(new Date(ctx.now + policy.maxKeyLifetimeDays * DAY).toISOString());
   return formDialog(
     ctx,
     t("createTitle"),
     state,
     actions,
     html`
+      ${descriptionField(ctx, state, (text) => actions.onInput({ description: text }))}
       <div class="field">
         <label for="key-expiry">${t("expiryLabel")}</label>
-        <select id="key-expiry" .value=${state.expiry} @change=${(e: Event) => actions.onInput({ expiry: value(e) })}>
-          ${EXPIRY_PRESETS.map((days) => html`<option value=${String(days)} ?selected=${state.expiry === String(days)}>${t("days", { n: days })}</option>`)}
+        <select id="key-expiry" aria-describedby="key-expiry-help" .value=${state.expiry} @change=${(e: Event) => actions.onInput({ expiry: value(e) })}>
+          ${expiryChoices(policy).map((days) => html`<option value=${String(days)} ?selected=${state.expiry === String(days)}>${t("days", { n: days })}</option>`)}
           <option value="custom" ?selected=${state.expiry === "custom"}>${t("customDate")}</option>
-          <option value="none" ?selected=${state.expiry === "none"}>${t("noExpiryOption")}</option>
+          ${policy?.requireExpiry ? nothing : html`<option value="none" ?selected=${state.expiry === "none"}>${t("noExpiryOption")}</option>`}
         </select>
+        <p class="muted" id="key-expiry-help">${policy ? t(policy.requireExpiry ? "policyMustExpire" : "policyMayExpire", { n: policy.maxKeyLifetimeDays }) : nothing}</p>
       </div>
-      ${dateField(ctx, state, actions, state.expiry === "custom")}
+      ${dateField(ctx, state, actions, state.expiry === "custom", latest ?? undefined)}
       ${state.expiry === "none" ? html`<p class="warning" part="warning" role="note">${t("noExpiryWarning")}</p>` : nothing}
       ${scopePicker(ctx, state, actions)}
       ${advanced(ctx, state, actions)}
+      ${policy ? policySummary(ctx, policy, state.canary ? null : state.activeKeys) : nothing}
     `,
     state.busy ? t("creating") : t("create"),
   );
@@ -178,14 +231,14 @@ function scopePicker(ctx: ViewContext, state: CreateState, actions: FormActions<
   `;
 }
 
-// Collapsed by default: automatic placement (near the first request that uses the key) and any
-// address suit nearly every integration. The disclosure opens by itself when one of its fields is
-// refused.
+// Collapsed by default: automatic placement (near the first request that uses the key), any
+// address and a real key suit nearly every integration. The disclosure opens by itself when one
+// of its fields is refused. A canary answers every use alike, so it takes no IP allowlist.
 function advanced(ctx: ViewContext, state: CreateState, actions: FormActions<CreateState>): TemplateResult {
   const { t } = ctx;
   const error = state.errors.region;
   return html`
-    <details class="field" ?open=${!!error || !!state.errors.allowedIps}>
+    <details class="field" ?open=${!!error || !!state.errors.allowedIps || state.canary}>
       <summary>${t("advanced")}</summary>
       <label for="key-region">${t("regionLabel")}</label>
       <select id="key-region" aria-invalid=${error ? "true" : "false"} aria-describedby="key-region-help key-region-error"
@@ -195,7 +248,10 @@ function advanced(ctx: ViewContext, state: CreateState, actions: FormActions<Cre
       </select>
       <p class="muted" id="key-region-help">${t("regionHelp")}</p>
       <p class="error" id="key-region-error">${error ?? nothing}</p>
-      ${ipAllowlistField(ctx, state, (text) => actions.onInput({ allowedIps: text }))}
+      ${state.canary ? nothing : ipAllowlistField(ctx, state, (text) => actions.onInput({ allowedIps: text }))}
+      <label><input type="checkbox" id="key-canary" aria-describedby="key-canary-help" .checked=${state.canary}
+        @change=${(e: Event) => actions.onInput({ canary: (e.target as HTMLInputElement).checked })} /> ${t("canaryLabel")}</label>
+      <p class="muted" id="key-canary-help">${t("canaryHelp")}</p>
     </details>
   `;
 }

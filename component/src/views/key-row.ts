@@ -11,7 +11,8 @@ import { usageChart } from "./usage-chart";
  * (a button to its details), owner, permissions, the IP-restricted marker and hints, a leaked key's
  * banner (with "Rotate now" while it still works), the key's hint, dates with a sparkline
  * of the last 24 hours under "last used" (active keys: the row asks `actions.usage` for it, which
- * fetches it the first time), status and its actions.
+ * fetches it the first time), status (with "Paused" on a paused key, and a revoked key's reason)
+ * and its actions (a canary key is never rotated).
  *
  * @example
  * html`<tbody>${keys.map((key, i) => renderRow(ctx, key, actions, i))}</tbody>`
@@ -40,10 +41,14 @@ export function renderRow(ctx: ViewContext, key: ApiKey, actions: ListActions, i
         ${usage ? usageChart(ctx, usage) : nothing}
       </td>
       <td data-label=${t("colExpires")}>${key.expiresAt ? fmt.date(key.expiresAt) : t("noExpiry")}</td>
-      <td data-label=${t("colStatus")}><span class="badge ${key.status}" part="badge">${t(key.status)}</span></td>
+      <td data-label=${t("colStatus")}>
+        <span class="badge ${key.status}" part="badge">${t(key.status)}</span>
+        ${active && key.enabled === false ? html`<span class="badge paused" part="paused">${t("paused")}</span>` : nothing}
+        ${key.revokedReason ? html`<div class="muted" part="revoked-reason">${t("revokedBecause", { reason: key.revokedReason })}</div>` : nothing}
+      </td>
       <td class="actions">
         ${active ? html`<button part="edit-button" aria-label=${t("editKeyLabel", { name: key.name })} @click=${open(actions.onEdit)}>${t("edit")}</button>` : nothing}
-        ${active && !key.rotatedToId ? rotateAction(ctx, key, actions) : nothing}
+        ${active && !key.rotatedToId && !key.canary ? rotateAction(ctx, key, actions) : nothing}
         ${key.status !== "revoked"
           ? html`<button part="revoke-button" aria-label=${t("revokeKeyLabel", { name: key.name })} @click=${(e: Event) => actions.onRevoke(key, e.currentTarget as HTMLElement)}>${t("revoke")}</button>`
           : nothing}

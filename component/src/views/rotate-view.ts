@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from "lit";
-import type { ApiKey } from "../types";
+import type { ApiKey, Drain } from "../types";
 import type { ViewContext } from "../view-context";
+import { drainSummary, durationText } from "./drain-summary";
 import { secretBox } from "./secret-box";
 
 /** The grace periods offered in step 1: seconds, and the term with its count. */
@@ -11,21 +12,29 @@ export const GRACE_CHOICES = [
   ["604800", "graceDays", 7],
 ] as const;
 
+/** The idle times offered for `graceUntilIdle`, in seconds; an hour is preselected. */
+export const IDLE_CHOICES = [300, 900, 3600, 86_400] as const;
+
 export interface RotateState {
   kind: "rotate";
   step: 1 | 2 | 3 | 4;
   old: ApiKey;
   grace: string;
+  /** With `graceUntilIdle` (recommended, the default): the idle seconds that end the grace; "" for none. */
+  idle: string;
   busy: boolean;
   error: string | null;
   /** Set by step 1; the secret is dropped when step 4 begins. */
   next: ApiKey | null;
   secret: string | null;
   previous: ApiKey | null;
+  /** The old key's use since the rotation (steps 3 and 4); null until known, or without a drain record. */
+  drain: Drain | null;
 }
 
 export interface RotateActions {
   onGrace: (grace: string) => void;
+  onIdle: (idle: string) => void;
   onCreate: () => void;
   onStep: (step: RotateState["step"]) => void;
   onCheck: () => void;
@@ -35,9 +44,11 @@ export interface RotateActions {
 }
 
 /**
- * The guided rotation of the help article: (1) create the new key, (2) copy it and update the
- * integration, (3) verify it is used, with a ready curl line, (4) revoke the old key or let its
- * grace period end.
+ * The guided rotation of the help article: (1) create the new key, choosing how the old key stops
+ * (recommended: by itself once it is idle after the new key's first use, `graceUntilIdle`; or
+ * after a fixed time, or when revoked), (2) copy it and update the integration, (3) verify it is
+ * used, with a ready curl line, (4) revoke the old key or let its grace period end. Steps 3 and 4
+ * show how the old key drains: how often and when it was last used since the rotation.
  *
  * @example
  * html`${renderRotate(ctx, state, apiBase, actions)}`
@@ -64,9 +75,25 @@ function step1(ctx: ViewContext, state: RotateState, _base: string, actions: Rot
       <dt>${t("nameLabel")}</dt><dd>${old.name}</dd>
       <dt>${t("colExpires")}</dt><dd>${expires ? fmt.date(expires) : t("noExpiry")}</dd>
     </dl>
+    <fieldset class="field">
+      <legend>${t("graceModeLabel")}</legend>
+      <label><input type="radio" name="grace-mode" autofocus .checked=${!!state.idle} @change=${() => actions.onIdle("3600")} />
+        ${t("graceIdleOption")}</label>
+      ${state.idle
+        ? html`<div class="scopes">
+            <label for="idle">${t("idleLabel")}</label>
+            <select id="idle" aria-describedby="idle-help" .value=${state.idle} @change=${(e: Event) => actions.onIdle((e.target as HTMLSelectElement).value)}>
+              ${IDLE_CHOICES.map((n) => html`<option value=${String(n)} ?selected=${state.idle === String(n)}>${durationText(ctx, n)}</option>`)}
+            </select>
+            <p class="muted" id="idle-help">${t("idleHelp")}</p>
+          </div>`
+        : nothing}
+      <label><input type="radio" name="grace-mode" .checked=${!state.idle} @change=${() => actions.onIdle("")} />
+        ${t("graceFixedOption")}</label>
+    </fieldset>
     <div class="field">
-      <label for="grace">${t("graceLabel")}</label>
-      <select id="grace" autofocus .value=${state.grace} @change=${(e: Event) => actions.onGrace((e.target as HTMLSelectElement).value)}>
+      <label for="grace">${t(state.idle ? "graceLimitLabel" : "graceLabel")}</label>
+      <select id="grace" .value=${state.grace} @change=${(e: Event) => actions.onGrace((e.target as HTMLSelectElement).value)}>
         ${GRACE_CHOICES.map(([value, key, n]) => html`<option value=${value} ?selected=${state.grace === value}>${t(key, { n })}</option>`)}
       </select>
     </div>
@@ -97,6 +124,7 @@ function step3(ctx: ViewContext, state: RotateState, apiBase: string, actions: R
     <p role="status" part="verify-status" class=${used ? "ok" : ""}>
       ${used ? t("usedAt", { when: fmt.relative(used, now) }) : t("notUsedYet")}
     </p>
+    ${state.drain ? drainSummary(ctx, state.drain) : nothing}
     <div class="buttons">
       <button @click=${() => actions.onStep(2)}>${t("back")}</button>
       <button @click=${actions.onCheck}>${t("checkAgain")}</button>
@@ -111,6 +139,7 @@ function step4(ctx: ViewContext, state: RotateState, _base: string, actions: Rot
   return html`
     <p>${t("step4Body")}</p>
     ${graceEnd ? html`<p>${t("step4Grace", { when: fmt.relative(graceEnd, now) })}</p>` : nothing}
+    ${state.drain ? drainSummary(ctx, state.drain) : nothing}
     <div class="buttons">
       ${state.previous?.status === "active"
         ? html`<button class="danger" part="revoke-old-button" ?disabled=${state.busy} @click=${actions.onRevokeOld}>${t("revokeOldNow")}</button>`
