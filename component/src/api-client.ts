@@ -33,10 +33,12 @@ export class ApiClient {
     private readonly auth: TokenSource,
   ) {}
 
-  list(query: { status?: string; cursor?: string | null }): Promise<{ keys: ApiKey[]; nextCursor: string | null }> {
+  list(query: { status?: string; cursor?: string | null; canary?: boolean; limit?: number }): Promise<{ keys: ApiKey[]; nextCursor: string | null }> {
     const params = new URLSearchParams();
     if (query.status) params.set("status", query.status);
     if (query.cursor) params.set("cursor", query.cursor);
+    if (query.canary !== undefined) params.set("canary", `${query.canary}`);
+    if (query.limit) params.set("limit", `${query.limit}`);
     const qs = params.toString();
     return this.request("GET", `/v1/keys${qs ? `?${qs}` : ""}`);
   }

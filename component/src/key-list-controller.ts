@@ -26,13 +26,16 @@ export class KeyListController implements ReactiveController {
 
   hostConnected(): void {}
 
-  /** Loads the first page for the current filter. */
+  /** Loads the first page for the current filter, and the canary keys apart. */
   async load(): Promise<void> {
     const load = ++this.loads;
     this.set({ loading: "loading", keys: [], nextCursor: null });
     try {
-      const page = await this.api().list({ status: this.state.filter || undefined });
-      if (load === this.loads) this.set({ loading: "ready", keys: page.keys, nextCursor: page.nextCursor });
+      // Canary keys are read apart (their first 100), so they are listed whatever page they fall on.
+      const status = this.state.filter || undefined;
+      const [page, decoys] = await Promise.all([this.api().list({ status, canary: false }), this.api().list({ status, canary: true, limit: 100 })]);
+      const keys = [...page.keys.filter((k) => !k.canary), ...decoys.keys.filter((k) => k.canary)];
+      if (load === this.loads) this.set({ loading: "ready", keys, nextCursor: page.nextCursor });
     } catch (error) {
       if (load !== this.loads) return;
       this.set({ loading: "error" });
@@ -43,7 +46,7 @@ export class KeyListController implements ReactiveController {
   async loadMore(): Promise<void> {
     this.set({ loadingMore: true });
     try {
-      const page = await this.api().list({ status: this.state.filter || undefined, cursor: this.state.nextCursor });
+      const page = await this.api().list({ status: this.state.filter || undefined, cursor: this.state.nextCursor, canary: false });
       this.set({ keys: [...this.state.keys, ...page.keys], nextCursor: page.nextCursor, loadingMore: false });
     } catch (error) {
       this.set({ loadingMore: false });

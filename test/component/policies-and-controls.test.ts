@@ -245,6 +245,18 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     expect([used.status, (used.body as unknown as { code: string }).code], "answered like an unknown key").to.deep.equal([401, "invalid_api_key"]);
   });
 
+  it("lists a canary key apart even when 50 newer keys fill the list's first page", async () => {
+    const { el, token } = await asNewUser();
+    await createThroughApi(token, "Planted long ago", { canary: true });
+    for (let i = 0; i < 50; i++) await createThroughApi(token, `Integration ${i}`);
+    await el.load();
+    await until(() => $(el, "[part=canaries]"), "the canary section");
+    const names = (selector: string) => [...shadow(el).querySelectorAll(`${selector} [part=row] strong`)].map((s) => s.textContent);
+    expect(names("[part=canaries]")).to.deep.equal(["Planted long ago"]);
+    expect(names("[part=table]")).to.have.length(50);
+    expect(names("[part=table]")).not.to.include("Planted long ago");
+  });
+
   it("revokes with a reason, shown on the revoked key's row and in its details", async () => {
     const { el, token } = await asNewUser();
     const { key } = await createThroughApi(token, "Old CRM");
