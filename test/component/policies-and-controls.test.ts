@@ -1,8 +1,6 @@
 // The key controls in the element, against the real Worker: pause and resume (checked at the
 // edge), the create form under the org's policy, the rotation wizard's drain view with
 // graceUntilIdle, canary keys listed apart, revocation reasons, and descriptions and metadata.
-// The file sorts after lazy-parts.test.ts on purpose: the browser keeps every chunk a test file
-// fetched, and lazy-parts needs the details chunk not fetched yet.
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
 import type { ApiKey, Drain } from "../../component/src/types";
 import {

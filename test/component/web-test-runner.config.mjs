@@ -77,6 +77,13 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 180_000,
   middleware: [
+    // The parts' chunks are never reused from the browser's cache (the test runner marks every
+    // file cacheable for a year, and sets that last; `Vary: *` outweighs it), so each test file's
+    // page fetches them afresh, and can fail to, whatever the files before it opened.
+    async (context, next) => {
+      await next();
+      if (context.path.startsWith("/component/src/lazy/")) context.set("Vary", "*");
+    },
     // A webhook receiver on this machine (local development lets the Worker post to localhost):
     // /webhook-receiver/<status> answers that status to every delivery.
     (context, next) => {
