@@ -704,7 +704,7 @@ export class ApiKeysSettings extends LitElement {
               defaultExpiryDays: this.defaultExpiryDays,
             });
           }),
-        onEdit: (key, opener) => this.openLazy(this.forms, opener, (forms) => (this.dialog = forms.editState(key))),
+        onEdit: (key, opener) => this.openLazy(this.forms, opener, (forms) => (this.dialog = forms.editState(key, this.policy))),
         onDetails: (key, opener) => this.openLazy(this.details, opener, () => void this.showDetails(key, "24h")),
         usage: (id) => this.usage.get(id),
         onRevoke: (key, opener) => this.openLazy(this.forms, opener, () => (this.dialog = { kind: "revoke", key, reason: "", busy: false })),

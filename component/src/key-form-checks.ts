@@ -79,8 +79,10 @@ export function checkEdit(state: EditState, t: ViewContext["t"], now: number): F
   const current = key.expiresAt && localDate(key.expiresAt);
   let expiresAt: string | undefined;
   if (customDate && customDate !== current) {
+    // A key without an expiry may get one at most the org's maximum lifetime ahead, as on create.
+    const latest = !current && state.policy ? now + state.policy.maxKeyLifetimeDays * DAY : Infinity;
     if (current && customDate > current) errors.expiresAt = t("expiryNotLater");
-    else if (!(expiresAt = customExpiry(customDate, now))) errors.expiresAt = t("customDateInvalid");
+    else if (!(Date.parse(`${customDate}T00:00:00`) < latest && (expiresAt = customExpiry(customDate, now, latest)))) errors.expiresAt = t("customDateInvalid");
   }
   const ips = checkAllowlist(state.allowedIps, t);
   if (ips.error) errors.allowedIps = ips.error;

@@ -2,7 +2,7 @@ import { sendKeys } from "@web/test-runner-commands";
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
 import type { ApiKeyUpdatedEvent } from "../../component/src/events";
 import type { ApiKey } from "../../component/src/types";
-import { asNewUser, button, callApi, createThroughApi, expect, expectAccessible, openDialog, shadow, until, whoami } from "./helpers";
+import { asNewUser, button, callApi, createThroughApi, expect, expectAccessible, mount, openDialog, setOrgPolicy, shadow, signIn, unique, until, whoami, WORKER } from "./helpers";
 
 const DAY = 86_400_000;
 
@@ -95,9 +95,10 @@ describe("<api-keys-settings> editing a key against the real Worker", () => {
     const { el, token } = await asNewUser();
     const { key } = await createThroughApi(token, "Forever");
     await el.load();
+    await until(() => (el as unknown as { policy: unknown }).policy, "the org's policy");
     await openEdit(el, "Forever");
     expect(field(el, "key-date").value).to.equal("");
-    expect(field(el, "key-date").hasAttribute("max"), "no expiry: any allowed date").to.equal(false);
+    expect(field(el, "key-date").max, "no expiry: any date the deployment's maximum lifetime (365 days) allows").to.equal(dateIn(365));
     type(el, "key-date", dateIn(7));
     button(el, "Save").click();
     await until(() => !openDialog(el), "closed");
@@ -110,6 +111,28 @@ describe("<api-keys-settings> editing a key against the real Worker", () => {
     await until(() => !openDialog(el), "closed");
     const stored = await keyOf(token, key.id);
     expect([stored.name, stored.expiresAt]).to.deep.equal(["Renamed only", expiry]);
+  });
+
+  it("gives a key without expiry one only within the org's maximum lifetime: the picker stops there, a later date is refused in the form", async () => {
+    const orgId = unique("org");
+    const token = await signIn({ userId: unique("user"), orgId, name: "Policy user", permissions: ["contacts:read"] });
+    const { key } = await createThroughApi(token, "Forever");
+    expect(key.expiresAt).to.equal(null);
+    expect((await setOrgPolicy(orgId, { maxKeyLifetimeDays: 30 })).status).to.equal(200);
+    const el = await mount({ apiBase: WORKER, token });
+    await until(() => (el as unknown as { policy: unknown }).policy, "the org's policy");
+    await openEdit(el, "Forever");
+    expect(field(el, "key-date").max, "the org's maximum lifetime ahead").to.equal(dateIn(30));
+    type(el, "key-date", dateIn(40));
+    button(el, "Save").click();
+    await until(() => errorOf(el, "key-date"), "the form's refusal");
+    expect(errorOf(el, "key-date")).to.equal("Choose a date in the future within the allowed lifetime.");
+    expect((await keyOf(token, key.id)).expiresAt, "nothing was sent").to.equal(null);
+    await expectAccessible(el, "edit refusing a date beyond the org's maximum lifetime");
+    type(el, "key-date", dateIn(20));
+    button(el, "Save").click();
+    await until(() => !openDialog(el), "dialog closed");
+    expect((await keyOf(token, key.id)).expiresAt).to.equal(new Date(Date.parse(`${dateIn(20)}T23:59:59`)).toISOString());
   });
 
   it("closes with Escape and gives the focus back to Edit, changing nothing", async () => {

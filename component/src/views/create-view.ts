@@ -8,7 +8,7 @@ import { ipAllowlistField } from "./ip-allowlist-field";
 import { policySummary } from "./policy-summary";
 
 const EXPIRY_PRESETS = [30, 60, 90, 180, 365];
-const DAY = 86_400_000;
+export const DAY = 86_400_000;
 
 /**
  * The places a new key's chain may be put at registration (`region` of `POST /v1/keys`):
