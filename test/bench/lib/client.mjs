@@ -25,6 +25,9 @@ export function createClient(baseUrl) {
   return {
     baseUrl,
 
+    /** A JSON call to the management API as `token` (or a local-development route); throws unless 2xx. */
+    json: call,
+
     /** A token for a fresh user who may read contacts. */
     async signIn(userId, orgId) {
       const response = await fetch(`${baseUrl}/dev/session`, {

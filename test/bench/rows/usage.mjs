@@ -64,7 +64,7 @@ async function seededKey(baseUrl, log) {
       if (first.status !== 200) throw new Error(`the bench key was refused: ${first.status} ${first.body}`);
       log(`usage: replaying ${DAYS} days of traffic into key ${id}`);
       const seedStarted = performance.now();
-      const seeded = await post(baseUrl, `/dev/keys/${id}/simulated-usage`, token, { days: DAYS });
+      const seeded = await api.json("POST", `/dev/keys/${id}/simulated-usage`, token, { days: DAYS });
       return { token, id, seeded, seedMs: performance.now() - seedStarted };
     } catch (error) {
       if (attempt >= 3) throw error;
@@ -89,32 +89,17 @@ async function settle(baseUrl, log) {
 
 async function timeQueries(baseUrl, token, path, log) {
   log(`usage: ${QUERIES} queries of ${path}`);
+  const api = createClient(baseUrl);
   let body;
-  for (let i = 0; i < WARM_UP; i++) body = await get(baseUrl, path, token);
+  for (let i = 0; i < WARM_UP; i++) body = await api.json("GET", path, token);
   const times = [];
   for (let i = 0; i < QUERIES; i++) {
     const started = performance.now();
-    body = await get(baseUrl, path, token);
+    body = await api.json("GET", path, token);
     times.push(performance.now() - started);
   }
   const sorted = [...times].sort((a, b) => a - b);
   return { median: median(times), p95: sorted[Math.ceil(sorted.length * 0.95) - 1], body };
 }
 
-async function get(baseUrl, path, token) {
-  const response = await fetch(baseUrl + path, { headers: { Authorization: `Bearer ${token}` } });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}
 
-async function post(baseUrl, path, token, body) {
-  const response = await fetch(baseUrl + path, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}

@@ -29,15 +29,15 @@ export const BENCH_ADMIN_TOKEN = "bench-only-admin-token-0123456789abcdef";
 export async function keyTerms({ api, baseUrl }) {
   const token = await api.signIn("u_bench_terms", "org_bench_terms");
   await raiseCeiling(baseUrl, "org_bench_terms");
-  const rows = [await creditsRow(baseUrl, token, api), await memoryRow(baseUrl, token)];
+  const rows = [await creditsRow(api, token), await memoryRow(api, token)];
   return {
     rows: rows.map((r) => r.row),
     notes: rows.map((r) => r.note),
   };
 }
 
-async function creditsRow(baseUrl, token, api) {
-  const { key, secret } = await post(baseUrl, "/v1/keys", token, {
+async function creditsRow(api, token) {
+  const { key, secret } = await api.json("POST", "/v1/keys", token, {
     name: "bench: credits",
     limits: [
       { name: "wide", limit: 1000, windowSeconds: 1 },
@@ -50,7 +50,7 @@ async function creditsRow(baseUrl, token, api) {
   const results = await Promise.all(Array.from({ length: REQUESTS }, () => api.timed("/api/whoami", secret)));
   const counts = countStatuses(results);
   const exhausted = results.filter((r) => r.status === 429 && JSON.parse(r.body).code === "credits_exhausted").length;
-  const left = (await get(baseUrl, `/v1/keys/${key.id}`, token)).key.credits.remaining;
+  const left = (await api.json("GET", `/v1/keys/${key.id}`, token)).key.credits.remaining;
   return {
     row: {
       measure: `credits: ${REQUESTS} concurrent requests on a key with ${CREDITS} credits (GET /api/whoami)`,
@@ -62,8 +62,8 @@ async function creditsRow(baseUrl, token, api) {
   };
 }
 
-async function memoryRow(baseUrl, token) {
-  const { key } = await post(baseUrl, "/v1/keys", token, {
+async function memoryRow(api, token) {
+  const { key } = await api.json("POST", "/v1/keys", token, {
     name: "bench: 24 h window",
     limits: [
       { name: "second", limit: 100, windowSeconds: 1 },
@@ -75,7 +75,7 @@ async function memoryRow(baseUrl, token) {
   // One simulated hour per call (36,000 decisions), so no call outlasts the client's patience.
   const load = { decisions: 0, admitted: 0 };
   for (let hour = 0; hour < LOAD.hours; hour++) {
-    const part = await post(baseUrl, `/dev/keys/${key.id}/simulated-load`, token, { hours: 1, perSecond: LOAD.perSecond });
+    const part = await api.json("POST", `/dev/keys/${key.id}/simulated-load`, token, { hours: 1, perSecond: LOAD.perSecond });
     Object.assign(load, { ...part, decisions: load.decisions + part.decisions, admitted: load.admitted + part.admitted });
   }
   const seconds = Math.round((performance.now() - started) / 1000);
@@ -101,20 +101,4 @@ async function raiseCeiling(baseUrl, orgId) {
   if (!response.ok) throw new Error(`PUT policy answered ${response.status}: ${await response.text()}`);
 }
 
-async function post(baseUrl, path, token, body) {
-  const response = await fetch(baseUrl + path, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}
 
-async function get(baseUrl, path, token) {
-  const response = await fetch(baseUrl + path, { headers: { Authorization: `Bearer ${token}` } });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}

@@ -4,20 +4,8 @@ import { describe, expect, it } from "vitest";
 import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { nextRefillAt } from "../../../worker/limiter/credits";
 import { call, createKey, type KeyJson, snapshotTables, type TestUser, user, useKey } from "../helpers/api";
-import { setCeiling, setChainClock, statuses } from "../helpers/key-terms";
+import { setChainClock, statuses, WIDE, wideOwner } from "../helpers/key-terms";
 import { consumers, viaBinding, viaHttp } from "../verify/verify-helpers";
-
-/** Limits high enough that only credits refuse: 1000 in any second, within a raised ceiling. */
-const WIDE = [{ name: "wide", limit: 1000, windowSeconds: 1 }];
-
-async function wideOwner(): Promise<TestUser> {
-  const owner = await user();
-  await setCeiling(owner.orgId, [
-    { windowSeconds: 1, limit: 1000 },
-    { windowSeconds: 60, limit: 60_000 },
-  ]);
-  return owner;
-}
 
 async function getKey(owner: TestUser, id: string): Promise<KeyJson> {
   const res = await call("GET", `/v1/keys/${id}`, { token: owner.token });

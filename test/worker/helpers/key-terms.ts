@@ -6,7 +6,7 @@ import { authorityFor } from "../../../worker/authority/key-authority-client";
 import { readConfig } from "../../../worker/config";
 import { digestKey } from "../../../worker/crypto/hmac";
 import { parseApiKey } from "../../../worker/keys/key-format";
-import { ADMIN_TOKEN, call } from "./api";
+import { ADMIN_TOKEN, call, type TestUser, user } from "./api";
 
 /**
  * Sets an org's ceiling for per-key limits through the admin API (the rest of its policy stays
@@ -18,6 +18,25 @@ import { ADMIN_TOKEN, call } from "./api";
 export async function setCeiling(orgId: string, keyLimitCeiling: Array<{ windowSeconds: number; limit: number }>): Promise<void> {
   const res = await call("PUT", `/v1/admin/orgs/${orgId}/policy`, { token: ADMIN_TOKEN, json: { keyLimitCeiling } });
   expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/** Limits high enough that only credits refuse: 1000 in any second, within {@link wideOwner}'s raised ceiling. */
+export const WIDE = [{ name: "wide", limit: 1000, windowSeconds: 1 }];
+
+/**
+ * A fresh user whose org's ceiling allows {@link WIDE} (1000 in any second, 60,000 in any minute).
+ *
+ * @example
+ * const alice = await wideOwner();
+ * await createKey(alice, { limits: WIDE, credits: { remaining: 37 } });
+ */
+export async function wideOwner(): Promise<TestUser> {
+  const owner = await user();
+  await setCeiling(owner.orgId, [
+    { windowSeconds: 1, limit: 1000 },
+    { windowSeconds: 60, limit: 60_000 },
+  ]);
+  return owner;
 }
 
 /** How many responses had each status. */

@@ -4,18 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createKey, type KeyJson, snapshotTables, type TestUser, user, useKey } from "../helpers/api";
-import { setCeiling, statuses } from "../helpers/key-terms";
-
-const WIDE = [{ name: "wide", limit: 1000, windowSeconds: 1 }];
-
-async function wideOwner(): Promise<TestUser> {
-  const owner = await user();
-  await setCeiling(owner.orgId, [
-    { windowSeconds: 1, limit: 1000 },
-    { windowSeconds: 60, limit: 60_000 },
-  ]);
-  return owner;
-}
+import { statuses, WIDE, wideOwner } from "../helpers/key-terms";
 
 async function read(owner: TestUser, id: string): Promise<{ key: KeyJson; drain: { usesSinceRotation: number } | null }> {
   const res = await call("GET", `/v1/keys/${id}`, { token: owner.token });
