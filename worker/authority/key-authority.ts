@@ -372,7 +372,16 @@ export class KeyAuthority extends DurableObject<Env> {
     if (changed || toggled) chain.store.putKey({ ...key, name, expiresAt, allowedIps, enabled, description, meta });
     if (changed) chain.outbox.enqueue(ops);
     if (toggled) chain.outbox.enqueue(enabled ? toggle.resumed : toggle.paused);
-    if (terms.stored) this.putTerms(chain, terms.next);
+    if (terms.stored) {
+      this.putTerms(chain, terms.next);
+      // A balance an edit set or topped up reaches D1 with this flush: no alarm may come (the key
+      // may never be used again), and the list would show the old balance until one did.
+      const owed = chain.store.unflushedCredits();
+      if (owed) {
+        chain.outbox.enqueue([{ op: "setTerms", ids: chain.store.keyIds(), credits: owed }]);
+        chain.store.markCreditsFlushed(owed);
+      }
+    }
     const limits = terms.next.policies === null ? null : limitsOf(terms.next.policies);
     const credits = terms.next.credits;
     return { ok: true, name, expiresAt, allowedIps, enabled, description, meta, limits, credits, changed, toggled, synced: await this.flush() };
