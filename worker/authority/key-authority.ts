@@ -48,7 +48,7 @@ export interface CreditBalance {
 export type VerifyResult =
   /** `credits`: the balance after this request's cost was spent, or null: the key has no credits. */
   | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[]; credits: CreditBalance | null }
-  /** The balance is below the request's cost; `retryAt` is the next refill, or null: none is scheduled. */
+  /** The balance is below the request's cost; `retryAt` is the next refill, or null: none is scheduled, or none covers the cost. */
   | { outcome: "credits_exhausted"; retryAt: number | null; now: number }
   /**
    * No such key here, or a wrong secret; or the right secret of a canary key, answered alike.
@@ -610,7 +610,9 @@ export class KeyAuthority extends DurableObject<Env> {
       this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
     }
     if (credits && credits.remaining < cost) {
-      return { outcome: "credits_exhausted", retryAt: nextRefillOf(credits), now };
+      // A refill sets the balance to its amount: one below the cost never lets this request through.
+      const helps = credits.refill !== null && credits.refill.amount >= cost;
+      return { outcome: "credits_exhausted", retryAt: helps ? nextRefillOf(credits) : null, now };
     }
     const decision = decide(chain.admissions, now, policiesIn(chain.terms), chain.buckets);
     if (!decision.admitted) {
