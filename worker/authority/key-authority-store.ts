@@ -224,9 +224,13 @@ export class AuthorityStore {
   /** Replaces the tracks (after the policies changed): drops those not in `tracks`, writes those new. */
   replaceTracks(tracks: ReadonlyMap<number, readonly Bucket[]>, kept: ReadonlySet<number>): void {
     const widths = [...tracks.keys()];
-    this.sql.exec(`DELETE FROM limiter_buckets WHERE width NOT IN (${widths.map(() => "?").join(", ") || "NULL"})`, ...widths);
+    // No track left: every row goes (`NOT IN (NULL)` would keep them all, and a track started
+    // again later would collide with its old rows).
+    if (widths.length === 0) this.sql.exec("DELETE FROM limiter_buckets");
+    else this.sql.exec(`DELETE FROM limiter_buckets WHERE width NOT IN (${widths.map(() => "?").join(", ")})`, ...widths);
     for (const [width, track] of tracks) {
       if (kept.has(width)) continue;
+      this.sql.exec("DELETE FROM limiter_buckets WHERE width = ?", width);
       for (const b of track) this.sql.exec("INSERT INTO limiter_buckets (width, start, n) VALUES (?, ?, ?)", width, b.start, b.count);
     }
   }

@@ -48,7 +48,7 @@ export interface CreditBalance {
 export type VerifyResult =
   /** `credits`: the balance after this request's cost was spent, or null: the key has no credits. */
   | { outcome: "admitted"; identity: KeyIdentity; usage: PolicyUsage[]; credits: CreditBalance | null }
-  /** The balance is below the request's cost; `retryAt` is the next refill, or null: none is scheduled. */
+  /** The balance is below the request's cost; `retryAt` is the next refill, or null: none is scheduled, or none covers the cost. */
   | { outcome: "credits_exhausted"; retryAt: number | null; now: number }
   /**
    * No such key here, or a wrong secret; or the right secret of a canary key, answered alike.
@@ -372,7 +372,16 @@ export class KeyAuthority extends DurableObject<Env> {
     if (changed || toggled) chain.store.putKey({ ...key, name, expiresAt, allowedIps, enabled, description, meta });
     if (changed) chain.outbox.enqueue(ops);
     if (toggled) chain.outbox.enqueue(enabled ? toggle.resumed : toggle.paused);
-    if (terms.stored) this.putTerms(chain, terms.next);
+    if (terms.stored) {
+      this.putTerms(chain, terms.next);
+      // A balance an edit set or topped up reaches D1 with this flush: no alarm may come (the key
+      // may never be used again), and the list would show the old balance until one did.
+      const owed = chain.store.unflushedCredits();
+      if (owed) {
+        chain.outbox.enqueue([{ op: "setTerms", ids: chain.store.keyIds(), credits: owed }]);
+        chain.store.markCreditsFlushed(owed);
+      }
+    }
     const limits = terms.next.policies === null ? null : limitsOf(terms.next.policies);
     const credits = terms.next.credits;
     return { ok: true, name, expiresAt, allowedIps, enabled, description, meta, limits, credits, changed, toggled, synced: await this.flush() };
@@ -601,7 +610,9 @@ export class KeyAuthority extends DurableObject<Env> {
       this.scheduleAlarm(now + USE_FLUSH_DELAY_MS);
     }
     if (credits && credits.remaining < cost) {
-      return { outcome: "credits_exhausted", retryAt: nextRefillOf(credits), now };
+      // A refill sets the balance to its amount: one below the cost never lets this request through.
+      const helps = credits.refill !== null && credits.refill.amount >= cost;
+      return { outcome: "credits_exhausted", retryAt: helps ? nextRefillOf(credits) : null, now };
     }
     const decision = decide(chain.admissions, now, policiesIn(chain.terms), chain.buckets);
     if (!decision.admitted) {

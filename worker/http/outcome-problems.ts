@@ -91,13 +91,13 @@ export function rateLimited(policy: PolicyName, retryAt: number, now: number, po
 
 /**
  * The 429 for a key whose credits balance is below the request's cost: `Retry-After` until the
- * next refill when one is scheduled, none otherwise (only a top-up helps).
+ * next refill when one is scheduled that covers the cost, none otherwise (only a top-up helps).
  *
  * @example
  * creditsExhausted(null, now).extra.retryAfterSeconds; // undefined
  */
 export function creditsExhausted(retryAt: number | null, now: number): Failure {
-  if (retryAt === null) return new Failure("credits_exhausted", "This API key has no credits left, and no refill is scheduled.");
+  if (retryAt === null) return new Failure("credits_exhausted", "This API key has too few credits left for this request, and no scheduled refill covers it.");
   return new Failure("credits_exhausted", "This API key has no credits left until its next refill.", {
     retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)),
   });

@@ -78,7 +78,7 @@ export type Verification =
    * would be admitted again, `now` the decision's clock.
    */
   | { outcome: "refused"; reason: "rate_limited"; policy: PolicyName; policies: readonly Policy[]; retryAt: number; now: number }
-  /** The key's credits balance is below the request's cost; `retryAt`: its next refill, or null: none scheduled. */
+  /** The key's credits balance is below the request's cost; `retryAt`: its next refill, or null: none scheduled, or none that covers the cost. */
   | { outcome: "refused"; reason: "credits_exhausted"; retryAt: number | null; now: number }
   /** The client address presented too many invalid keys; no key was looked at. */
   | { outcome: "refused"; reason: "too_many_failed_attempts"; retryAfterSeconds: number }
