@@ -129,6 +129,11 @@ export function keyRefusalProblem(refusal: KeyRefusal): Failure {
       return new Failure("active_key_limit", `A user may hold at most ${refusal.limit} active keys. Revoke one first.`);
     case "members_may_not_create":
       return new Failure("forbidden", "Your org lets only its admins create keys. Ask an admin for one.");
+    case "terms_set_by_operator":
+      return new Failure(
+        "forbidden",
+        `Your org's policy lets only the operator set a key's rate limits and credits (keyTermsSetBy: operator; GET /v1/org/policy), so ${refusal.field} cannot be sent here.`,
+      );
     case "invalid_expiry":
       return new Failure("validation_failed", "The request body has invalid fields.", {
         errors: [{ field: "expiresAt", message: refusal.message }],

@@ -63,6 +63,8 @@ export interface KeyPage {
  * - `limits_above_ceiling`: the requested limits let more through than the org's ceiling
  *   (`errors` at `limits.N`, the policy that comes closest to each ceiling entry).
  * - `no_credits`: a top-up (`credits: { add }`) of a key without a balance.
+ * - `terms_set_by_operator`: the org's policy lets only the operator (the host backend) set a
+ *   key's limits and credits (`keyTermsSetBy: operator`); `field` says which was sent.
  */
 export type KeyRefusal =
   | { ok: false; reason: "not_found" }
@@ -79,7 +81,8 @@ export type KeyRefusal =
   | { ok: false; reason: "canary_conflict"; field: "enabled" | "allowedIps" }
   | { ok: false; reason: "canary_not_rotatable" }
   | { ok: false; reason: "limits_above_ceiling"; errors: FieldError[] }
-  | { ok: false; reason: "no_credits" };
+  | { ok: false; reason: "no_credits" }
+  | { ok: false; reason: "terms_set_by_operator"; field: "limits" | "credits" };
 
 /** The refusals whose reason is one of `R`. */
 export type RefusalOf<R extends KeyRefusal["reason"]> = Extract<KeyRefusal, { reason: R }>;
@@ -96,6 +99,7 @@ export type CreateOutcome =
       | "storage_unavailable"
       | "canary_conflict"
       | "limits_above_ceiling"
+      | "terms_set_by_operator"
     >;
 /** What `get` and `revoke` answer. */
 export type KeyOutcome = { ok: true; key: KeyView } | RefusalOf<"not_found">;
@@ -104,7 +108,7 @@ export type GetOutcome = { ok: true; key: KeyView; drain: DrainView | null } | R
 /** What `update` answers. */
 export type UpdateOutcome =
   | { ok: true; key: KeyView }
-  | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry" | "canary_conflict" | "limits_above_ceiling" | "no_credits">;
+  | RefusalOf<"not_found" | "key_not_editable" | "invalid_expiry" | "canary_conflict" | "limits_above_ceiling" | "no_credits" | "terms_set_by_operator">;
 /** What `rotate` answers. */
 export type RotateOutcome =
   | ({ ok: true; previous: KeyView } & IssuedKey)
@@ -148,6 +152,8 @@ export class KeyService {
     const policy = await this.policyOf(principal.orgId);
     // Admins always may: the policy is about members; an operator who wants fewer creators grants fewer admins.
     if (!policy.membersMayCreateKeys && !principal.isAdmin) return { ok: false, reason: "members_may_not_create" };
+    const reserved = termsReservedFor(policy, input, true);
+    if (reserved) return reserved;
     const expiry = policyExpiry(input.expiresAt, now, policy);
     if (!expiry.ok) return expiry;
     const expiresAt = expiry.expiresAt;
@@ -294,9 +300,13 @@ export class KeyService {
    * and only when it changes the key. `description` and `meta` replace what the key had (null
    * removes it). A canary key takes neither `enabled` nor `allowedIps`.
    */
-  async update(principal: Principal, id: string, input: UpdateKeyInput, origin: RequestOrigin): Promise<UpdateOutcome> {
+  async update(principal: Principal, id: string, input: UpdateKeyInput, origin: RequestOrigin, by: "user" | "operator" = "user"): Promise<UpdateOutcome> {
     const record = await this.findVisible(principal, id);
     if (!record) return { ok: false, reason: "not_found" };
+    if (by === "user" && (input.limits !== undefined || input.credits !== undefined)) {
+      const reserved = termsReservedFor(await this.policyOf(record.orgId), input, false);
+      if (reserved) return reserved;
+    }
     const now = this.clock();
     const status = keyStatus(record, now);
     if (status !== "active") return { ok: false, reason: "key_not_editable", status };
@@ -337,16 +347,16 @@ export class KeyService {
       [
         { op: "updateKey", id, name: input.name ?? null, expiresAt: expiresAt ?? null, ...(allowedIps === undefined ? {} : { allowedIps }) },
         ...(description === undefined && meta === undefined ? [] : [{ op: "describeKey" as const, id, description, meta }]),
-        { op: "appendAudit", event: this.event("key.updated", principal, record, now, origin) },
+        { op: "appendAudit", event: this.event("key.updated", principal, record, now, origin, by) },
       ],
       {
         paused: [
           { op: "setKeyEnabled", id, enabled: false },
-          { op: "appendAudit", event: this.event("key.paused", principal, record, now, origin) },
+          { op: "appendAudit", event: this.event("key.paused", principal, record, now, origin, by) },
         ],
         resumed: [
           { op: "setKeyEnabled", id, enabled: true },
-          { op: "appendAudit", event: this.event("key.resumed", principal, record, now, origin) },
+          { op: "appendAudit", event: this.event("key.resumed", principal, record, now, origin, by) },
         ],
       },
     );
@@ -526,8 +536,9 @@ export class KeyService {
     return effectivePolicy((await new OrgPolicyStore(this.env.DB).get(orgId)).settings, this.config);
   }
 
-  private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin): AuditRecord {
-    const actor: Actor = { type: "user", id: principal.userId };
+  private event(action: AuditAction, principal: Principal, key: KeyRecord, at: number, origin: RequestOrigin, by: "user" | "operator" = "user"): AuditRecord {
+    // The host backend (ADMIN_API_TOKEN) acts as the admin API, as it does for users (users/).
+    const actor: Actor = by === "operator" ? { type: "admin_api", id: "admin_api" } : { type: "user", id: principal.userId };
     return newAuditEvent({ orgId: key.orgId, at, action, actor, ownerId: key.createdBy, keyId: key.id, origin });
   }
 }
@@ -557,5 +568,21 @@ function drainViewOf(report: DrainReport): DrainView {
 function canaryConflict(input: { enabled?: boolean; allowedIps?: string[] | null }): RefusalOf<"canary_conflict"> | null {
   if (input.enabled === false) return { ok: false, reason: "canary_conflict", field: "enabled" };
   if (input.allowedIps != null && input.allowedIps.length > 0) return { ok: false, reason: "canary_conflict", field: "allowedIps" };
+  return null;
+}
+
+/**
+ * The refusal of `limits` or `credits` sent through the user API when the org's policy reserves
+ * them for the operator (`keyTermsSetBy: operator`), or null. A create's `credits: null` asks for
+ * nothing and passes; an edit's lifts the balance, and is refused like any other.
+ */
+function termsReservedFor(
+  policy: EffectivePolicy,
+  input: { limits?: unknown; credits?: unknown },
+  creating: boolean,
+): { ok: false; reason: "terms_set_by_operator"; field: "limits" | "credits" } | null {
+  if (policy.keyTermsSetBy !== "operator") return null;
+  if (input.limits !== undefined) return { ok: false, reason: "terms_set_by_operator", field: "limits" };
+  if (input.credits !== undefined && !(creating && input.credits === null)) return { ok: false, reason: "terms_set_by_operator", field: "credits" };
   return null;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Timestamp } from "../schemas/text";
 
 const LeakPolicy = z.enum(["revoke", "flag"]);
+const KeyTermsSetBySchema = z.enum(["owners", "operator"], { error: 'keyTermsSetBy must be "owners" or "operator".' });
 
 /** Longest lifetime (and default expiry) an org may set: ten years. */
 export const MAX_POLICY_DAYS = 3650;
@@ -92,6 +93,12 @@ export const PutOrgPolicyInput = z.strictObject({
     .meta({
       description: `The daily run revokes a key unused for this many days (${MIN_UNUSED_DAYS}–${MAX_POLICY_DAYS}; its last use, or its creation if never used), announced 7 days ahead by key.expiring with reason unused. Omitted or null: never.`,
     }),
+  keyTermsSetBy: KeyTermsSetBySchema.nullable()
+    .optional()
+    .meta({
+      description:
+        "Who may set a key's own rate limits and credits: owners (the key's owner and the org's admins, within keyLimitCeiling) or operator (only the host backend, with PATCH /v1/admin/orgs/{orgId}/keys/{id}: a member can then neither lift nor top up their own credits, nor change their limits). Omitted or null: owners.",
+    }),
 });
 export type PutOrgPolicyInput = z.output<typeof PutOrgPolicyInput>;
 
@@ -106,6 +113,7 @@ export const EffectivePolicySchema = z
     keyLimitCeiling: Ceiling.meta({ description: "The most a key's own rate limits may allow, per window, shortest window first." }),
     membersMayCreateKeys: z.boolean().meta({ description: "false: only the org's admins create keys." }),
     revokeUnusedAfterDays: z.number().int().nullable().meta({ description: "Keys unused for this many days are revoked by the daily run; null: never." }),
+    keyTermsSetBy: KeyTermsSetBySchema.meta({ description: "Who may set a key's own rate limits and credits: owners, or only the operator (the host backend)." }),
   })
   .meta({ id: "EffectiveOrgPolicy" });
 
@@ -122,6 +130,7 @@ export const OrgPolicyResponse = z
         keyLimitCeiling: Ceiling.nullable(),
         membersMayCreateKeys: z.boolean().nullable(),
         revokeUnusedAfterDays: z.number().int().nullable(),
+        keyTermsSetBy: KeyTermsSetBySchema.nullable(),
       })
       .meta({ description: "What the org set; null: the deployment's default applies." }),
     effective: EffectivePolicySchema.meta({ description: "The policies as they apply now: each setting, else the default." }),

@@ -21,6 +21,13 @@ export const DEFAULT_KEY_LIMIT_CEILING: readonly LimitCeiling[] = [
   { windowSeconds: 60, limit: 100 },
 ];
 
+/**
+ * Who may set a key's own rate limits and credits: `owners`, the key's owner and the org's admins
+ * (within the ceiling); `operator`, only the host backend (ADMIN_API_TOKEN), so a product can meter
+ * its plans with credits no member can lift or top up.
+ */
+export type KeyTermsSetBy = "owners" | "operator";
+
 /** What an org set for itself; null: the deployment's default applies. */
 export interface OrgPolicySettings {
   leakPolicy: LeakPolicy | null;
@@ -38,6 +45,8 @@ export interface OrgPolicySettings {
   membersMayCreateKeys: boolean | null;
   /** The daily cron revokes keys unused for this many days. */
   revokeUnusedAfterDays: number | null;
+  /** Who may set a key's own limits and credits. */
+  keyTermsSetBy: KeyTermsSetBy | null;
 }
 
 /** An org's policies as they apply: its own settings, or the deployment's defaults in their place. */
@@ -52,6 +61,7 @@ export interface EffectivePolicy {
   membersMayCreateKeys: boolean;
   /** null: unused keys are never revoked automatically. */
   revokeUnusedAfterDays: number | null;
+  keyTermsSetBy: KeyTermsSetBy;
 }
 
 /** An org's stored policy row: its settings and when the update that wrote them arrived (null: never set). */
@@ -71,6 +81,7 @@ export const UNSET_POLICY: Readonly<OrgPolicySettings> = {
   keyLimitCeiling: null,
   membersMayCreateKeys: null,
   revokeUnusedAfterDays: null,
+  keyTermsSetBy: null,
 };
 
 interface OrgPolicyRow {
@@ -83,6 +94,7 @@ interface OrgPolicyRow {
   key_limit_ceiling: string | null;
   members_may_create_keys: number | null;
   revoke_unused_after_days: number | null;
+  key_terms_set_by: KeyTermsSetBy | null;
   updated_at: number;
 }
 
@@ -99,6 +111,7 @@ function settingsOf(row: OrgPolicyRow): OrgPolicySettings {
     keyLimitCeiling: row.key_limit_ceiling === null ? null : (JSON.parse(row.key_limit_ceiling) as LimitCeiling[]),
     membersMayCreateKeys: flag(row.members_may_create_keys),
     revokeUnusedAfterDays: row.revoke_unused_after_days,
+    keyTermsSetBy: row.key_terms_set_by,
   };
 }
 
@@ -128,13 +141,13 @@ export class OrgPolicyStore {
     const row = await this.db
       .prepare(
         `INSERT INTO org_policies (org_id, leak_policy, require_expiry, max_key_lifetime_days, default_expiry_days,
-           max_active_keys_per_user, key_limit_ceiling, members_may_create_keys, revoke_unused_after_days, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           max_active_keys_per_user, key_limit_ceiling, members_may_create_keys, revoke_unused_after_days, key_terms_set_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (org_id) DO UPDATE SET leak_policy = excluded.leak_policy, require_expiry = excluded.require_expiry,
            max_key_lifetime_days = excluded.max_key_lifetime_days, default_expiry_days = excluded.default_expiry_days,
            max_active_keys_per_user = excluded.max_active_keys_per_user, key_limit_ceiling = excluded.key_limit_ceiling,
            members_may_create_keys = excluded.members_may_create_keys, revoke_unused_after_days = excluded.revoke_unused_after_days,
-           updated_at = excluded.updated_at
+           key_terms_set_by = excluded.key_terms_set_by, updated_at = excluded.updated_at
            WHERE excluded.updated_at >= org_policies.updated_at
          RETURNING *`,
       )
@@ -148,6 +161,7 @@ export class OrgPolicyStore {
         settings.keyLimitCeiling === null ? null : JSON.stringify(settings.keyLimitCeiling),
         bit(settings.membersMayCreateKeys),
         settings.revokeUnusedAfterDays,
+        settings.keyTermsSetBy,
         receivedAt,
       )
       .first<OrgPolicyRow>();
@@ -160,7 +174,7 @@ export class OrgPolicyStore {
  * An org's policies as they apply: each setting it made, else the deployment's default
  * (`LEAK_POLICY`, `MAX_KEY_LIFETIME_DAYS`, `MAX_ACTIVE_KEYS_PER_USER`; the others default to
  * unrestricted: expiry optional, no default expiry, the fixed 10/1 s and 100/60 s ceiling, members
- * create keys, nothing revoked for disuse).
+ * create keys, nothing revoked for disuse, owners set their keys' limits and credits).
  *
  * @example
  * effectivePolicy(UNSET_POLICY, config).maxActiveKeysPerUser; // config.maxActiveKeysPerUser
@@ -175,6 +189,7 @@ export function effectivePolicy(settings: OrgPolicySettings, config: Config): Ef
     keyLimitCeiling: settings.keyLimitCeiling ?? DEFAULT_KEY_LIMIT_CEILING.map((entry) => ({ ...entry })),
     membersMayCreateKeys: settings.membersMayCreateKeys ?? true,
     revokeUnusedAfterDays: settings.revokeUnusedAfterDays,
+    keyTermsSetBy: settings.keyTermsSetBy ?? "owners",
   };
 }
 

@@ -15,6 +15,10 @@ import { PutUserInput, UserResponse } from "../users/user-schemas";
 import { effectivePolicy, type OrgPolicyRecord, type OrgPolicySettings, OrgPolicyStore, policyConflicts } from "../orgs/org-policy";
 import { OrgPolicyResponse, type OrgPolicyView, PutOrgPolicyInput } from "../orgs/org-policy-schemas";
 import type { Config } from "../config";
+import { keyRefusalProblem } from "../http/outcome-problems";
+import { CreditsChange, KeyLimitsInput } from "../keys/key-limits";
+import { KeyResponse } from "../keys/key-schemas";
+import { KeyService } from "../manage/key-service";
 import { mountAdminWebhookRoutes } from "./webhook-routes";
 
 /** A path id under the id rules; anything else names no org or user (404 with this message). */
@@ -59,6 +63,47 @@ const putUser = createRoute({
 });
 
 const orgParams = z.object({ orgId: pathId("The org id, as in the tokens' org claim.", "org_acme") });
+
+/** The terms the operator sets on a key: what `PATCH /v1/keys/{id}` takes for them, and nothing else. */
+const OperatorKeyTermsInput = z
+  .strictObject({
+    limits: KeyLimitsInput.nullable().optional().meta({
+      description: "Replaces the rate limits of the key's chain (null: the defaults), within the org's keyLimitCeiling, from the next request on.",
+    }),
+    credits: CreditsChange.optional(),
+  })
+  .refine((input) => input.limits !== undefined || input.credits !== undefined, "Send limits, credits or both.")
+  .meta({ description: "At least one of limits and credits." });
+
+const setKeyTerms = createRoute({
+  method: "patch",
+  path: "/orgs/{orgId}/keys/{id}",
+  tags: ["Admin"],
+  security: [{ admin: [] }],
+  summary: "Set a key's rate limits and credits (the operator's plans)",
+  description:
+    "The host backend fits a key to the org's plan: its own rate limits (within the org's keyLimitCeiling) and its credits ({ remaining, refill? } sets the balance, { add } tops it up atomically, null lifts credits), with the semantics of PATCH /v1/keys/{id}. This is the only way to change them when the org's policy has keyTermsSetBy: operator (then members and the org's admins get 403 for limits and credits); a typical backend sets them when it receives the key.created webhook. Recorded as key.updated with actor admin_api. Only an active key of that org.",
+  request: {
+    params: z.object({
+      orgId: pathId("The org id, as in the tokens' org claim.", "org_acme"),
+      id: z.string().meta({ param: { description: "The key's id (16 base62 characters, as in Key.id).", example: "xyTgkBnropzWXxy4" } }),
+    }),
+    body: {
+      required: true,
+      content: { "application/json": { schema: OperatorKeyTermsInput, example: { credits: { remaining: 10_000, refill: { amount: 10_000, interval: "month" } } } } },
+    },
+  },
+  responses: {
+    200: { description: "The key with its new terms.", content: { "application/json": { schema: KeyResponse } } },
+    ...problemResponses([
+      ["unauthenticated", "The Authorization header does not carry ADMIN_API_TOKEN."],
+      ...BODY_PROBLEMS.filter((e) => e !== "validation_failed"),
+      ["validation_failed", "A field is invalid or unknown, or neither is sent; limits above the org's ceiling (limits.N); a top-up of a key without credits (credits.add)."],
+      ["not_found", "No key with that id in that org (another org's is answered exactly like a missing one)."],
+      ["key_not_active", "The key is expired or revoked: only an active key can be edited."],
+    ]),
+  },
+});
 
 const getOrgPolicy = createRoute({
   method: "get",
@@ -179,11 +224,21 @@ export function adminRoutes() {
       keyLimitCeiling: input.keyLimitCeiling ? [...input.keyLimitCeiling].sort((a, b) => a.windowSeconds - b.windowSeconds) : null,
       membersMayCreateKeys: input.membersMayCreateKeys ?? null,
       revokeUnusedAfterDays: input.revokeUnusedAfterDays ?? null,
+      keyTermsSetBy: input.keyTermsSetBy ?? null,
     };
     const errors = policyConflicts(settings, c.var.config);
     if (errors.length > 0) throw new Failure("validation_failed", "The request body has invalid fields.", { errors });
     const record = await new OrgPolicyStore(c.env.DB).put(orgId, settings, c.var.receivedAt);
     return c.json(orgPolicyView(record, c.var.config), 200);
+  });
+
+  defineRoute(admin, setKeyTerms, async (c) => {
+    const { orgId, id } = c.req.valid("param");
+    // The operator acts for the org: as its admin, it sees every key of the org and only those.
+    const operator = { orgId, userId: "admin_api", name: null, permissions: [], isAdmin: true };
+    const updated = await new KeyService(c.env, c.var.config).update(operator, id, c.req.valid("json"), requestOrigin(c.req.raw), "operator");
+    if (!updated.ok) throw keyRefusalProblem(updated);
+    return c.json({ key: updated.key }, 200);
   });
 
   mountAdminWebhookRoutes(admin);

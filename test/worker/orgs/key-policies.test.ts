@@ -198,6 +198,7 @@ describe("GET /v1/org/policy", () => {
         ],
         membersMayCreateKeys: false,
         revokeUnusedAfterDays: 45,
+        keyTermsSetBy: "owners",
       },
     });
     const stored = await storedPolicy(alice.orgId);

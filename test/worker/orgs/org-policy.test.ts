@@ -33,6 +33,7 @@ const UNSET = {
   keyLimitCeiling: null,
   membersMayCreateKeys: null,
   revokeUnusedAfterDays: null,
+  keyTermsSetBy: null,
 };
 
 /** The test deployment's defaults (wrangler.toml's MAX_KEY_LIFETIME_DAYS and MAX_ACTIVE_KEYS_PER_USER, unset LEAK_POLICY). */
@@ -48,6 +49,7 @@ const DEFAULTS = {
   ],
   membersMayCreateKeys: true,
   revokeUnusedAfterDays: null,
+  keyTermsSetBy: "owners",
 };
 
 describe("GET/PUT /v1/admin/orgs/{orgId}/policy", () => {
@@ -76,6 +78,7 @@ describe("GET/PUT /v1/admin/orgs/{orgId}/policy", () => {
       ],
       membersMayCreateKeys: false,
       revokeUnusedAfterDays: 60,
+      keyTermsSetBy: "operator",
     };
     const res = await putPolicy(orgId, settings);
     expect(res.status).toBe(200);
