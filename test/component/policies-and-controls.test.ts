@@ -96,6 +96,27 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await expectAccessible(el, "list after resuming");
   });
 
+  it("keeps the focus on Pause/Resume while the pause is under way and after, so Enter resumes at once", async () => {
+    const { el, token } = await asNewUser();
+    await createThroughApi(token, "Focus key");
+    await el.load();
+    await openDetails(el, "Focus key");
+    const pause = $<HTMLButtonElement>(el, "[part=pause-button]")!;
+    pause.focus();
+    pause.click();
+    await el.updateComplete;
+    // (Compared as booleans: a failing comparison of DOM nodes hangs the test runner's report.)
+    expect(shadow(el).activeElement === pause, "focused while busy").to.equal(true);
+    expect(pause.getAttribute("aria-disabled"), "busy, said without taking the focus away").to.equal("true");
+    pause.click(); // ignored while busy
+    await until(() => text(el, "[part=pause-button]") === "Resume key", "Resume key");
+    await el.updateComplete;
+    expect(shadow(el).activeElement === $(el, "[part=pause-button]"), "the focus stays on the button").to.equal(true);
+    expect($(el, "[part=pause-button]")!.getAttribute("aria-disabled")).to.equal("false");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(text(el, "[part=pause-button]"), "the second click did nothing").to.equal("Resume key");
+  });
+
   it("offers only the lifetimes the org's policy allows, preselects its default expiry and shows the policy read-only", async () => {
     const orgId = unique("org");
     const policy = { requireExpiry: true, maxKeyLifetimeDays: 60, defaultExpiryDays: 45, maxActiveKeysPerUser: 3, revokeUnusedAfterDays: 30 };
