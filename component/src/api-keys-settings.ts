@@ -687,6 +687,9 @@ export class ApiKeysSettings extends LitElement {
   protected override render() {
     const ctx = this.context();
     const base = (this.apiBase || location.origin).replace(/\/+$/, "");
+    // The polite live region, twice: in the dialog (a modal dialog makes the page behind it inert,
+    // and an inert region is never read out) and in the page (a closed dialog's content is hidden).
+    const live = html`<div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>`;
     // The content says its language, so a screen reader reads German as German on an English page.
     return html`<div lang=${ctx.lang}>
       ${renderList(ctx, this.keys.state, {
@@ -731,9 +734,9 @@ export class ApiKeysSettings extends LitElement {
       ${this.renderWebhooks(ctx)}
       <dialog part="dialog" aria-labelledby="dialog-title" closedby=${this.holdsSecret() ? "none" : "closerequest"}
         @cancel=${this.onCancel} @close=${this.onClose}>
-        ${this.renderDialog(ctx, base)}
+        ${this.renderDialog(ctx, base)}${live}
       </dialog>
-      <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>
+      ${live}
     </div>`;
   }
 }

@@ -1,6 +1,7 @@
 // The key controls in the element, against the real Worker: pause and resume (checked at the
 // edge), the create form under the org's policy, the rotation wizard's drain view with
 // graceUntilIdle, canary keys listed apart, revocation reasons, and descriptions and metadata.
+import { a11ySnapshot } from "@web/test-runner-commands";
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
 import type { ApiKey, Drain } from "../../component/src/types";
 import {
@@ -115,6 +116,24 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     expect($(el, "[part=pause-button]")!.getAttribute("aria-disabled")).to.equal("false");
     await new Promise((r) => setTimeout(r, 300));
     expect(text(el, "[part=pause-button]"), "the second click did nothing").to.equal("Resume key");
+  });
+
+  it("announces a pause where a screen reader hears it: inside the open modal dialog, not only in the inert page behind it", async () => {
+    const { el, token } = await asNewUser();
+    await createThroughApi(token, "Announced key");
+    await el.load();
+    await openDetails(el, "Announced key");
+    button(el, "Pause key").click();
+    await until(() => announced(el) === "Announced key was paused.", "the announcement");
+    const tree = JSON.stringify(await a11ySnapshot({}));
+    expect(tree.includes("Announced key was paused."), "the announcement is in the accessibility tree").to.equal(true);
+    button(el, "Close").click();
+    await until(() => !openDialog(el), "closed");
+    button(el, "Revoke Announced key").click();
+    await until(() => openDialog(el)?.querySelector("#revoke-reason"), "the confirmation");
+    button(el, "Revoke key").click();
+    await until(() => !openDialog(el) && announced(el) === "Announced key was revoked.", "revoked");
+    expect(JSON.stringify(await a11ySnapshot({})).includes("Announced key was revoked."), "and in the page once the dialog has closed").to.equal(true);
   });
 
   it("offers only the lifetimes the org's policy allows, preselects its default expiry and shows the policy read-only", async () => {

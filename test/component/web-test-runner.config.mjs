@@ -8,6 +8,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
+import { a11ySnapshotPlugin } from "@web/test-runner-commands/plugins";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { BROWSER_ARGS, describeBrowser, findBrowser } from "../../scripts/find-browser.mjs";
 import { killAllDevServersNow, startDevServer, stopAllDevServers } from "../bench/lib/dev-server.mjs";
@@ -115,6 +116,8 @@ export default {
         return undefined;
       },
     },
+    // a11ySnapshot(): what a screen reader is given (policies-and-controls.test.ts: the live region while a modal dialog is open).
+    a11ySnapshotPlugin(),
     {
       // "fail-path" { path, fail }: the test server answers 503 for `path` (a part's chunk) until told otherwise.
       name: "fail-path",
