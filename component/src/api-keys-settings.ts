@@ -641,7 +641,8 @@ export class ApiKeysSettings extends LitElement {
   // Property watchers
 
   /**
-   * The first token, or a new one (another user signed in): show that user's keys, and the
+   * The first token, or a new one (another user signed in, or none: signed out): close any open
+   * dialog (the wizard stops polling), show that user's keys, and the
    * webhooks section if GET /v1/me says they are an org admin (a member's element never fetches
    * the section or its endpoints).
    */
@@ -652,6 +653,10 @@ export class ApiKeysSettings extends LitElement {
     this.policy = null;
     this.renewed = null;
     this.fresh = null;
+    // No dialog of the last user stays: not their new key's secret, nor a form filled for them,
+    // nor the rotation wizard polling their key.
+    this.rotation?.close();
+    this.dialog = null;
     if (!(this.token || this.getToken)) return;
     void this.load();
     const signIn = ++this.signIns;

@@ -247,6 +247,47 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await expectAccessible(el, "rotate step 4 with the drain");
   });
 
+  it("closes the rotation wizard, its secret and its drain polling when another user signs in, and any dialog when the user signs out", async () => {
+    const { el, token } = await asNewUser();
+    const { key: old } = await createThroughApi(token, "Zapier");
+    await el.load();
+    await until(() => rowOf(el, "Zapier"), "row");
+    el.verifyInterval = 200;
+    button(el, "Rotate Zapier").click();
+    await until(() => openDialog(el)?.querySelector("#idle"), "step 1");
+    button(el, "Create new key").click();
+    await until(() => text(el, "[part=secret] code").startsWith("ak_live_"), "step 2");
+    button(el, "Next").click();
+    await until(() => $(el, "[part=drain]"), "step 3");
+
+    const polls: string[] = [];
+    const original = window.fetch;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes(old.id)) polls.push(url);
+      return original(input, init);
+    };
+    try {
+      el.token = await signIn({ userId: unique("user"), orgId: unique("org") });
+      await until(() => $(el, "[part=empty], [part=table]"), "the new user's list");
+      await el.updateComplete;
+      // (Compared as booleans: a failing comparison of DOM nodes hangs the test runner's report.)
+      expect(!!openDialog(el), "no dialog of the previous user").to.equal(false);
+      expect(shadow(el).innerHTML.includes("ak_live_"), "the previous user's new key is gone").to.equal(false);
+      polls.length = 0;
+      await new Promise((r) => setTimeout(r, 700));
+      expect(polls, "no more polls of the previous user's key").to.deep.equal([]);
+    } finally {
+      window.fetch = original;
+    }
+
+    button(el, "New API key").click();
+    await until(() => openDialog(el)?.querySelector("#key-name"), "create form");
+    el.token = null;
+    await el.updateComplete;
+    expect(!!openDialog(el), "signed out: the form is gone").to.equal(false);
+  });
+
   it("lists canary keys apart, never offers to rotate them, and creates one from Advanced", async () => {
     const { el, token } = await asNewUser();
     await createThroughApi(token, "Real integration");
