@@ -1,7 +1,7 @@
 // The key controls in the element, against the real Worker: pause and resume (checked at the
 // edge), the create form under the org's policy, the rotation wizard's drain view with
 // graceUntilIdle, canary keys listed apart, revocation reasons, and descriptions and metadata.
-import { a11ySnapshot } from "@web/test-runner-commands";
+import { a11ySnapshot, executeServerCommand } from "@web/test-runner-commands";
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
 import type { ApiKey, Drain } from "../../component/src/types";
 import {
@@ -359,7 +359,16 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await expectAccessible(el, "details of a revoked key with its reason");
   });
 
-  it("shows a key's credits, exact from its Durable Object, and its own rate limits within a raised org ceiling", async () => {
+  it("shows a key's credits, exact from its Durable Object, with the next refill's local date and time (midnight UTC is the day before in New York), and its own rate limits within a raised org ceiling", async () => {
+    await executeServerCommand("emulate-timezone", "America/New_York");
+    try {
+      await creditsAndLimits();
+    } finally {
+      await executeServerCommand("emulate-timezone", null);
+    }
+  });
+
+  async function creditsAndLimits(): Promise<void> {
     const orgId = unique("org");
     const ceiling = [
       { windowSeconds: 1, limit: 50 },
@@ -381,13 +390,15 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await openDetails(el, "Metered");
     await until(() => text(el, "[part=facts]").includes("97 credits"), "the exact balance");
     const { key } = await keyOf(token, created.body.key.id);
-    const refill = new Intl.DateTimeFormat("en", { dateStyle: "medium" }).format(new Date(key.credits!.nextRefillAt!));
+    const next = new Date(key.credits!.nextRefillAt!);
+    expect([next.getUTCDate(), next.getUTCHours(), next.getDate()], "the 1st at 00:00 UTC, the day before in New York").to.deep.equal([1, 0, new Date(next.getTime() - 1).getDate()]);
+    const refill = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" }).format(next);
     expect(pairs(el, "[part=facts]")).to.deep.equal([
       ["Credits", `97 credits left · refills 100 monthly on ${refill}`],
       ["Rate limits", "50 per second, 20,000 per day"],
     ]);
     await expectAccessible(el, "details with credits and limits");
-  });
+  }
 
   it("shows the description and the metadata read-only with their warning, and edits the description", async () => {
     const { el, token } = await asNewUser();

@@ -119,6 +119,15 @@ export default {
     // a11ySnapshot(): what a screen reader is given (policies-and-controls.test.ts: the live region while a modal dialog is open).
     a11ySnapshotPlugin(),
     {
+      // "emulate-timezone" <IANA zone | null>: the test page's time zone (null: the machine's).
+      name: "emulate-timezone",
+      async executeCommand({ command, payload, session }) {
+        if (command !== "emulate-timezone") return undefined;
+        await session.browser.getPage(session.id).emulateTimezone(payload ?? undefined);
+        return true;
+      },
+    },
+    {
       // "fail-path" { path, fail }: the test server answers 503 for `path` (a part's chunk) until told otherwise.
       name: "fail-path",
       executeCommand({ command, payload }) {
