@@ -288,6 +288,34 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     expect(!!openDialog(el), "signed out: the form is gone").to.equal(false);
   });
 
+  it("says in the rotation wizard when the successor expires under the org's policy as it is now, as the server then issues it", async () => {
+    const { el, token, orgId } = await asNewUser();
+    const yearAhead = new Date(Date.now() + 365 * DAY).toISOString();
+    await createThroughApi(token, "Year key", { expiresAt: yearAhead });
+    await createThroughApi(token, "Forever key");
+    // The policy tightens after the keys were made: their successors get at most 30 days; a key without expiry, the default 14.
+    expect((await setOrgPolicy(orgId, { requireExpiry: true, maxKeyLifetimeDays: 30, defaultExpiryDays: 14 })).status).to.equal(200);
+    await el.load();
+    const day = (ms: number) => new Intl.DateTimeFormat("en", { dateStyle: "medium" }).format(new Date(Date.now() + ms));
+    const shownExpiry = () => pairs(el, ".summary").find(([term]) => term === "Expires")?.[1];
+    for (const [name, days] of [["Year key", 30], ["Forever key", 14]] as const) {
+      await until(() => rowOf(el, name), "row");
+      button(el, `Rotate ${name}`).click();
+      await until(() => openDialog(el)?.querySelector("#idle") && shownExpiry() === day(days * DAY), `step 1 of ${name} with the policy's lifetime`, 4000).catch(() => undefined);
+      expect(shownExpiry(), `${name}: the successor's expiry`).to.equal(day(days * DAY));
+      button(el, "Create new key").click();
+      await until(() => text(el, "[part=secret] code").startsWith("ak_live_"), "step 2");
+      const successor = (await callApi<{ keys: ApiKey[] }>(token, "GET", "/v1/keys?status=active")).body.keys.find((k) => k.name === name && !k.rotatedToId)!;
+      expect(Date.parse(successor.expiresAt!) - Date.now(), "as the server issued it").to.be.closeTo(days * DAY, 120_000);
+      button(el, "Next").click();
+      await until(() => $(el, "[part=verify-status]"), "step 3");
+      button(el, "Next").click();
+      await until(() => text(el, "[part=wizard-step]").startsWith("Step 4"), "step 4");
+      button(el, "Finish").click();
+      await until(() => !openDialog(el), "closed");
+    }
+  });
+
   it("lists canary keys apart, never offers to rotate them, and creates one from Advanced", async () => {
     const { el, token } = await asNewUser();
     await createThroughApi(token, "Real integration");
