@@ -422,7 +422,8 @@ export class ApiKeysSettings extends LitElement {
       this.dispatchEvent(new ApiKeyUpdatedEvent(updated));
       this.say(this.t(enabled ? "resumedAnnounce" : "pausedAnnounce", { name: updated.name }));
     } catch (error) {
-      patch({ error: this.fail(error) });
+      // A 409 (revoked or expired meanwhile): the view reads the key again, to show what it is now.
+      if (patch({ error: this.fail(error) }) !== false && (error as ApiError).problem?.status === 409) void this.showDetails(key, (this.dialog as DetailsState).window);
     } finally {
       patch({ busy: false });
     }

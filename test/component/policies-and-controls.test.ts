@@ -136,6 +136,22 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     expect(JSON.stringify(await a11ySnapshot({})).includes("Announced key was revoked."), "and in the page once the dialog has closed").to.equal(true);
   });
 
+  it("shows a key revoked elsewhere as revoked when its Pause is refused (409), in its details and its row, with no Pause left to try", async () => {
+    const { el, token } = await asNewUser();
+    const { key } = await createThroughApi(token, "Revoked elsewhere");
+    await el.load();
+    await openDetails(el, "Revoked elsewhere");
+    expect((await callApi(token, "POST", `/v1/keys/${key.id}/revoke`, { reason: "Another tab" })).status).to.equal(200);
+    button(el, "Pause key").click();
+    await until(() => text(el, "[role=alert]"), "the refusal");
+    expect(text(el, "[role=alert]")).to.equal("This key no longer exists or has changed in the meantime. Reload the list.");
+    await until(() => !$(el, "[part=pause-button]"), "no Pause on a revoked key", 4000).catch(() => undefined);
+    expect(!!$(el, "[part=pause-button]"), "no Pause left to try").to.equal(false);
+    expect(pairs(el, "[part=facts]")).to.deep.equal([["Revocation reason", "Another tab"]]);
+    expect(rowOf(el, "Revoked elsewhere")!.querySelector("[part=badge]")!.textContent).to.equal("Revoked");
+    expect(text(el, "[role=alert]"), "the refusal still says why").to.equal("This key no longer exists or has changed in the meantime. Reload the list.");
+  });
+
   it("offers only the lifetimes the org's policy allows, preselects its default expiry and shows the policy read-only", async () => {
     const orgId = unique("org");
     const policy = { requireExpiry: true, maxKeyLifetimeDays: 60, defaultExpiryDays: 45, maxActiveKeysPerUser: 3, revokeUnusedAfterDays: 30 };
