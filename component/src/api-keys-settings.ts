@@ -422,7 +422,8 @@ export class ApiKeysSettings extends LitElement {
       this.dispatchEvent(new ApiKeyUpdatedEvent(updated));
       this.say(this.t(enabled ? "resumedAnnounce" : "pausedAnnounce", { name: updated.name }));
     } catch (error) {
-      patch({ error: this.fail(error) });
+      // A 409 (revoked or expired meanwhile): the view reads the key again, to show what it is now.
+      if (patch({ error: this.fail(error) }) !== false && (error as ApiError).problem?.status === 409) void this.showDetails(key, (this.dialog as DetailsState).window);
     } finally {
       patch({ busy: false });
     }
@@ -641,7 +642,8 @@ export class ApiKeysSettings extends LitElement {
   // Property watchers
 
   /**
-   * The first token, or a new one (another user signed in): show that user's keys, and the
+   * The first token, or a new one (another user signed in, or none: signed out): close any open
+   * dialog (the wizard stops polling), show that user's keys, and the
    * webhooks section if GET /v1/me says they are an org admin (a member's element never fetches
    * the section or its endpoints).
    */
@@ -652,6 +654,10 @@ export class ApiKeysSettings extends LitElement {
     this.policy = null;
     this.renewed = null;
     this.fresh = null;
+    // No dialog of the last user stays: not their new key's secret, nor a form filled for them,
+    // nor the rotation wizard polling their key.
+    this.rotation?.close();
+    this.dialog = null;
     if (!(this.token || this.getToken)) return;
     void this.load();
     const signIn = ++this.signIns;
@@ -687,6 +693,9 @@ export class ApiKeysSettings extends LitElement {
   protected override render() {
     const ctx = this.context();
     const base = (this.apiBase || location.origin).replace(/\/+$/, "");
+    // The polite live region, twice: in the dialog (a modal dialog makes the page behind it inert,
+    // and an inert region is never read out) and in the page (a closed dialog's content is hidden).
+    const live = html`<div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>`;
     // The content says its language, so a screen reader reads German as German on an English page.
     return html`<div lang=${ctx.lang}>
       ${renderList(ctx, this.keys.state, {
@@ -731,9 +740,9 @@ export class ApiKeysSettings extends LitElement {
       ${this.renderWebhooks(ctx)}
       <dialog part="dialog" aria-labelledby="dialog-title" closedby=${this.holdsSecret() ? "none" : "closerequest"}
         @cancel=${this.onCancel} @close=${this.onClose}>
-        ${this.renderDialog(ctx, base)}
+        ${this.renderDialog(ctx, base)}${live}
       </dialog>
-      <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>
+      ${live}
     </div>`;
   }
 }

@@ -52,10 +52,14 @@ export class RotationController implements ReactiveController {
     clearInterval(this.poll);
   }
 
-  /** Opens the wizard at step 1 for `old`. */
+  /** Opens the wizard at step 1 for `old`, and reads the org's policy (which bounds the successor's lifetime) for it. */
   open(old: ApiKey): void {
     this.state = { kind: "rotate", step: 1, old, grace: "", idle: "3600", busy: false, error: null, next: null, secret: null, previous: null, drain: null };
     this.host.requestUpdate();
+    this.options.api().policy().then(
+      ({ policy }) => this.state?.old === old && this.set({ policy: policy ?? null }),
+      () => undefined, // without it, step 1 shows the old key's lifetime; the server still applies the policy
+    );
   }
 
   /** Step 1: how long the old key keeps working ("" for not at all, else seconds). */

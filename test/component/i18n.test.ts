@@ -104,6 +104,15 @@ describe("localisation", () => {
     expect(translator("en").t("graceHours", { n: 1 })).to.equal("1 more hour");
     expect(translator("fr").t("stepOf", { n: 2, total: 4 })).to.equal("Étape 2 sur 4");
     expect(translator("en").t("revokeTitle", { name: "{n}" }), "a name is never parsed").to.equal("Revoke “{n}”?");
+    expect(translator("fr").t("activeCount", { n: 1, max: 3 })).to.equal("Vous avez 1 clé active sur 3.");
+    expect(translator("fr").t("activeCount", { n: 2, max: 3 })).to.equal("Vous avez 2 clés actives sur 3.");
+  });
+
+  it("names the key in a pause's announcement as in the other announcements (never an adjective agreeing with its name)", () => {
+    expect(translator("fr").t("pausedAnnounce", { name: "Export" })).to.equal("La clé Export a été mise en pause.");
+    expect(translator("fr").t("resumedAnnounce", { name: "Export" })).to.equal("La clé Export a été réactivée.");
+    expect(translator("es").t("pausedAnnounce", { name: "Export" })).to.equal("Se ha pausado la clave Export.");
+    expect(translator("es").t("resumedAnnounce", { name: "Export" })).to.equal("Se ha reanudado la clave Export.");
   });
 
   describe("in the element", () => {

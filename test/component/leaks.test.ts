@@ -111,4 +111,17 @@ describe("<api-keys-settings> leaked keys against the real Worker", () => {
     expect(banner.querySelector("code")!.textContent).to.equal(where);
     expect(document.title).to.not.equal("owned");
   });
+
+  it("offers no Rotate now on a leaked canary key, which the server never rotates, and asks to revoke it", async () => {
+    const { el, token, orgId } = await asNewUser();
+    expect(await setLeakPolicy(orgId, "flag")).to.equal(200);
+    const { secret } = await createThroughApi(token, "Decoy in the wiki", { canary: true });
+    expect((await reportLeak(secret, "https://gist.github.com/x/1")).body[0]!.label).to.equal("true_positive");
+    await el.load();
+    await until(() => bannerOf(rowOf(el, "Decoy in the wiki")), "the banner");
+    const banner = bannerOf(rowOf(el, "Decoy in the wiki"))!;
+    // (Compared as booleans: a failing comparison of DOM nodes hangs the test runner's report.)
+    expect(!!banner.querySelector("[part=rotate-now-button]"), "no Rotate now: the server answers 409 for a canary").to.equal(false);
+    expect(banner.textContent!.replace(/\s+/g, " ").trim()).to.match(/ Revoke it now\.$/);
+  });
 });

@@ -1,6 +1,7 @@
 // The key controls in the element, against the real Worker: pause and resume (checked at the
 // edge), the create form under the org's policy, the rotation wizard's drain view with
 // graceUntilIdle, canary keys listed apart, revocation reasons, and descriptions and metadata.
+import { a11ySnapshot, executeServerCommand } from "@web/test-runner-commands";
 import type { ApiKeysSettings } from "../../component/src/api-keys-settings";
 import type { ApiKey, Drain } from "../../component/src/types";
 import {
@@ -94,6 +95,61 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     button(el, "Close").click();
     await until(() => !openDialog(el), "closed");
     await expectAccessible(el, "list after resuming");
+  });
+
+  it("keeps the focus on Pause/Resume while the pause is under way and after, so Enter resumes at once", async () => {
+    const { el, token } = await asNewUser();
+    await createThroughApi(token, "Focus key");
+    await el.load();
+    await openDetails(el, "Focus key");
+    const pause = $<HTMLButtonElement>(el, "[part=pause-button]")!;
+    pause.focus();
+    pause.click();
+    await el.updateComplete;
+    // (Compared as booleans: a failing comparison of DOM nodes hangs the test runner's report.)
+    expect(shadow(el).activeElement === pause, "focused while busy").to.equal(true);
+    expect(pause.getAttribute("aria-disabled"), "busy, said without taking the focus away").to.equal("true");
+    pause.click(); // ignored while busy
+    await until(() => text(el, "[part=pause-button]") === "Resume key", "Resume key");
+    await el.updateComplete;
+    expect(shadow(el).activeElement === $(el, "[part=pause-button]"), "the focus stays on the button").to.equal(true);
+    expect($(el, "[part=pause-button]")!.getAttribute("aria-disabled")).to.equal("false");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(text(el, "[part=pause-button]"), "the second click did nothing").to.equal("Resume key");
+  });
+
+  it("announces a pause where a screen reader hears it: inside the open modal dialog, not only in the inert page behind it", async () => {
+    const { el, token } = await asNewUser();
+    await createThroughApi(token, "Announced key");
+    await el.load();
+    await openDetails(el, "Announced key");
+    button(el, "Pause key").click();
+    await until(() => announced(el) === "Announced key was paused.", "the announcement");
+    const tree = JSON.stringify(await a11ySnapshot({}));
+    expect(tree.includes("Announced key was paused."), "the announcement is in the accessibility tree").to.equal(true);
+    button(el, "Close").click();
+    await until(() => !openDialog(el), "closed");
+    button(el, "Revoke Announced key").click();
+    await until(() => openDialog(el)?.querySelector("#revoke-reason"), "the confirmation");
+    button(el, "Revoke key").click();
+    await until(() => !openDialog(el) && announced(el) === "Announced key was revoked.", "revoked");
+    expect(JSON.stringify(await a11ySnapshot({})).includes("Announced key was revoked."), "and in the page once the dialog has closed").to.equal(true);
+  });
+
+  it("shows a key revoked elsewhere as revoked when its Pause is refused (409), in its details and its row, with no Pause left to try", async () => {
+    const { el, token } = await asNewUser();
+    const { key } = await createThroughApi(token, "Revoked elsewhere");
+    await el.load();
+    await openDetails(el, "Revoked elsewhere");
+    expect((await callApi(token, "POST", `/v1/keys/${key.id}/revoke`, { reason: "Another tab" })).status).to.equal(200);
+    button(el, "Pause key").click();
+    await until(() => text(el, "[role=alert]"), "the refusal");
+    expect(text(el, "[role=alert]")).to.equal("This key no longer exists or has changed in the meantime. Reload the list.");
+    await until(() => !$(el, "[part=pause-button]"), "no Pause on a revoked key", 4000).catch(() => undefined);
+    expect(!!$(el, "[part=pause-button]"), "no Pause left to try").to.equal(false);
+    expect(pairs(el, "[part=facts]")).to.deep.equal([["Revocation reason", "Another tab"]]);
+    expect(rowOf(el, "Revoked elsewhere")!.querySelector("[part=badge]")!.textContent).to.equal("Revoked");
+    expect(text(el, "[role=alert]"), "the refusal still says why").to.equal("This key no longer exists or has changed in the meantime. Reload the list.");
   });
 
   it("offers only the lifetimes the org's policy allows, preselects its default expiry and shows the policy read-only", async () => {
@@ -207,6 +263,75 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await expectAccessible(el, "rotate step 4 with the drain");
   });
 
+  it("closes the rotation wizard, its secret and its drain polling when another user signs in, and any dialog when the user signs out", async () => {
+    const { el, token } = await asNewUser();
+    const { key: old } = await createThroughApi(token, "Zapier");
+    await el.load();
+    await until(() => rowOf(el, "Zapier"), "row");
+    el.verifyInterval = 200;
+    button(el, "Rotate Zapier").click();
+    await until(() => openDialog(el)?.querySelector("#idle"), "step 1");
+    button(el, "Create new key").click();
+    await until(() => text(el, "[part=secret] code").startsWith("ak_live_"), "step 2");
+    button(el, "Next").click();
+    await until(() => $(el, "[part=drain]"), "step 3");
+
+    const polls: string[] = [];
+    const original = window.fetch;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes(old.id)) polls.push(url);
+      return original(input, init);
+    };
+    try {
+      el.token = await signIn({ userId: unique("user"), orgId: unique("org") });
+      await until(() => $(el, "[part=empty], [part=table]"), "the new user's list");
+      await el.updateComplete;
+      // (Compared as booleans: a failing comparison of DOM nodes hangs the test runner's report.)
+      expect(!!openDialog(el), "no dialog of the previous user").to.equal(false);
+      expect(shadow(el).innerHTML.includes("ak_live_"), "the previous user's new key is gone").to.equal(false);
+      polls.length = 0;
+      await new Promise((r) => setTimeout(r, 700));
+      expect(polls, "no more polls of the previous user's key").to.deep.equal([]);
+    } finally {
+      window.fetch = original;
+    }
+
+    button(el, "New API key").click();
+    await until(() => openDialog(el)?.querySelector("#key-name"), "create form");
+    el.token = null;
+    await el.updateComplete;
+    expect(!!openDialog(el), "signed out: the form is gone").to.equal(false);
+  });
+
+  it("says in the rotation wizard when the successor expires under the org's policy as it is now, as the server then issues it", async () => {
+    const { el, token, orgId } = await asNewUser();
+    const yearAhead = new Date(Date.now() + 365 * DAY).toISOString();
+    await createThroughApi(token, "Year key", { expiresAt: yearAhead });
+    await createThroughApi(token, "Forever key");
+    // The policy tightens after the keys were made: their successors get at most 30 days; a key without expiry, the default 14.
+    expect((await setOrgPolicy(orgId, { requireExpiry: true, maxKeyLifetimeDays: 30, defaultExpiryDays: 14 })).status).to.equal(200);
+    await el.load();
+    const day = (ms: number) => new Intl.DateTimeFormat("en", { dateStyle: "medium" }).format(new Date(Date.now() + ms));
+    const shownExpiry = () => pairs(el, ".summary").find(([term]) => term === "Expires")?.[1];
+    for (const [name, days] of [["Year key", 30], ["Forever key", 14]] as const) {
+      await until(() => rowOf(el, name), "row");
+      button(el, `Rotate ${name}`).click();
+      await until(() => openDialog(el)?.querySelector("#idle") && shownExpiry() === day(days * DAY), `step 1 of ${name} with the policy's lifetime`, 4000).catch(() => undefined);
+      expect(shownExpiry(), `${name}: the successor's expiry`).to.equal(day(days * DAY));
+      button(el, "Create new key").click();
+      await until(() => text(el, "[part=secret] code").startsWith("ak_live_"), "step 2");
+      const successor = (await callApi<{ keys: ApiKey[] }>(token, "GET", "/v1/keys?status=active")).body.keys.find((k) => k.name === name && !k.rotatedToId)!;
+      expect(Date.parse(successor.expiresAt!) - Date.now(), "as the server issued it").to.be.closeTo(days * DAY, 120_000);
+      button(el, "Next").click();
+      await until(() => $(el, "[part=verify-status]"), "step 3");
+      button(el, "Next").click();
+      await until(() => text(el, "[part=wizard-step]").startsWith("Step 4"), "step 4");
+      button(el, "Finish").click();
+      await until(() => !openDialog(el), "closed");
+    }
+  });
+
   it("lists canary keys apart, never offers to rotate them, and creates one from Advanced", async () => {
     const { el, token } = await asNewUser();
     await createThroughApi(token, "Real integration");
@@ -278,7 +403,16 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await expectAccessible(el, "details of a revoked key with its reason");
   });
 
-  it("shows a key's credits, exact from its Durable Object, and its own rate limits within a raised org ceiling", async () => {
+  it("shows a key's credits, exact from its Durable Object, with the next refill's local date and time (midnight UTC is the day before in New York), and its own rate limits within a raised org ceiling", async () => {
+    await executeServerCommand("emulate-timezone", "America/New_York");
+    try {
+      await creditsAndLimits();
+    } finally {
+      await executeServerCommand("emulate-timezone", null);
+    }
+  });
+
+  async function creditsAndLimits(): Promise<void> {
     const orgId = unique("org");
     const ceiling = [
       { windowSeconds: 1, limit: 50 },
@@ -300,13 +434,15 @@ describe("<api-keys-settings> key controls against the real Worker", () => {
     await openDetails(el, "Metered");
     await until(() => text(el, "[part=facts]").includes("97 credits"), "the exact balance");
     const { key } = await keyOf(token, created.body.key.id);
-    const refill = new Intl.DateTimeFormat("en", { dateStyle: "medium" }).format(new Date(key.credits!.nextRefillAt!));
+    const next = new Date(key.credits!.nextRefillAt!);
+    expect([next.getUTCDate(), next.getUTCHours(), next.getDate()], "the 1st at 00:00 UTC, the day before in New York").to.deep.equal([1, 0, new Date(next.getTime() - 1).getDate()]);
+    const refill = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" }).format(next);
     expect(pairs(el, "[part=facts]")).to.deep.equal([
       ["Credits", `97 credits left · refills 100 monthly on ${refill}`],
       ["Rate limits", "50 per second, 20,000 per day"],
     ]);
     await expectAccessible(el, "details with credits and limits");
-  });
+  }
 
   it("shows the description and the metadata read-only with their warning, and edits the description", async () => {
     const { el, token } = await asNewUser();

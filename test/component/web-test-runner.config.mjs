@@ -8,6 +8,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
+import { a11ySnapshotPlugin } from "@web/test-runner-commands/plugins";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { BROWSER_ARGS, describeBrowser, findBrowser } from "../../scripts/find-browser.mjs";
 import { killAllDevServersNow, startDevServer, stopAllDevServers } from "../bench/lib/dev-server.mjs";
@@ -113,6 +114,17 @@ export default {
         if (command === "set-leak-policy") return setLeakPolicy(payload);
         if (command === "set-org-policy") return setOrgPolicy(payload);
         return undefined;
+      },
+    },
+    // a11ySnapshot(): what a screen reader is given (policies-and-controls.test.ts: the live region while a modal dialog is open).
+    a11ySnapshotPlugin(),
+    {
+      // "emulate-timezone" <IANA zone | null>: the test page's time zone (null: the machine's).
+      name: "emulate-timezone",
+      async executeCommand({ command, payload, session }) {
+        if (command !== "emulate-timezone") return undefined;
+        await session.browser.getPage(session.id).emulateTimezone(payload ?? undefined);
+        return true;
       },
     },
     {

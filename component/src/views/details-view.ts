@@ -77,7 +77,9 @@ export function renderDetails(ctx: ViewContext, state: DetailsState, actions: De
     ${state.error ? html`<p class="error" role="alert">${state.error}</p>` : nothing}
     <div class="buttons">
       ${pausable
-        ? html`<button part="pause-button" aria-describedby="pause-help" ?disabled=${!!state.busy} @click=${() => actions.onEnabled(key.enabled === false)}>
+        ? // aria-disabled, not disabled: a disabled button loses the focus, and keyboard users their place.
+          html`<button part="pause-button" aria-describedby="pause-help" aria-disabled=${state.busy ? "true" : "false"}
+            @click=${() => state.busy || actions.onEnabled(key.enabled === false)}>
             ${t(key.enabled === false ? "resumeKey" : "pauseKey")}
           </button>`
         : nothing}

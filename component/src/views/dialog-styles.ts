@@ -21,6 +21,7 @@ export const dialogStyles = css`
   summary { cursor: pointer; margin-bottom: 0.5em; }
   .scopes { padding-inline-start: 1.5em; }
   .chart { width: 100%; height: 8em; }
+  button[aria-disabled="true"] { opacity: 0.6; cursor: progress; }
 `;
 
 /** What a dialog part adds to the element's styles. */

@@ -9,7 +9,8 @@ const MARK = "\u0000";
  * The banner of a key a leak report named: where it was found and when, and what that means now:
  * revoked (the org's policy revoked it, or someone did), expired, or still working. A key that
  * still works gets "Rotate now" (`onRotate`: a rotation without grace, the old key revoked at
- * once), unless it can't be rotated by the viewer (its owner's to rotate) or was rotated already;
+ * once), unless it can't be rotated by the viewer (its owner's to rotate), was rotated already or
+ * is a canary (the server never rotates one);
  * then the sentence asks to revoke it. The URL is text, and a link (new tab, no opener, no
  * referrer) only when it is http(s).
  *
@@ -19,7 +20,7 @@ const MARK = "\u0000";
 export function leakBanner(ctx: ViewContext, key: ApiKey, busy: boolean, onRotate: (event: Event) => void): TemplateResult {
   const { t, fmt } = ctx;
   const { at, url } = key.leak!;
-  const rotatable = key.status === "active" && !key.rotatedToId && !key.rotationRequiresOwner;
+  const rotatable = key.status === "active" && !key.rotatedToId && !key.rotationRequiresOwner && !key.canary;
   const sentence = key.status === "revoked" ? "leakRevoked" : key.status === "expired" ? "leakExpired" : rotatable ? "leakRotate" : "leakRevoke";
   const [before, after] = t(sentence, { url: MARK, date: fmt.date(at) }).split(MARK);
   return html`<div class="leak" part="leak-banner">

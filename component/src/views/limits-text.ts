@@ -31,7 +31,8 @@ export function limitsText(ctx: ViewContext, limits: Pick<KeyLimit, "limit" | "w
 }
 
 /**
- * A key's credits in words: "1,234 credits left · refills 5,000 monthly on Jul 1, 2027", or
+ * A key's credits in words: "1,234 credits left · refills 5,000 monthly on Jul 1, 2027, 2:00 AM"
+ * (the next refill's local date and time: refills are at midnight UTC), or
  * "… · refills 100 daily, next in 5 hours", or what is left alone when they never refill.
  *
  * @example
@@ -44,7 +45,8 @@ export function creditsText(ctx: ViewContext, credits: KeyCredits): string {
   if (!refill || !nextRefillAt) return left;
   const refills =
     refill.interval === "month"
-      ? t("refillsMonthly", { n: refill.amount, date: fmt.date(nextRefillAt) })
+      ? // With its time: the refill is at midnight UTC, which is the day before west of Greenwich.
+        t("refillsMonthly", { n: refill.amount, date: fmt.dateTime(nextRefillAt) })
       : t("refillsDaily", { n: refill.amount, when: fmt.relative(nextRefillAt, now) });
   return `${left} · ${refills}`;
 }

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from "lit";
-import type { ApiKey, Drain } from "../types";
+import type { ApiKey, Drain, OrgPolicy } from "../types";
 import type { ViewContext } from "../view-context";
 import { drainSummary, durationText } from "./drain-summary";
 import { secretBox } from "./secret-box";
@@ -30,6 +30,28 @@ export interface RotateState {
   previous: ApiKey | null;
   /** The old key's use since the rotation (steps 3 and 4); null until known, or without a drain record. */
   drain: Drain | null;
+  /** The org's policy when known (read as the wizard opens): the successor's lifetime is within it. */
+  policy?: OrgPolicy | null;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * When the successor of `old` expires if it is issued at `now`, as the server decides it: the old
+ * key's lifetime counted from now, but at most the org's maximum lifetime; a key without expiry
+ * gets the org's default expiry (else that maximum) when the org requires one.
+ *
+ * @example
+ * successorExpiry(old, Date.now(), policy); // "2027-01-05T…Z", or null: no expiry
+ */
+export function successorExpiry(old: ApiKey, now: number, policy: OrgPolicy | null | undefined): string | null {
+  const max = policy ? policy.maxKeyLifetimeDays * DAY : Infinity;
+  const lifetime = old.expiresAt
+    ? Date.parse(old.expiresAt) - Date.parse(old.createdAt)
+    : policy?.requireExpiry
+      ? (policy.defaultExpiryDays ?? policy.maxKeyLifetimeDays) * DAY
+      : null;
+  return lifetime === null ? null : new Date(now + Math.min(lifetime, max)).toISOString();
 }
 
 export interface RotateActions {
@@ -44,7 +66,8 @@ export interface RotateActions {
 }
 
 /**
- * The guided rotation of the help article: (1) create the new key, choosing how the old key stops
+ * The guided rotation of the help article: (1) create the new key (its expiry as the org's policy
+ * will give it), choosing how the old key stops
  * (recommended: by itself once it is idle after the new key's first use, `graceUntilIdle`; or
  * after a fixed time, or when revoked), (2) copy it and update the integration, (3) verify it is
  * used, with a ready curl line, (4) revoke the old key or let its grace period end. Steps 3 and 4
@@ -67,8 +90,8 @@ export function renderRotate(ctx: ViewContext, state: RotateState, apiBase: stri
 function step1(ctx: ViewContext, state: RotateState, _base: string, actions: RotateActions): TemplateResult {
   const { t, fmt, now } = ctx;
   const { old } = state;
-  // The successor keeps the old key's lifetime, counted from now.
-  const expires = old.expiresAt ? new Date(now + Date.parse(old.expiresAt) - Date.parse(old.createdAt)).toISOString() : null;
+  // The successor keeps the old key's lifetime, counted from now, within the org's policy.
+  const expires = successorExpiry(old, now, state.policy);
   return html`
     <p>${t("step1Body")}</p>
     <dl class="summary">
