@@ -396,7 +396,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const chain = this.open(false);
     const key = chain?.store.findKey(keyId);
     if (!chain || !key) return { lastUsedAt: null, credits: null };
-    return { lastUsedAt: key.lastUsedAt, credits: chain.terms.credits && refilled(chain.terms.credits, this.clock()) };
+    return { lastUsedAt: key.lastUsedAt, credits: this.balance(chain, this.clock()) };
   }
 
   /**
@@ -429,7 +429,7 @@ export class KeyAuthority extends DurableObject<Env> {
     // `graceIdleMs`, graceUntilIdle) its end once the successor is used and the old key is idle.
     chain.drains.start(oldId, successor.id, this.clock(), graceIdleMs);
     // The successor joins the chain's limits and balance: its D1 row carries them as they are now.
-    const credits = chain.terms.credits && refilled(chain.terms.credits, this.clock());
+    const credits = this.balance(chain, this.clock());
     const limits = chain.terms.policies === null ? null : limitsOf(chain.terms.policies);
     if (credits !== chain.terms.credits) this.putTerms(chain, { ...chain.terms, credits });
     chain.outbox.enqueue(
@@ -468,7 +468,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const drain = chain.drains.find(keyId);
     if (!drain) return null;
     const endsWhenIdleAt = drain.endedAt === null && keyStatus(key, this.clock()) === "active" ? idleEndOf(drain, key.lastUsedAt) : null;
-    const credits = chain.terms.credits && refilled(chain.terms.credits, this.clock());
+    const credits = this.balance(chain, this.clock());
     return { lastUsedAt: key.lastUsedAt, expiresAt: key.expiresAt, drain, endsWhenIdleAt, credits };
   }
 
@@ -580,6 +580,11 @@ export class KeyAuthority extends DurableObject<Env> {
     return store.findKey(keyId);
   }
 
+  /** The chain's balance at `now` with any refill it is owed applied (not stored), or null: no credits. */
+  private balance(chain: Chain, now: number): Credits | null {
+    return chain.terms.credits && refilled(chain.terms.credits, now);
+  }
+
   /**
    * The limiter's and the key's answer to its right secret at `now`; admits and records the use
    * when it may proceed. The chain's rate limits and its balance are decided together, in this
@@ -603,7 +608,7 @@ export class KeyAuthority extends DurableObject<Env> {
     const creator = chain.store.creator();
     if (!creator?.active) return { outcome: "deactivated" };
     const held = chain.terms.credits;
-    const credits = held && refilled(held, now);
+    const credits = this.balance(chain, now);
     if (credits !== held) {
       // A refill that came due while the chain slept: stored now, and carried to D1 by the alarm.
       this.putTerms(chain, { ...chain.terms, credits });

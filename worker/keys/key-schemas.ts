@@ -52,45 +52,52 @@ export const CreateKeyInput = z.strictObject({
 });
 export type CreateKeyInput = z.output<typeof CreateKeyInput>;
 
+/** The fields of a key's edit, each optional (`UpdateKeyInput` and the operator's `KeyTermsInput`). */
+const KeyEditFields = z.strictObject({
+  name: KeyName.optional(),
+  expiresAt: z
+    .string({ error: "expiresAt must be an RFC 3339 date-time; an expiry can only move earlier and cannot be removed." })
+    .optional()
+    .meta({
+      description:
+        "RFC 3339 date-time with a zone, at least one minute ahead, at most MAX_KEY_LIFETIME_DAYS ahead, and not later than the key's current expiry (any allowed instant for a key without one). null is refused: an expiry cannot be removed.",
+    }),
+  allowedIps: AllowedIpsInput.optional().meta({
+    description:
+      "Replaces the key's IP allowlist (null or [] lifts it): the key's next request is checked against the new list. Entries as in create.",
+  }),
+  enabled: z
+    .boolean({ error: "enabled must be true or false." })
+    .optional()
+    .meta({
+      description:
+        "false pauses the key: from the moment this returns its right secret gets 401 api_key_disabled (audited as key.paused); true resumes it (key.resumed). A paused key stays active: it still counts against the cap and can be edited, rotated and revoked.",
+    }),
+  description: KeyDescription.nullable().optional().meta({ description: "Replaces the description; null removes it." }),
+  meta: KeyMetaInput.nullable().optional().meta({ description: "Replaces the whole meta object (nothing is merged); null or {} removes it. Rules as in create." }),
+  limits: KeyLimitsInput.nullable().optional().meta({
+    description:
+      "Replaces the rate limits of the key's chain (null: the defaults), within the org's ceiling, from the next request on. Windows the chain counted before keep their history; see the README.",
+  }),
+  credits: CreditsChange.optional(),
+});
+
+/** Refuses an edit that sends none of `fields`, naming them. */
+function atLeastOne<T extends z.ZodObject>(schema: T, fields: string): T {
+  return schema
+    .refine((input: Record<string, unknown>) => Object.values(input).some((value) => value !== undefined), `Send at least one of ${fields}.`)
+    .meta({ description: `At least one of ${fields}.` });
+}
+
 /**
  * Body of `PATCH /v1/keys/{id}`: a new name, an earlier expiry, a new IP allowlist, or any of
  * them together. Unknown fields are refused; `expiresAt: null` too (an expiry is never removed).
  */
-export const UpdateKeyInput = z
-  .strictObject({
-    name: KeyName.optional(),
-    expiresAt: z
-      .string({ error: "expiresAt must be an RFC 3339 date-time; an expiry can only move earlier and cannot be removed." })
-      .optional()
-      .meta({
-        description:
-          "RFC 3339 date-time with a zone, at least one minute ahead, at most MAX_KEY_LIFETIME_DAYS ahead, and not later than the key's current expiry (any allowed instant for a key without one). null is refused: an expiry cannot be removed.",
-      }),
-    allowedIps: AllowedIpsInput.optional().meta({
-      description:
-        "Replaces the key's IP allowlist (null or [] lifts it): the key's next request is checked against the new list. Entries as in create.",
-    }),
-    enabled: z
-      .boolean({ error: "enabled must be true or false." })
-      .optional()
-      .meta({
-        description:
-          "false pauses the key: from the moment this returns its right secret gets 401 api_key_disabled (audited as key.paused); true resumes it (key.resumed). A paused key stays active: it still counts against the cap and can be edited, rotated and revoked.",
-      }),
-    description: KeyDescription.nullable().optional().meta({ description: "Replaces the description; null removes it." }),
-    meta: KeyMetaInput.nullable().optional().meta({ description: "Replaces the whole meta object (nothing is merged); null or {} removes it. Rules as in create." }),
-    limits: KeyLimitsInput.nullable().optional().meta({
-      description:
-        "Replaces the rate limits of the key's chain (null: the defaults), within the org's ceiling, from the next request on. Windows the chain counted before keep their history; see the README.",
-    }),
-    credits: CreditsChange.optional(),
-  })
-  .refine(
-    (input) => Object.values(input).some((value) => value !== undefined),
-    "Send at least one of name, expiresAt, allowedIps, enabled, description, meta, limits and credits.",
-  )
-  .meta({ description: "At least one of name, expiresAt, allowedIps, enabled, description, meta, limits and credits." });
+export const UpdateKeyInput = atLeastOne(KeyEditFields, "name, expiresAt, allowedIps, enabled, description, meta, limits and credits");
 export type UpdateKeyInput = z.output<typeof UpdateKeyInput>;
+
+/** Body of `PATCH /v1/admin/orgs/{orgId}/keys/{id}`: the operator's terms for a key, with the semantics of the user's edit. */
+export const KeyTermsInput = atLeastOne(KeyEditFields.pick({ limits: true, credits: true }), "limits and credits");
 
 /** Shortest idle time of `graceUntilIdle`: a minute. */
 export const MIN_GRACE_IDLE_SECONDS = 60;

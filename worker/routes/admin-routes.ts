@@ -16,9 +16,9 @@ import { effectivePolicy, type OrgPolicyRecord, type OrgPolicySettings, OrgPolic
 import { OrgPolicyResponse, type OrgPolicyView, PutOrgPolicyInput } from "../orgs/org-policy-schemas";
 import type { Config } from "../config";
 import { keyRefusalProblem } from "../http/outcome-problems";
-import { CreditsChange, KeyLimitsInput } from "../keys/key-limits";
-import { KeyResponse } from "../keys/key-schemas";
+import { KeyResponse, KeyTermsInput } from "../keys/key-schemas";
 import { KeyService } from "../manage/key-service";
+import { keyIdParam } from "./key-routes";
 import { mountAdminWebhookRoutes } from "./webhook-routes";
 
 /** A path id under the id rules; anything else names no org or user (404 with this message). */
@@ -64,17 +64,6 @@ const putUser = createRoute({
 
 const orgParams = z.object({ orgId: pathId("The org id, as in the tokens' org claim.", "org_acme") });
 
-/** The terms the operator sets on a key: what `PATCH /v1/keys/{id}` takes for them, and nothing else. */
-const OperatorKeyTermsInput = z
-  .strictObject({
-    limits: KeyLimitsInput.nullable().optional().meta({
-      description: "Replaces the rate limits of the key's chain (null: the defaults), within the org's keyLimitCeiling, from the next request on.",
-    }),
-    credits: CreditsChange.optional(),
-  })
-  .refine((input) => input.limits !== undefined || input.credits !== undefined, "Send limits, credits or both.")
-  .meta({ description: "At least one of limits and credits." });
-
 const setKeyTerms = createRoute({
   method: "patch",
   path: "/orgs/{orgId}/keys/{id}",
@@ -86,11 +75,11 @@ const setKeyTerms = createRoute({
   request: {
     params: z.object({
       orgId: pathId("The org id, as in the tokens' org claim.", "org_acme"),
-      id: z.string().meta({ param: { description: "The key's id (16 base62 characters, as in Key.id).", example: "xyTgkBnropzWXxy4" } }),
+      id: keyIdParam,
     }),
     body: {
       required: true,
-      content: { "application/json": { schema: OperatorKeyTermsInput, example: { credits: { remaining: 10_000, refill: { amount: 10_000, interval: "month" } } } } },
+      content: { "application/json": { schema: KeyTermsInput, example: { credits: { remaining: 10_000, refill: { amount: 10_000, interval: "month" } } } } },
     },
   },
   responses: {

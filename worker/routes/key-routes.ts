@@ -28,10 +28,11 @@ import { KeyService } from "../manage/key-service";
 import { readKeyUsage } from "../manage/key-usage";
 import { KeyUsageResponse, UsageQuery } from "../keys/usage-schemas";
 
-/** `{id}` of the key routes. Not checked here: an id that names no key is the service's 404. */
-const KeyIdPath = z.object({
-  id: z.string().meta({ param: { description: "The key's id (16 base62 characters, as in Key.id).", example: "xyTgkBnropzWXxy4" } }),
-});
+/** A key's id in a path. Not checked here: an id that names no key is the service's 404. */
+export const keyIdParam = z.string().meta({ param: { description: "The key's id (16 base62 characters, as in Key.id).", example: "xyTgkBnropzWXxy4" } });
+
+/** `{id}` of the key routes. */
+const KeyIdPath = z.object({ id: keyIdParam });
 
 const NOT_FOUND_KEY: ProblemSpec = [
   "not_found",
